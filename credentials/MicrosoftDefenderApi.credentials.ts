@@ -1,0 +1,167 @@
+import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { apiOfUrl, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
+import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
+import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
+
+const PERMISSIONS_NOTICE =
+	'Register an app in Microsoft Entra ID and add these <b>Application</b> permissions, then click <b>Grant admin consent</b>:<br>' +
+	'• Defender XDR API (Microsoft Threat Protection): Incident.Read.All or Incident.ReadWrite.All (to update), AdvancedHunting.Read.All<br>' +
+	'• Microsoft Graph: SecurityIncident.Read.All or SecurityIncident.ReadWrite.All (to update), ThreatHunting.Read.All<br>' +
+	'Multi-tenant (MSSP) app: an administrator of each customer tenant consents once at ' +
+	'https://login.microsoftonline.com/&lt;customer-tenant&gt;/adminconsent?client_id=&lt;client-id&gt;, then set the node option Tenant ID per customer.';
+
+export class MicrosoftDefenderApi implements ICredentialType {
+	name = 'microsoftDefenderApi';
+
+	displayName = 'Microsoft Defender API';
+
+	icon = 'file:microsoftDefender.svg' as const;
+
+	documentationUrl = 'https://learn.microsoft.com/en-us/defender-xdr/api-create-app-web';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: PERMISSIONS_NOTICE,
+			name: 'permissionsNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'Cloud',
+			name: 'cloud',
+			type: 'options',
+			options: [
+				{ name: 'Global (Commercial)', value: 'global' },
+				{ name: 'US Government Community (GCC)', value: 'usGcc' },
+				{ name: 'US Government GCC High', value: 'usGccHigh' },
+				{ name: 'US Department of Defense (DoD)', value: 'usDod' },
+				{ name: 'Custom Endpoints', value: 'custom' },
+			],
+			default: 'global',
+			description: 'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
+		},
+		{
+			displayName: 'Authority URL',
+			name: 'authorityUrl',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			placeholder: 'https://login.microsoftonline.com',
+			description: 'Entra ID login host (https only, without the tenant)',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Defender XDR API URL',
+			name: 'defenderApiUrl',
+			type: 'string',
+			default: 'https://api.security.microsoft.com',
+			description: 'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Graph API URL',
+			name: 'graphApiUrl',
+			type: 'string',
+			default: 'https://graph.microsoft.com',
+			description: 'Base URL of Microsoft Graph, without /v1.0',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Defender for Endpoint API URL',
+			name: 'endpointApiUrl',
+			type: 'string',
+			default: 'https://api.securitycenter.microsoft.com',
+			description: 'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Quota Window (Seconds)',
+			name: 'quotaWindowSeconds',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			description: "Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Tenant ID',
+			name: 'tenantId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '00000000-0000-0000-0000-000000000000 or contoso.onmicrosoft.com',
+			description: 'Directory (tenant) ID from the app registration\'s Overview page, or a verified domain of the tenant',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '00000000-0000-0000-0000-000000000000',
+			description: 'Application (client) ID from the app registration\'s Overview page',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{ name: 'Client Secret', value: 'clientSecret' },
+				{ name: 'Certificate', value: 'certificate' },
+			],
+			default: 'clientSecret',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The secret\'s Value (not its Secret ID) from Certificates & secrets',
+			displayOptions: { show: { authentication: ['clientSecret'] } },
+		},
+		{
+			displayName: 'Private Key',
+			name: 'certificatePrivateKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 5 },
+			default: '',
+			placeholder: '-----BEGIN PRIVATE KEY-----',
+			description: 'Unencrypted PEM private key of the certificate uploaded to the app registration',
+			displayOptions: { show: { authentication: ['certificate'] } },
+		},
+		{
+			displayName: 'Certificate',
+			name: 'certificate',
+			type: 'string',
+			typeOptions: { rows: 5 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description: 'PEM certificate (public part). Leave empty to enter its thumbprint instead.',
+			displayOptions: { show: { authentication: ['certificate'] } },
+		},
+		{
+			displayName: 'Certificate Thumbprint',
+			name: 'certificateThumbprint',
+			type: 'string',
+			default: '',
+			description: 'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
+			displayOptions: { show: { authentication: ['certificate'] } },
+		},
+	];
+
+	/**
+	 * Puts an app-only bearer token on every request n8n sends with this credential. The token's audience
+	 * follows the URL, and a URL outside the credential's configured APIs never receives a token.
+	 */
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> => {
+		const identity = identityFromCredentials(credentials);
+		const url = requestOptions.baseURL ? new URL(requestOptions.url, requestOptions.baseURL).toString() : requestOptions.url;
+		const api = apiOfUrl(identity.endpoints, url);
+		if (!api) {
+			throw new Error(`Refusing to attach a Microsoft Defender token to ${url.split('?')[0]}: it is not one of the credential's API URLs.`);
+		}
+		const token = await getAccessToken(identity, scopeOf(identity.endpoints, api));
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token.token}` } };
+	};
+}

@@ -1,0 +1,10 @@
+/** Tests import the built package from dist/ (what n8n loads), so `npm test` builds first. */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json', isolatedModules: true }] },
+	testTimeout: 30000,
+	// Integration tests share one emulator port range and the process-wide token cache per file; two workers keep the 2-core machine responsive.
+	maxWorkers: 2,
+};

@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
+import { getIncident } from '../../helpers/incidentRequests';
+import { simplifyIncident } from '../../helpers/incidents';
+
+const properties: INodeProperties[] = [
+	incidentIdLocator,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Alerts',
+				name: 'includeAlerts',
+				type: 'boolean',
+				default: true,
+				description: "Whether to include the incident's alerts (with their devices and entities)",
+			},
+			tenantIdOption,
+		],
+	},
+	simplifyField,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = sessionFor(this, index);
+	const id = incidentIdFrom(this, index);
+	const includeAlerts = this.getNodeParameter('options.includeAlerts', index, true) as boolean;
+	const incident = await getIncident.call(this, session, id, includeAlerts);
+	if (!includeAlerts) delete incident.alerts;
+	const output = this.getNodeParameter('simplify', index, true) ? simplifyIncident(session.api, incident) : incident;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+}

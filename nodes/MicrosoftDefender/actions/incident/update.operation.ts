@@ -1,0 +1,145 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
+import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
+import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident, toGraphValue } from '../../helpers/incidents';
+
+const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+const properties: INodeProperties[] = [
+	incidentIdLocator,
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com', description: 'User (UPN) the incident is assigned to' },
+			{
+				displayName: 'Classification',
+				name: 'classification',
+				type: 'options',
+				options: CLASSIFICATIONS.map((value) => ({ name: spaced(value), value })),
+				default: 'TruePositive',
+			},
+			{
+				displayName: 'Comment',
+				name: 'comment',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				description: 'Comment added with the update',
+			},
+			{
+				displayName: 'Determination',
+				name: 'determination',
+				type: 'options',
+				options: DETERMINATIONS.map((value) => ({ name: value === 'Apt' ? 'APT' : spaced(value), value })),
+				default: 'NotAvailable',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: INCIDENT_STATUSES.map((value) => ({ name: spaced(value), value })),
+				default: 'InProgress',
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'string',
+				default: '',
+				placeholder: 'triaged, n8n',
+				description: 'Comma-separated tags; see Tags Mode',
+			},
+			{
+				displayName: 'Tags Mode',
+				name: 'tagsMode',
+				type: 'options',
+				options: [
+					{ name: 'Add to Existing Tags', value: 'add', description: "Keep the incident's tags and add these" },
+					{ name: 'Replace All Tags', value: 'replace', description: 'The incident ends up with exactly these tags' },
+				],
+				default: 'add',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [tenantIdOption],
+	},
+	simplifyField,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['update'] } }, properties);
+
+const CHOICES: Array<{ key: string; label: string; allowed: readonly string[] }> = [
+	{ key: 'status', label: 'Status', allowed: INCIDENT_STATUSES },
+	{ key: 'classification', label: 'Classification', allowed: CLASSIFICATIONS },
+	{ key: 'determination', label: 'Determination', allowed: DETERMINATIONS },
+];
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = sessionFor(this, index);
+	const graph = session.api === 'graph';
+	const id = incidentIdFrom(this, index);
+	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
+	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
+
+	const body: IDataObject = {};
+	for (const { key, label, allowed } of CHOICES) {
+		const value = fields[key];
+		if (value === undefined || value === '') continue;
+		if (typeof value !== 'string' || !allowed.includes(value)) {
+			throw fail(`${label} "${String(value)}" is not valid. Use one of: ${allowed.join(', ')}.`);
+		}
+		body[key] = graph ? toGraphValue(value) : value;
+	}
+	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
+	if (fields.tags !== undefined) {
+		const tags = String(fields.tags).split(',').map((tag) => tag.trim()).filter(Boolean);
+		const replace = fields.tagsMode === 'replace';
+		if (tags.length > 0 || replace) {
+			const existing = replace ? [] : incidentTags(session.api, await getIncident.call(this, session, id, false));
+			const merged = [...existing];
+			for (const tag of tags) if (!merged.some((known) => known.toLowerCase() === tag.toLowerCase())) merged.push(tag);
+			body[graph ? 'customTags' : 'tags'] = merged;
+		}
+	}
+	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
+	if (Object.keys(body).length === 0 && comment === '') {
+		throw fail('Nothing to update. Add at least one field under Update Fields (status, assigned to, classification, determination, tags or comment).');
+	}
+
+	let incident: IDataObject | undefined;
+	if (!graph) {
+		incident = await patchIncident.call(this, session, id, comment ? { ...body, comment } : body);
+	} else {
+		if (Object.keys(body).length > 0) incident = await patchIncident.call(this, session, id, body);
+		if (comment) {
+			try {
+				await commentOnIncident.call(this, session, id, comment);
+			} catch (error) {
+				if (!incident) throw error;
+				// The fields were changed already; say so rather than report a plain failure (or a success).
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new NodeApiError(this.getNode(), { message: reason }, {
+					message: `Incident ${id} was updated (${Object.keys(body).join(', ')}), but adding the comment failed: ${reason}`,
+					description: 'Add the comment again with the Add Comment operation; the other fields need no retry.',
+					itemIndex: index,
+				});
+			}
+		}
+	}
+	if (!incident || incidentId(session.api, incident) === '' || (graph && comment)) {
+		incident = await getIncident.call(this, session, id, false);
+	}
+	const output = this.getNodeParameter('simplify', index, true) ? simplifyIncident(session.api, incident) : incident;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+}

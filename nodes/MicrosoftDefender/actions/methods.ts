@@ -1,0 +1,41 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeCredentialTestResult,
+	INodeListSearchResult,
+} from 'n8n-workflow';
+
+import { buildIncidentQuery, incidentListRequest } from './incident/getAll.operation';
+import { simplifyIncident } from '../helpers/incidents';
+import type { ApiName } from '../transport/cloud';
+import { testCredential } from '../transport/credentialCheck';
+import { listPages } from '../transport/paging';
+
+const SEARCH_PAGE = 50;
+
+/** The Test button of the credential dialog. */
+export async function microsoftDefenderApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return await testCredential(credential.data ?? {});
+}
+
+/** "From list" of the Incident field: recent incidents, newest first, filtered by title or ID. */
+export async function searchIncidents(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const api = this.getCurrentNodeParameter('api') as ApiName;
+	const options = (this.getCurrentNodeParameter('options') ?? {}) as IDataObject;
+	const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
+	const needle = (filter ?? '').trim().toLowerCase();
+	const query = buildIncidentQuery(api, {});
+	const results: INodeListSearchResult['results'] = [];
+	for await (const page of listPages.call(this, { api, tenantId }, incidentListRequest(api, query.filter, false), { wanted: needle ? undefined : SEARCH_PAGE })) {
+		for (const incident of page) {
+			const { id, title, severity, portalUrl } = simplifyIncident(api, incident);
+			const name = `#${id} ${title ?? ''} (${severity ?? 'unknown severity'})`;
+			if (needle && !name.toLowerCase().includes(needle)) continue;
+			results.push({ name, value: String(id), url: typeof portalUrl === 'string' ? portalUrl : undefined });
+		}
+		if (results.length >= SEARCH_PAGE) break;
+	}
+	return { results: results.slice(0, SEARCH_PAGE) };
+}

@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import * as huntingQuery from './huntingQuery';
+import * as incident from './incident';
+import { toNodeError } from '../transport/request';
+
+type Operation = { execute: (this: IExecuteFunctions, index: number) => Promise<INodeExecutionData[]> };
+
+const RESOURCES: Record<string, Record<string, Operation>> = {
+	incident: { getAll: incident.getAll, get: incident.get, update: incident.update, addComment: incident.addComment },
+	huntingQuery: { run: huntingQuery.run },
+};
+
+/** Runs the chosen operation once per input item; with Continue On Fail a failed item becomes `{ error }`. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const returnData: INodeExecutionData[] = [];
+	for (let index = 0; index < items.length; index++) {
+		const resource = this.getNodeParameter('resource', index) as string;
+		const operation = this.getNodeParameter('operation', index) as string;
+		const handler = RESOURCES[resource]?.[operation];
+		if (!handler) {
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for resource "${resource}".`, { itemIndex: index });
+		}
+		try {
+			returnData.push(...(await handler.execute.call(this, index)));
+		} catch (error) {
+			const nodeError = toNodeError(this, error, index);
+			if (this.continueOnFail()) {
+				returnData.push({ json: { error: nodeError.message, ...(nodeError.description ? { description: nodeError.description } : {}) }, pairedItem: { item: index } });
+				continue;
+			}
+			throw nodeError;
+		}
+	}
+	return [returnData];
+}

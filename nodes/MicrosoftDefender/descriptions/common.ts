@@ -1,0 +1,100 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ApiName } from '../transport/cloud';
+import type { ApiSession } from '../transport/request';
+
+export const HUNTING_RETIREMENT_NOTICE =
+	'Advanced hunting on the Defender XDR API stops returning data on 1 February 2027. Pick Microsoft Graph for hunting (permission ThreatHunting.Read.All).';
+
+export const apiSelector: INodeProperties = {
+	displayName: 'API',
+	name: 'api',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Microsoft Graph Security',
+			value: 'graph',
+			description: 'graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
+		},
+		{
+			name: 'Defender XDR API',
+			value: 'defenderXdr',
+			description: 'api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
+		},
+	],
+	default: 'graph',
+	description: 'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
+};
+
+export const tenantIdOption: INodeProperties = {
+	displayName: 'Tenant ID',
+	name: 'tenantId',
+	type: 'string',
+	default: '',
+	placeholder: '00000000-0000-0000-0000-000000000000',
+	description:
+		"Customer tenant to act on instead of the credential's tenant (MSSP: one multi-tenant app consented in several tenants). Tokens are cached per tenant.",
+};
+
+export const simplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to return a compact incident (ID, title, severity, status, classification, determination, assigned to, times, tags, alert count, portal URL), the same for both APIs, instead of the full record',
+};
+
+export const incidentIdLocator: INodeProperties = {
+	displayName: 'Incident',
+	name: 'incidentId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The incident to use',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchIncidents', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1234',
+			validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'An incident ID is a number, e.g. 1234' } }],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://security.microsoft.com/incidents/1234?tid=…',
+			extractValue: { type: 'regex', regex: '/incidents/(\\d+)' },
+			validation: [
+				{ type: 'regex', properties: { regex: '.*/incidents/\\d+.*', errorMessage: 'Paste a Defender portal incident URL, e.g. https://security.microsoft.com/incidents/1234' } },
+			],
+		},
+	],
+};
+
+/** The API, tenant and item an operation runs for. */
+export function sessionFor(context: IExecuteFunctions, itemIndex: number): ApiSession {
+	const api = context.getNodeParameter('api', itemIndex) as ApiName;
+	const tenantId = (context.getNodeParameter('options.tenantId', itemIndex, '') as string).trim();
+	return { api, tenantId: tenantId || undefined, itemIndex };
+}
+
+/** The incident ID from the resource locator, checked to be a number before any call. */
+export function incidentIdFrom(context: IExecuteFunctions, itemIndex: number): string {
+	const value = String(context.getNodeParameter('incidentId', itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!/^\d+$/.test(value)) {
+		throw new NodeOperationError(context.getNode(), `Incident "${value}" is not an incident ID. Enter the number shown in the Defender portal (e.g. 1234), pick one from the list, or paste its portal URL.`, {
+			itemIndex,
+		});
+	}
+	return value;
+}

@@ -1,0 +1,124 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ApiName } from '../transport/cloud';
+
+/** Values as the node shows them (the Defender XDR API's spelling); Graph spells them in camelCase. */
+export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
+export const SEVERITIES = ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'] as const;
+export const CLASSIFICATIONS = ['Unknown', 'FalsePositive', 'TruePositive', 'InformationalExpectedActivity'] as const;
+export const DETERMINATIONS = [
+	'NotAvailable',
+	'Apt',
+	'Malware',
+	'SecurityPersonnel',
+	'SecurityTesting',
+	'UnwantedSoftware',
+	'Other',
+	'MultiStagedAttack',
+	'CompromisedAccount',
+	'Phishing',
+	'MaliciousUserActivity',
+	'NotMalicious',
+	'NotEnoughDataToValidate',
+	'ConfirmedUserActivity',
+	'LineOfBusinessApplication',
+] as const;
+
+/** Where Graph's word differs from the lower-camel form of the Defender XDR word. */
+const GRAPH_SPECIAL: Record<string, string> = { UnSpecified: 'unknown', NotAvailable: 'unknown' };
+
+export function toGraphValue(value: string): string {
+	return GRAPH_SPECIAL[value] ?? value.charAt(0).toLowerCase() + value.slice(1);
+}
+
+/** The node's spelling of a value from either API; `vocabulary` resolves Graph's `unknown`. */
+export function toNodeValue(value: unknown, vocabulary: readonly string[]): string | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const exact = vocabulary.find((word) => word === value);
+	if (exact) return exact;
+	const matching = vocabulary.find((word) => toGraphValue(word) === value || word.toLowerCase() === value.toLowerCase());
+	return matching ?? value;
+}
+
+/** The field names of an incident in each API's shape. */
+const FIELDS: Record<'defenderXdr' | 'graph', Record<string, string>> = {
+	defenderXdr: {
+		id: 'incidentId',
+		title: 'incidentName',
+		createdAt: 'createdTime',
+		updatedAt: 'lastUpdateTime',
+		tags: 'tags',
+		portalUrl: 'incidentUri',
+	},
+	graph: {
+		id: 'id',
+		title: 'displayName',
+		createdAt: 'createdDateTime',
+		updatedAt: 'lastUpdateDateTime',
+		tags: 'customTags',
+		portalUrl: 'incidentWebUrl',
+	},
+};
+
+export function incidentApiShape(api: ApiName): 'defenderXdr' | 'graph' {
+	return api === 'graph' ? 'graph' : 'defenderXdr';
+}
+
+export function incidentField(api: ApiName, field: keyof (typeof FIELDS)['graph']): string {
+	return FIELDS[incidentApiShape(api)][field];
+}
+
+export function incidentId(api: ApiName, incident: IDataObject): string {
+	return String(incident[incidentField(api, 'id')] ?? '');
+}
+
+export function incidentUpdatedAt(api: ApiName, incident: IDataObject): string {
+	return String(incident[incidentField(api, 'updatedAt')] ?? '');
+}
+
+export function incidentTags(api: ApiName, incident: IDataObject): string[] {
+	const tags = incident[incidentField(api, 'tags')];
+	return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
+}
+
+function isoOrNull(value: unknown): string | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const time = Date.parse(value);
+	return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/**
+ * The compact shape documented in the README, identical for both APIs: enum values in the node's
+ * spelling, times as ISO strings, `alertCount` null when the alerts were not requested.
+ */
+export function simplifyIncident(api: ApiName, incident: IDataObject): IDataObject {
+	const alerts = incident.alerts;
+	return {
+		id: incidentId(api, incident),
+		title: (incident[incidentField(api, 'title')] as string | undefined) ?? null,
+		severity: toNodeValue(incident.severity, SEVERITIES),
+		status: toNodeValue(incident.status, INCIDENT_STATUSES),
+		classification: toNodeValue(incident.classification, CLASSIFICATIONS),
+		determination: toNodeValue(incident.determination, DETERMINATIONS),
+		assignedTo: (incident.assignedTo as string | null | undefined) ?? null,
+		createdAt: isoOrNull(incident[incidentField(api, 'createdAt')]),
+		updatedAt: isoOrNull(incident[incidentField(api, 'updatedAt')]),
+		tags: incidentTags(api, incident),
+		alertCount: Array.isArray(alerts) ? alerts.length : null,
+		portalUrl: (incident[incidentField(api, 'portalUrl')] as string | undefined) ?? null,
+	};
+}
+
+/** An OData string literal: quotes doubled, as OData requires. */
+export function odataString(value: string): string {
+	return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** An OData datetime literal from user input; refuses what is not a date, naming the field. */
+export function odataDateTime(value: unknown, fieldLabel: string): string {
+	const time = typeof value === 'string' || typeof value === 'number' ? Date.parse(String(value)) : NaN;
+	if (Number.isNaN(time)) {
+		throw new Error(`${fieldLabel} "${String(value)}" is not a date. Use an ISO 8601 date such as 2026-11-01T00:00:00Z, or pick one in the date picker.`);
+	}
+	return new Date(time).toISOString();
+}

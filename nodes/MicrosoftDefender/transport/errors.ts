@@ -1,0 +1,43 @@
+/**
+ * A credential field holds a value that cannot work; raised before any network call.
+ * The message names the field and the fix, so it can be shown as it is.
+ */
+export class CredentialInputError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'CredentialInputError';
+	}
+}
+
+/** Entra ID refused to issue a token; `message` is already in plain words and free of secrets. */
+export class TokenAcquisitionError extends Error {
+	constructor(
+		message: string,
+		readonly aadstsCode?: string,
+		readonly description?: string,
+	) {
+		super(message);
+		this.name = 'TokenAcquisitionError';
+	}
+}
+
+const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.?[A-Za-z0-9\-_.+/=]*/gi;
+const JWT_PATTERN = /\beyJ[A-Za-z0-9\-_=]+\.eyJ[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_.+/=]*/g;
+const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+
+/**
+ * Removes anything secret from text that may reach a user, a log or node output:
+ * the given secret values, bearer tokens, JWTs and PEM private keys.
+ */
+export function redact(text: string, secrets: Array<string | undefined> = []): string {
+	let result = text.replace(PEM_PATTERN, '[redacted private key]').replace(BEARER_PATTERN, '$1[redacted]').replace(JWT_PATTERN, '[redacted token]');
+	for (const secret of secrets) {
+		if (secret && secret.length >= 4) {
+			result = result.split(secret).join('[redacted]');
+		}
+	}
+	return result;
+}

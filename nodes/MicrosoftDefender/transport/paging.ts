@@ -1,0 +1,52 @@
+import type { IDataObject, ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import type { AppIdentity } from './identity';
+import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from './request';
+
+/** Largest page each API serves for lists: `$top` above it is refused. */
+export const PAGE_SIZE = { defenderXdr: 100, graph: 50, endpoint: 10_000 } as const;
+
+interface ODataPage {
+	value?: IDataObject[];
+	'@odata.nextLink'?: string;
+}
+
+export interface PageOptions {
+	/** Stop asking once this many records arrived (Limit). Undefined = every page (Return All). */
+	wanted?: number;
+	/** Override the page size (smaller pages, e.g. with `$expand=alerts` on a large tenant). */
+	pageSize?: number;
+}
+
+/**
+ * Yields an OData list page by page. Follows `@odata.nextLink` when the service gives one; otherwise
+ * pages with `$skip` by the number of records received, and stops on a short page. With `wanted`, `$top`
+ * asks for no more than is still needed, so a Limit of 7 costs one request.
+ */
+export async function* listPages(
+	this: DefenderContext,
+	session: ApiSession,
+	request: ApiRequest,
+	options: PageOptions = {},
+): AsyncGenerator<IDataObject[]> {
+	const resolved: { identity: AppIdentity; credentials: ICredentialDataDecryptedObject } = await resolveIdentity(this, session);
+	const pageSize = options.pageSize ?? PAGE_SIZE[session.api];
+	let received = 0;
+	let nextLink: string | undefined;
+	for (;;) {
+		const top = options.wanted === undefined ? pageSize : Math.min(pageSize, options.wanted - received);
+		if (top <= 0) return;
+		const page: ODataPage = await defenderApiRequest.call(
+			this,
+			session,
+			nextLink ? { ...request, path: undefined, url: nextLink, qs: undefined } : { ...request, qs: { ...request.qs, $top: top, $skip: received || undefined } },
+			resolved,
+		);
+		const records = Array.isArray(page.value) ? page.value : [];
+		received += records.length;
+		if (records.length > 0) yield records;
+		nextLink = page['@odata.nextLink'];
+		if (!nextLink && records.length < top) return;
+		if (records.length === 0) return;
+	}
+}

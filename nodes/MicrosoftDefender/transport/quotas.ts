@@ -1,0 +1,31 @@
+import type { QuotaWindow } from './rateLimiter';
+
+/**
+ * Kinds of calls with their own documented quota (per app and tenant). Microsoft counts per minute
+ * and per hour; a Custom cloud can shorten the minute (an emulator), and the hour shrinks with it.
+ */
+export type QuotaCategory = 'incidentList' | 'incidentRead' | 'incidentWrite' | 'hunting' | 'endpoint';
+
+const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> = {
+	incidentList: [
+		{ limit: 50, minutes: 1 },
+		{ limit: 1500, minutes: 60 },
+	],
+	incidentRead: [
+		{ limit: 100, minutes: 1 },
+		{ limit: 1500, minutes: 60 },
+	],
+	incidentWrite: [
+		{ limit: 100, minutes: 1 },
+		{ limit: 1500, minutes: 60 },
+	],
+	hunting: [{ limit: 45, minutes: 1 }],
+	endpoint: [
+		{ limit: 100, minutes: 1 },
+		{ limit: 1500, minutes: 60 },
+	],
+};
+
+export function quotaWindows(category: QuotaCategory, minuteMs: number): QuotaWindow[] {
+	return QUOTAS[category].map(({ limit, minutes }) => ({ limit, windowMs: minutes * minuteMs }));
+}

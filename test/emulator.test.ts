@@ -15,7 +15,6 @@ interface Reply {
 	status: number;
 	headers: IncomingHttpHeaders;
 	text: string;
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	json: any;
 }
 
@@ -74,12 +73,12 @@ function assertion(opts: {
 	clientId: string;
 	aud: string;
 	alg?: 'RS256' | 'PS256';
-	key?: crypto.KeyLike;
+	key?: crypto.KeyObject;
 	der?: Buffer;
 	exp?: number;
 	nbf?: number;
 }): string {
-	const { alg = 'RS256', key = CLIENT_KEY, der = CLIENT_DER } = opts;
+	const { alg = 'RS256', key = crypto.createPrivateKey(CLIENT_KEY), der = CLIENT_DER } = opts;
 	const header =
 		alg === 'RS256'
 			? { alg, typ: 'JWT', x5t: crypto.createHash('sha1').update(der).digest('base64url') }
@@ -93,9 +92,11 @@ function assertion(opts: {
 		exp: opts.exp ?? nowS() + 600,
 	};
 	const input = `${b64url(header)}.${b64url(payload)}`;
-	const signer =
-		alg === 'RS256' ? key : { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
-	return `${input}.${crypto.sign('sha256', Buffer.from(input), signer).toString('base64url')}`;
+	const signature =
+		alg === 'RS256'
+			? crypto.sign('sha256', Buffer.from(input), key)
+			: crypto.sign('sha256', Buffer.from(input), { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+	return `${input}.${signature.toString('base64url')}`;
 }
 
 let emu: Emulator;

@@ -53,6 +53,7 @@ function createTraffic() {
 	function injectFault({ match = {}, times = 1, fault }) {
 		const kinds = FAULT_KINDS.filter((k) => fault?.[/** @type {keyof Fault} */ (k)] !== undefined);
 		if (kinds.length !== 1) throw new Error(`A fault needs exactly one of ${FAULT_KINDS.join(', ')}`);
+		if (match.path !== undefined) matchesText(match.path, ''); // a bad /regex/ fails here, not per request
 		faults.push({ match, remaining: times, fault });
 	}
 

@@ -103,9 +103,9 @@ function plan(query, tables) {
 			const opToken = next();
 			if (!['==', '!=', '=~', '!~'].includes(opToken.text)) throw parseError(opToken);
 			const literal = next();
-			const known = { true: true, false: false };
-			if (!(literal.kind === 'string' || literal.kind === 'number' || literal.text in known)) throw parseError(literal);
-			const expected = literal.kind === 'ident' ? known[/** @type {'true' | 'false'} */ (literal.text)] : literal.value;
+			const isBoolean = literal.text === 'true' || literal.text === 'false';
+			if (!(literal.kind === 'string' || literal.kind === 'number' || isBoolean)) throw parseError(literal);
+			const expected = literal.kind === 'ident' ? literal.text === 'true' : literal.value;
 			const caseless = opToken.text.includes('~');
 			const negate = opToken.text.startsWith('!');
 			const equals = (/** @type {unknown} */ v) =>
@@ -225,15 +225,9 @@ function defaultTables() {
 				{ name: 'ProcessId', type: 'Int64' }, { name: 'AccountName', type: 'String' }, { name: 'AdditionalFields', type: 'Dynamic' },
 			],
 			rows: processes.map(([file, cmd, account], i) => ({
-				Timestamp: at(60 - i * 5),
-				DeviceId: devices[i % devices.length][0],
-				DeviceName: devices[i % devices.length][1],
-				ActionType: 'ProcessCreated',
-				FileName: file,
-				ProcessCommandLine: cmd,
-				ProcessId: 4100 + i * 12,
-				AccountName: account,
-				AdditionalFields: JSON.stringify({ ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium' }),
+				Timestamp: at(60 - i * 5), DeviceId: devices[i % 3][0], DeviceName: devices[i % 3][1], ActionType: 'ProcessCreated',
+				FileName: file, ProcessCommandLine: cmd, ProcessId: 4100 + i * 12, AccountName: account,
+				AdditionalFields: JSON.stringify({ ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium' }), // Dynamic as a JSON string, as XDR often sends it
 			})),
 		})],
 	]);

@@ -161,7 +161,6 @@ function createIdentity({ url, apiBases }) {
 	 * @param {import('node:http').IncomingMessage} req
 	 * @param {import('node:http').ServerResponse} res
 	 * @param {URL} reqUrl
-	 * @returns {Promise<string | undefined>} the tenant segment of the path, for the request log
 	 */
 	async function handleLogin(req, res, reqUrl) {
 		const [segment, ...rest] = reqUrl.pathname.split('/').filter(Boolean);
@@ -186,7 +185,6 @@ function createIdentity({ url, apiBases }) {
 			if (!(err instanceof AadError)) throw err;
 			sendJson(res, err.status, aadErrorBody(err, req.headers['client-request-id']));
 		}
-		return segment;
 	}
 
 	/** @param {AadError} err @param {string | string[] | undefined} clientRequestId */
@@ -207,8 +205,8 @@ function createIdentity({ url, apiBases }) {
 
 	/** @param {URL} reqUrl */
 	function instanceDiscovery(reqUrl) {
-		const authorize = reqUrl.searchParams.get('authorization_endpoint');
-		const tenant = (authorize && new URL(authorize).pathname.split('/')[1]) || 'common';
+		const authorize = reqUrl.searchParams.get('authorization_endpoint') ?? '';
+		const tenant = /^https:\/\/[^/]+\/([^/?#]+)/.exec(authorize)?.[1] ?? 'common';
 		return {
 			tenant_discovery_endpoint: `${url}/${tenant}/v2.0/.well-known/openid-configuration`,
 			'api-version': '1.1',
@@ -221,27 +219,17 @@ function createIdentity({ url, apiBases }) {
 		const wellKnown = WELL_KNOWN_TENANTS.includes(segment.toLowerCase());
 		const tenantPath = wellKnown ? segment : resolveTenant(segment).id;
 		const base = `${url}/${tenantPath}`;
+		// The fields MSAL reads, plus a few that make the document look like Entra's.
 		return {
 			token_endpoint: `${base}/oauth2/v2.0/token`,
 			token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
 			jwks_uri: `${base}/discovery/v2.0/keys`,
-			response_modes_supported: ['query', 'fragment', 'form_post'],
-			subject_types_supported: ['pairwise'],
-			id_token_signing_alg_values_supported: ['RS256'],
-			response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-			scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
 			issuer: `${url}/${wellKnown ? '{tenantid}' : tenantPath}/v2.0`,
-			request_uri_parameter_supported: false,
-			userinfo_endpoint: `${apiBases.graph}/oidc/userinfo`,
 			authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
 			device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-			http_logout_supported: true,
-			frontchannel_logout_supported: true,
 			end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-			claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'roles'],
-			tenant_region_scope: 'EU',
+			id_token_signing_alg_values_supported: ['RS256'],
 			cloud_instance_name: host,
-			cloud_graph_host_name: host,
 			msgraph_host: new URL(apiBases.graph).host,
 		};
 	}

@@ -31,7 +31,7 @@ function enumOf(name, values, graphNames = {}) {
 	const toGraph = (/** @type {string} */ v) => graphNames[v] ?? camel(v);
 	const fromXdr = Object.fromEntries(values.map((v) => [v.toLowerCase(), v]));
 	const fromGraph = Object.fromEntries(values.map((v) => [toGraph(v).toLowerCase(), v]));
-	return { name, values, toGraph, fromXdr, fromGraph, fromAny: { ...fromXdr, ...fromGraph } };
+	return { name, toGraph, fromXdr, fromGraph, fromAny: { ...fromXdr, ...fromGraph } };
 }
 /** @typedef {ReturnType<typeof enumOf>} Enum */
 
@@ -44,38 +44,28 @@ const DETERMINATION = enumOf('determination', [
 	'NotEnoughDataToValidate', 'ConfirmedUserActivity', 'LineOfBusinessApplication',
 ], { NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' });
 
-/** @type {Record<string, import('./odata').FilterField>} */
-const XDR_FILTER = {
-	lastUpdateTime: { field: 'lastUpdateTime', kind: 'datetime' },
-	createdTime: { field: 'createdTime', kind: 'datetime' },
-	status: { field: 'status', kind: 'enum', values: STATUS.fromXdr },
-	assignedTo: { field: 'assignedTo', kind: 'string' },
-};
-/** @type {Record<string, import('./odata').FilterField>} */
-const GRAPH_FILTER = {
-	lastUpdateDateTime: { field: 'lastUpdateTime', kind: 'datetime' },
-	createdDateTime: { field: 'createdTime', kind: 'datetime' },
-	status: { field: 'status', kind: 'enum', values: STATUS.fromGraph },
-	severity: { field: 'severity', kind: 'enum', values: SEVERITY.fromGraph },
-	classification: { field: 'classification', kind: 'enum', values: CLASSIFICATION.fromGraph },
-	determination: { field: 'determination', kind: 'enum', values: DETERMINATION.fromGraph },
-	assignedTo: { field: 'assignedTo', kind: 'string' },
-};
+const ENUMS = [STATUS, SEVERITY, CLASSIFICATION, DETERMINATION];
 
-const ROLES = {
-	xdrRead: ['Incident.Read.All', 'Incident.ReadWrite.All'],
-	xdrWrite: ['Incident.ReadWrite.All'],
-	graphRead: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
-	graphWrite: ['SecurityIncident.ReadWrite.All'],
+/** @param {'fromXdr' | 'fromGraph'} spelling @param {string[]} enums @returns {Record<string, import('./odata').FilterField>} */
+const enumFilters = (spelling, enums) =>
+	Object.fromEntries(ENUMS.filter((en) => enums.includes(en.name)).map((en) => [en.name, { field: en.name, kind: 'enum', values: en[spelling] }]));
+const XDR_FILTER = {
+	lastUpdateTime: { field: 'lastUpdateTime', kind: /** @type {const} */ ('datetime') },
+	createdTime: { field: 'createdTime', kind: /** @type {const} */ ('datetime') },
+	assignedTo: { field: 'assignedTo', kind: /** @type {const} */ ('string') },
+	...enumFilters('fromXdr', ['status']),
+};
+const GRAPH_FILTER = {
+	lastUpdateDateTime: { field: 'lastUpdateTime', kind: /** @type {const} */ ('datetime') },
+	createdDateTime: { field: 'createdTime', kind: /** @type {const} */ ('datetime') },
+	assignedTo: { field: 'assignedTo', kind: /** @type {const} */ ('string') },
+	...enumFilters('fromGraph', ['status', 'severity', 'classification', 'determination']),
 };
 
 const TITLES = [
-	'Multi-stage incident involving Execution & Discovery',
-	'Suspicious PowerShell command line',
-	'Ransomware activity on one endpoint',
-	'Credential access attempt via LSASS',
-	'Phishing email delivered to a mailbox',
-	'Suspicious sign-in from an unusual location',
+	'Multi-stage incident involving Execution & Discovery', 'Suspicious PowerShell command line',
+	'Ransomware activity on one endpoint', 'Credential access attempt via LSASS',
+	'Phishing email delivered to a mailbox', 'Suspicious sign-in from an unusual location',
 ];
 
 /** Parses `$top`/`$skip`; over `max` is a 400 as in the real APIs. @param {URLSearchParams} query @param {number} max */
@@ -108,6 +98,19 @@ function enumValue(en, value, accepted) {
 		throw new HttpError(400, 'BadRequest', `Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`);
 	}
 	return canonical;
+}
+
+/**
+ * Neutral control-function fields with enums in either API's spelling made canonical.
+ * @param {IncidentFields} fields
+ */
+function canonicalFields(fields) {
+	const result = { ...fields };
+	for (const en of ENUMS) {
+		const key = /** @type {'status' | 'severity' | 'classification' | 'determination'} */ (en.name);
+		if (fields[key] !== undefined) result[key] = enumValue(en, fields[key], en.fromAny);
+	}
+	return result;
 }
 
 /** @param {string} field @param {unknown} value */
@@ -157,10 +160,7 @@ function createIncidents({ apiBases, getTenant }) {
 	function makeAlert(incidentId, title, createdTime, dnsName) {
 		const user = ['alice', 'bob', 'carol'][incidentId % 3];
 		return {
-			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`,
-			title,
-			category: 'Execution',
-			createdTime,
+			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`, title, category: 'Execution', createdTime,
 			device: { dnsName, id: hex(20) },
 			process: { fileName: 'powershell.exe', commandLine: 'powershell.exe -enc SQBFAFgA', processId: 4000 + (incidentId % 1000), sha1: hex(20), sha256: hex(32) },
 			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}` },
@@ -173,24 +173,18 @@ function createIncidents({ apiBases, getTenant }) {
 	function createIncident(tenantId, fields = {}) {
 		const store = storeOf(tenantId);
 		const id = store.nextId++;
-		const createdTime = toApiTime(fields.createdTime);
-		const title = fields.title ?? TITLES[id % TITLES.length];
+		const f = canonicalFields({ severity: 'Medium', status: 'Active', classification: 'Unknown', determination: 'NotAvailable', ...fields });
+		const createdTime = toApiTime(f.createdTime);
+		const title = f.title ?? TITLES[id % TITLES.length];
 		/** @type {Incident} */
 		const incident = {
-			id,
-			title,
-			severity: enumValue(SEVERITY, fields.severity ?? 'Medium', SEVERITY.fromAny),
-			status: enumValue(STATUS, fields.status ?? 'Active', STATUS.fromAny),
-			classification: enumValue(CLASSIFICATION, fields.classification ?? 'Unknown', CLASSIFICATION.fromAny),
-			determination: enumValue(DETERMINATION, fields.determination ?? 'NotAvailable', DETERMINATION.fromAny),
-			assignedTo: fields.assignedTo ?? null,
-			tags: fields.tags ? stringList('tags', fields.tags) : [],
-			systemTags: [],
-			comments: fields.comment ? [{ comment: fields.comment, createdBy: 'emulator', createdTime }] : [],
-			createdTime,
-			lastUpdateTime: fields.lastUpdateTime === undefined ? createdTime : toApiTime(fields.lastUpdateTime),
+			id, title, severity: /** @type {string} */ (f.severity), status: /** @type {string} */ (f.status),
+			classification: /** @type {string} */ (f.classification), determination: /** @type {string} */ (f.determination),
+			assignedTo: f.assignedTo ?? null, tags: f.tags ? stringList('tags', f.tags) : [], systemTags: [],
+			comments: f.comment ? [{ comment: f.comment, createdBy: 'emulator', createdTime }] : [],
+			createdTime, lastUpdateTime: f.lastUpdateTime === undefined ? createdTime : toApiTime(f.lastUpdateTime),
 			redirectIncidentId: null,
-			alerts: (fields.devices ?? [`ws-${String(id).slice(-4)}.contoso.local`]).map((dns) => makeAlert(id, title, createdTime, dns)),
+			alerts: (f.devices ?? [`ws-${String(id).slice(-4)}.contoso.local`]).map((dns) => makeAlert(id, title, createdTime, dns)),
 		};
 		store.incidents.set(id, incident);
 		return structuredClone(incident);
@@ -210,17 +204,11 @@ function createIncidents({ apiBases, getTenant }) {
 			const createdTime = toApiTime(start + i * 60_000);
 			/** @type {string} */
 			const lastUpdateTime = i % 7 === 6 ? created[i - 1].lastUpdateTime : toApiTime(start + i * 60_000 + 5_000);
-			created.push(
-				createIncident(tenantId, {
-					severity: severities[i % severities.length],
-					status: statuses[i % statuses.length],
-					assignedTo: i % 3 === 0 ? 'analyst@contoso.com' : null,
-					tags: i % 5 === 0 ? ['seed'] : [],
-					createdTime,
-					lastUpdateTime,
-					...overrides,
-				}),
-			);
+			created.push(createIncident(tenantId, {
+				severity: severities[i % severities.length], status: statuses[i % statuses.length],
+				assignedTo: i % 3 === 0 ? 'analyst@contoso.com' : null, tags: i % 5 === 0 ? ['seed'] : [],
+				createdTime, lastUpdateTime, ...overrides,
+			}));
 		}
 		return created;
 	}
@@ -231,13 +219,7 @@ function createIncidents({ apiBases, getTenant }) {
 	 */
 	function updateIncident(tenantId, id, fields) {
 		const incident = find(tenantId, String(id));
-		applyChanges(incident, {
-			...fields,
-			status: fields.status === undefined ? undefined : enumValue(STATUS, fields.status, STATUS.fromAny),
-			severity: fields.severity === undefined ? undefined : enumValue(SEVERITY, fields.severity, SEVERITY.fromAny),
-			classification: fields.classification === undefined ? undefined : enumValue(CLASSIFICATION, fields.classification, CLASSIFICATION.fromAny),
-			determination: fields.determination === undefined ? undefined : enumValue(DETERMINATION, fields.determination, DETERMINATION.fromAny),
-		}, 'emulator');
+		applyChanges(incident, canonicalFields(fields), 'emulator');
 		return structuredClone(incident);
 	}
 
@@ -271,103 +253,49 @@ function createIncidents({ apiBases, getTenant }) {
 
 	/** @param {Incident} inc @param {string} tenantId */
 	function toXdr(inc, tenantId) {
+		const { id, title, createdTime, lastUpdateTime, assignedTo, classification, determination, status, severity, tags, comments } = inc;
 		return {
-			incidentId: inc.id,
-			incidentUri: webUrl(inc, tenantId),
-			redirectIncidentId: inc.redirectIncidentId,
-			incidentName: inc.title,
-			createdTime: inc.createdTime,
-			lastUpdateTime: inc.lastUpdateTime,
-			assignedTo: inc.assignedTo,
-			classification: inc.classification,
-			determination: inc.determination,
-			status: inc.status,
-			severity: inc.severity,
-			tags: inc.tags,
-			comments: inc.comments,
-			alerts: inc.alerts.map((a) => ({
-				alertId: a.id,
-				providerAlertId: a.id,
-				incidentId: inc.id,
-				serviceSource: 'MicrosoftDefenderForEndpoint',
-				creationTime: a.createdTime,
-				lastUpdatedTime: a.createdTime,
-				resolvedTime: null,
-				firstActivity: a.createdTime,
-				lastActivity: a.createdTime,
-				title: a.title,
-				description: `${a.title} was observed on ${a.device.dnsName}.`,
-				category: a.category,
-				status: 'New',
-				severity: inc.severity,
-				investigationId: null,
-				investigationState: 'UnsupportedAlertType',
-				classification: null,
-				determination: null,
-				detectionSource: 'WindowsDefenderAv',
-				assignedTo: null,
-				threatFamilyName: null,
-				mitreTechniques: ['T1059.001'],
-				devices: [{
-					mdatpDeviceId: a.device.id,
-					aadDeviceId: null,
-					deviceDnsName: a.device.dnsName,
-					osPlatform: 'Windows11',
-					version: '23H2',
-					osProcessor: 'x64',
-					osBuild: 22631,
-					healthStatus: 'Active',
-					riskScore: 'High',
-					rbacGroupName: null,
-					firstSeen: a.createdTime,
-					tags: [],
-					defenderAvStatus: 'Updated',
-					onboardingStatus: 'Onboarded',
-					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
-				}],
-				entities: [
-					{
-						entityType: 'Process',
-						evidenceCreationTime: a.createdTime,
-						sha1: a.process.sha1,
-						sha256: a.process.sha256,
-						fileName: a.process.fileName,
-						filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
-						processId: a.process.processId,
-						processCommandLine: a.process.commandLine,
-						processCreationTime: a.createdTime,
-						accountName: a.account.name,
-						domainName: a.account.domain,
-						userSid: a.account.sid,
-						verdict: 'Suspicious',
-						remediationStatus: 'None',
-						deviceId: a.device.id,
-					},
-					{ entityType: 'User', evidenceCreationTime: a.createdTime, accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid, verdict: 'Suspicious', remediationStatus: 'None' },
-				],
-			})),
+			incidentId: id, incidentUri: webUrl(inc, tenantId), redirectIncidentId: inc.redirectIncidentId, incidentName: title,
+			createdTime, lastUpdateTime, assignedTo, classification, determination, status, severity, tags, comments,
+			alerts: inc.alerts.map((a) => {
+				const at = a.createdTime;
+				const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid };
+				return {
+					alertId: a.id, providerAlertId: a.id, incidentId: id, serviceSource: 'MicrosoftDefenderForEndpoint',
+					creationTime: at, lastUpdatedTime: at, resolvedTime: null, firstActivity: at, lastActivity: at,
+					title: a.title, description: `${a.title} was observed on ${a.device.dnsName}.`, category: a.category,
+					status: 'New', severity, investigationId: null, investigationState: 'UnsupportedAlertType',
+					classification: null, determination: null, detectionSource: 'WindowsDefenderAv', assignedTo: null,
+					threatFamilyName: null, mitreTechniques: ['T1059.001'],
+					devices: [{
+						mdatpDeviceId: a.device.id, aadDeviceId: null, deviceDnsName: a.device.dnsName, osPlatform: 'Windows11',
+						version: '23H2', osProcessor: 'x64', osBuild: 22631, healthStatus: 'Active', riskScore: 'High',
+						rbacGroupName: null, firstSeen: at, tags: [], defenderAvStatus: 'Updated', onboardingStatus: 'Onboarded',
+						loggedOnUsers: [{ accountName: user.accountName, domainName: user.domainName }],
+					}],
+					entities: [
+						{
+							entityType: 'Process', evidenceCreationTime: at, sha1: a.process.sha1, sha256: a.process.sha256,
+							fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+							processId: a.process.processId, processCommandLine: a.process.commandLine, processCreationTime: at,
+							...user, deviceId: a.device.id, verdict: 'Suspicious', remediationStatus: 'None',
+						},
+						{ entityType: 'User', evidenceCreationTime: at, ...user, verdict: 'Suspicious', remediationStatus: 'None' },
+					],
+				};
+			}),
 		};
 	}
 
 	/** @param {Incident} inc @param {string} tenantId @param {boolean} withAlerts */
 	function toGraph(inc, tenantId, withAlerts) {
 		return {
-			id: String(inc.id),
-			tenantId,
-			status: STATUS.toGraph(inc.status),
-			incidentWebUrl: webUrl(inc, tenantId),
+			id: String(inc.id), tenantId, status: STATUS.toGraph(inc.status), incidentWebUrl: webUrl(inc, tenantId),
 			redirectIncidentId: inc.redirectIncidentId === null ? null : String(inc.redirectIncidentId),
-			displayName: inc.title,
-			description: null,
-			summary: null,
-			createdDateTime: inc.createdTime,
-			lastUpdateDateTime: inc.lastUpdateTime,
-			assignedTo: inc.assignedTo,
-			classification: CLASSIFICATION.toGraph(inc.classification),
-			determination: DETERMINATION.toGraph(inc.determination),
-			severity: SEVERITY.toGraph(inc.severity),
-			customTags: inc.tags,
-			systemTags: inc.systemTags,
+			displayName: inc.title, description: null, summary: null,
+			createdDateTime: inc.createdTime, lastUpdateDateTime: inc.lastUpdateTime, assignedTo: inc.assignedTo,
+			classification: CLASSIFICATION.toGraph(inc.classification), determination: DETERMINATION.toGraph(inc.determination),
+			severity: SEVERITY.toGraph(inc.severity), customTags: inc.tags, systemTags: inc.systemTags,
 			comments: inc.comments.map(toGraphComment),
 			...(withAlerts ? { alerts: inc.alerts.map((a) => graphAlert(a, inc, tenantId)) } : {}),
 		};
@@ -378,50 +306,23 @@ function createIncidents({ apiBases, getTenant }) {
 
 	/** @param {Alert} a @param {Incident} inc @param {string} tenantId */
 	function graphAlert(a, inc, tenantId) {
+		const at = a.createdTime;
+		const evidence = { createdDateTime: at, verdict: 'suspicious', remediationStatus: 'none' };
 		return {
-			id: a.id,
-			providerAlertId: a.id,
-			incidentId: String(inc.id),
-			status: 'new',
-			severity: SEVERITY.toGraph(inc.severity),
-			classification: null,
-			determination: null,
-			serviceSource: 'microsoftDefenderForEndpoint',
-			detectionSource: 'antivirus',
-			productName: 'Microsoft Defender for Endpoint',
-			title: a.title,
-			description: `${a.title} was observed on ${a.device.dnsName}.`,
-			category: a.category,
-			createdDateTime: a.createdTime,
-			lastUpdateDateTime: a.createdTime,
-			firstActivityDateTime: a.createdTime,
-			lastActivityDateTime: a.createdTime,
-			resolvedDateTime: null,
-			assignedTo: null,
-			alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`,
-			incidentWebUrl: webUrl(inc, tenantId),
-			tenantId,
-			mitreTechniques: ['T1059.001'],
-			comments: [],
+			id: a.id, providerAlertId: a.id, incidentId: String(inc.id), status: 'new', severity: SEVERITY.toGraph(inc.severity),
+			classification: null, determination: null, serviceSource: 'microsoftDefenderForEndpoint', detectionSource: 'antivirus',
+			productName: 'Microsoft Defender for Endpoint', title: a.title, description: `${a.title} was observed on ${a.device.dnsName}.`,
+			category: a.category, createdDateTime: at, lastUpdateDateTime: at, firstActivityDateTime: at, lastActivityDateTime: at,
+			resolvedDateTime: null, assignedTo: null, alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`,
+			incidentWebUrl: webUrl(inc, tenantId), tenantId, mitreTechniques: ['T1059.001'], comments: [],
 			evidence: [
 				{
-					'@odata.type': '#microsoft.graph.security.deviceEvidence',
-					createdDateTime: a.createdTime,
-					verdict: 'suspicious',
-					remediationStatus: 'none',
-					deviceDnsName: a.device.dnsName,
-					mdeDeviceId: a.device.id,
-					osPlatform: 'Windows11',
-					healthStatus: 'active',
-					riskScore: 'high',
+					'@odata.type': '#microsoft.graph.security.deviceEvidence', ...evidence, deviceDnsName: a.device.dnsName,
+					mdeDeviceId: a.device.id, osPlatform: 'Windows11', healthStatus: 'active', riskScore: 'high',
 					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
 				},
 				{
-					'@odata.type': '#microsoft.graph.security.processEvidence',
-					createdDateTime: a.createdTime,
-					verdict: 'suspicious',
-					remediationStatus: 'none',
-					processId: a.process.processId,
+					'@odata.type': '#microsoft.graph.security.processEvidence', ...evidence, processId: a.process.processId,
 					processCommandLine: a.process.commandLine,
 					imageFile: { fileName: a.process.fileName, sha1: a.process.sha1, sha256: a.process.sha256 },
 					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid },
@@ -451,46 +352,38 @@ function createIncidents({ apiBases, getTenant }) {
 		return { page: matching.slice(skip, skip + top), more: top > 0 && skip + top < matching.length, next: skip + top };
 	}
 
-	/** @param {RouteContext} ctx */
-	async function xdrPatchChanges(ctx) {
+	/**
+	 * The changes a PATCH body asks for, validated; XDR and Graph differ in enum spelling and the tags name.
+	 * @param {RouteContext} ctx @param {'fromXdr' | 'fromGraph'} spelling @param {'tags' | 'customTags'} tagsField
+	 */
+	async function patchChanges(ctx, spelling, tagsField) {
 		const body = await ctx.body();
 		/** @type {IncidentFields} */
 		const changes = {};
-		if (body.status !== undefined) changes.status = enumValue(STATUS, body.status, STATUS.fromXdr);
-		if (body.classification !== undefined) changes.classification = enumValue(CLASSIFICATION, body.classification, CLASSIFICATION.fromXdr);
-		if (body.determination !== undefined) changes.determination = enumValue(DETERMINATION, body.determination, DETERMINATION.fromXdr);
-		if (body.assignedTo !== undefined) changes.assignedTo = nullableString('assignedTo', body.assignedTo);
-		if (body.tags !== undefined) changes.tags = stringList('tags', body.tags);
-		if (body.comment !== undefined) changes.comment = nullableString('comment', body.comment) ?? undefined;
+		for (const en of [STATUS, CLASSIFICATION, DETERMINATION]) { // severity is read-only on both APIs
+			const key = /** @type {'status' | 'classification' | 'determination'} */ (en.name);
+			if (body[key] !== undefined) changes[key] = enumValue(en, body[key], en[spelling]);
+		}
+		const textFields = spelling === 'fromXdr' ? ['assignedTo', 'comment'] : ['assignedTo'];
+		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (textFields)) {
+			const value = body[key];
+			if (value === undefined || (value === null && key === 'comment')) continue;
+			if (value !== null && typeof value !== 'string') throw new HttpError(400, 'BadRequest', `Invalid value for field '${key}': expected a string.`);
+			changes[key] = value;
+		}
+		if (body[tagsField] !== undefined) changes.tags = stringList(tagsField, body[tagsField]);
 		return changes;
 	}
 
-	/** @param {RouteContext} ctx */
-	async function graphPatchChanges(ctx) {
-		const body = await ctx.body();
-		/** @type {IncidentFields} */
-		const changes = {};
-		if (body.status !== undefined) changes.status = enumValue(STATUS, body.status, STATUS.fromGraph);
-		if (body.classification !== undefined) changes.classification = enumValue(CLASSIFICATION, body.classification, CLASSIFICATION.fromGraph);
-		if (body.determination !== undefined) changes.determination = enumValue(DETERMINATION, body.determination, DETERMINATION.fromGraph);
-		if (body.assignedTo !== undefined) changes.assignedTo = nullableString('assignedTo', body.assignedTo);
-		if (body.customTags !== undefined) changes.tags = stringList('customTags', body.customTags);
-		return changes;
-	}
-
-	/** @param {string} field @param {unknown} value */
-	function nullableString(field, value) {
-		if (value !== null && typeof value !== 'string') throw new HttpError(400, 'BadRequest', `Invalid value for field '${field}': expected a string.`);
-		return value;
-	}
-
+	const XDR_READ = ['Incident.Read.All', 'Incident.ReadWrite.All'];
+	const GRAPH_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
 	const author = (/** @type {RouteContext} */ ctx) => `API-App:${ctx.appid}`;
 	const graphContext = `${apiBases.graph}/v1.0/$metadata#security/incidents`;
 
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/?$/i, category: 'incidentList', roles: ROLES.xdrRead,
+			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/?$/i, category: 'incidentList', roles: XDR_READ,
 			handle: (ctx) => {
 				const { page, more, next } = listPage(ctx, 100, XDR_FILTER, 'Incident');
 				return {
@@ -501,19 +394,19 @@ function createIncidents({ apiBases, getTenant }) {
 			},
 		},
 		{
-			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: ROLES.xdrRead,
+			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: XDR_READ,
 			handle: (ctx) => ({ '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(find(ctx.tenantId, ctx.params[0]), ctx.tenantId) }),
 		},
 		{
-			api: 'xdr', method: 'PATCH', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ROLES.xdrWrite,
+			api: 'xdr', method: 'PATCH', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ['Incident.ReadWrite.All'],
 			handle: async (ctx) => {
 				const incident = find(ctx.tenantId, ctx.params[0]);
-				applyChanges(incident, await xdrPatchChanges(ctx), author(ctx));
+				applyChanges(incident, await patchChanges(ctx, 'fromXdr', 'tags'), author(ctx));
 				return { '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(incident, ctx.tenantId) };
 			},
 		},
 		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/?$/i, category: 'incidentList', roles: ROLES.graphRead,
+			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/?$/i, category: 'incidentList', roles: GRAPH_READ,
 			handle: (ctx) => {
 				const withAlerts = graphExpand(ctx.query);
 				const { page, more, next } = listPage(ctx, 50, GRAPH_FILTER, 'microsoft.graph.security.incident');
@@ -525,19 +418,19 @@ function createIncidents({ apiBases, getTenant }) {
 			},
 		},
 		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: ROLES.graphRead,
+			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: GRAPH_READ,
 			handle: (ctx) => ({ '@odata.context': `${graphContext}/$entity`, ...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, graphExpand(ctx.query)) }),
 		},
 		{
-			api: 'graph', method: 'PATCH', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ROLES.graphWrite,
+			api: 'graph', method: 'PATCH', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ['SecurityIncident.ReadWrite.All'],
 			handle: async (ctx) => {
 				const incident = find(ctx.tenantId, ctx.params[0]);
-				applyChanges(incident, await graphPatchChanges(ctx), author(ctx));
+				applyChanges(incident, await patchChanges(ctx, 'fromGraph', 'customTags'), author(ctx));
 				return { '@odata.context': `${graphContext}/$entity`, ...toGraph(incident, ctx.tenantId, false) };
 			},
 		},
 		{
-			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/incidents\/([^/]+)\/comments$/i, category: 'incidentUpdate', roles: ROLES.graphWrite,
+			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/incidents\/([^/]+)\/comments$/i, category: 'incidentUpdate', roles: ['SecurityIncident.ReadWrite.All'],
 			handle: async (ctx) => {
 				const incident = find(ctx.tenantId, ctx.params[0]);
 				const body = await ctx.body();

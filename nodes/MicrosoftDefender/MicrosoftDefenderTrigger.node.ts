@@ -25,7 +25,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Microsoft Defender Trigger',
 		name: 'microsoftDefenderTrigger',
-		icon: 'file:microsoftDefender.svg',
+		icon: { light: 'file:microsoftDefender.svg', dark: 'file:microsoftDefender.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',

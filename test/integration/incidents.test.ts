@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { createLab, emulator, runDefender, stopEmulator, type Lab } from '../support/lab';
 
@@ -128,7 +128,7 @@ describe.each(['graph', 'defenderXdr'] as const)('Incident › Get, Update, Add 
 	it('Update refuses an invalid value and an empty update, naming the field', async () => {
 		const lab = await createLab();
 		const incident = lab.emulator.createIncident(lab.tenantId, {});
-		const run = async (updateFields: IDataObject) => await runDefender(lab, { api, resource: 'incident', operation: 'update', incidentId: byId(incident.id as number), updateFields });
+		const run = async (updateFields: IDataObject) => await runDefender(lab, { api, resource: 'incident', operation: 'update', incidentId: byId(incident.id as number), updateFields: updateFields as INodeParameters });
 		await expect(run({ status: 'Closed' })).rejects.toThrow(/Status "Closed" is not valid\. Use one of: Active, InProgress, Resolved, Redirected/);
 		await expect(run({})).rejects.toThrow(/Nothing to update/);
 		expect(lab.calls({ method: 'PATCH' })).toHaveLength(0);

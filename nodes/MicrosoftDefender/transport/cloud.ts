@@ -73,12 +73,10 @@ function parseBaseUrl(value: unknown, field: string, label: string): string {
 	if (text === '') {
 		throw new CredentialInputError(field, `${label} is empty. Enter the base URL, e.g. https://api.security.microsoft.com.`);
 	}
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
+	if (!URL.canParse(text)) {
 		throw new CredentialInputError(field, `${label} "${text}" is not a URL. Enter an absolute https:// base URL.`);
 	}
+	const url = new URL(text);
 	if (url.protocol !== 'https:') {
 		throw new CredentialInputError(
 			field,

@@ -47,8 +47,8 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 	try {
 		identity = identityFromCredentials(credentials);
 	} catch (error) {
-		if (error instanceof CredentialInputError) return { status: 'Error', message: error.message };
-		throw error;
+		// Input errors already say which field to fix; anything else is reported rather than thrown at the dialog.
+		return { status: 'Error', message: error instanceof CredentialInputError ? error.message : redact(String(error)) };
 	}
 	const checks = await Promise.all(CHECKED_APIS.map(async (api) => await checkApi(identity, api)));
 	const connected = checks.filter((check) => check.roles !== undefined);

@@ -52,12 +52,19 @@ function sha256Hex(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
+/** The value `parse` returns, or undefined when it throws (the caller explains what was wrong). */
+function parsedOrUndefined<T>(parse: () => T): T | undefined {
+	try {
+		return parse();
+	} catch {
+		return undefined;
+	}
+}
+
 function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNullable<AppIdentity['certificate']> {
 	const keyText = typeof credentials.certificatePrivateKey === 'string' ? credentials.certificatePrivateKey.trim() : '';
-	let privateKeyPem: string;
-	try {
-		privateKeyPem = createPrivateKey(keyText).export({ type: 'pkcs8', format: 'pem' }).toString();
-	} catch {
+	const privateKeyPem = parsedOrUndefined(() => createPrivateKey(keyText).export({ type: 'pkcs8', format: 'pem' }).toString());
+	if (privateKeyPem === undefined) {
 		throw new CredentialInputError(
 			'certificatePrivateKey',
 			'Private Key is not an unencrypted PEM private key. Paste the whole block from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY----- (export it without a passphrase).',
@@ -65,10 +72,8 @@ function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNulla
 	}
 	const certificateText = typeof credentials.certificate === 'string' ? credentials.certificate.trim() : '';
 	if (certificateText !== '') {
-		let certificate: X509Certificate;
-		try {
-			certificate = new X509Certificate(certificateText);
-		} catch {
+		const certificate = parsedOrUndefined(() => new X509Certificate(certificateText));
+		if (certificate === undefined) {
 			throw new CredentialInputError(
 				'certificate',
 				'Certificate is not a PEM certificate. Paste the block from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (the public part you uploaded to the app registration), or leave it empty and enter its thumbprint.',

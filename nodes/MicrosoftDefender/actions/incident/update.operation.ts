@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
 import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident, toGraphValue } from '../../helpers/incidents';
+import { toNodeError } from '../../transport/request';
 
 const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
 
@@ -126,7 +127,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			try {
 				await commentOnIncident.call(this, session, id, comment);
 			} catch (error) {
-				if (!incident) throw error;
+				if (!incident) throw toNodeError(this, error, index);
 				// The fields were changed already; say so rather than report a plain failure (or a success).
 				const reason = error instanceof Error ? error.message : String(error);
 				throw new NodeApiError(this.getNode(), { message: reason }, {

@@ -191,4 +191,21 @@ describe('shared behaviour', () => {
 			/Tenant ID "bad tenant" is not a tenant GUID/,
 		);
 	});
+
+	it('the client-side limiter keeps a busy workflow under the quota: no 429 at all', async () => {
+		const lab = await createLab({ quotaWindowSeconds: 2 });
+		lab.emulator.seedIncidents(lab.tenantId, 2);
+		lab.emulator.setQuota({ category: 'incidentList', limit: 50, windowMs: 2000 });
+		try {
+			const inputItems = Array.from({ length: 120 }, (_, index) => ({ json: { index } }));
+			const started = Date.now();
+			const items = await runDefender(lab, { api: 'defenderXdr', resource: 'incident', operation: 'getAll', returnAll: false, limit: 1, filters: {} }, { inputItems });
+			expect(items).toHaveLength(120);
+			expect(lab.calls({ api: 'xdr', status: 429 })).toHaveLength(0);
+			// 120 calls at 50 per 2 s need at least two full windows.
+			expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+		} finally {
+			lab.emulator.clearQuotas();
+		}
+	});
 });

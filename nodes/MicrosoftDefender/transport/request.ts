@@ -199,11 +199,15 @@ class ApiCall {
 		const secrets = secretsOf(this.identity);
 		const safeMessage = redact(message, secrets);
 		const safeDescription = description === undefined ? undefined : redact(description, secrets);
-		return new NodeApiError(
+		const error = new NodeApiError(
 			this.context.getNode(),
 			{ message: safeMessage, description: safeDescription ?? null, code: code ?? null, httpCode: String(status) } as JsonObject,
 			{ message: safeMessage, description: safeDescription, httpCode: status ? String(status) : undefined, itemIndex: this.session.itemIndex },
 		);
+		// NodeApiError swaps a message naming a Node.js error code (ECONNRESET…) for n8n's generic "retry
+		// immediately"; ours says whether repeating is safe, so it stays.
+		error.message = safeMessage;
+		return error;
 	}
 
 	private requestIdNote(response: FullResponse): string {
@@ -287,7 +291,7 @@ class ApiCall {
 			return { retry: false, error: this.apiError(status, `${this.apiName} answered ${status} with ${describeNonJson(text)}.`) };
 		}
 		const { code, message } = parsed.ok ? serviceMessage(parsed.value) : {};
-		const said = message ?? (parsed.ok ? undefined : describeNonJson(text));
+		const said = message ?? (parsed.ok ? undefined : describeNonJson(redact(text, secretsOf(this.identity))));
 		const requestId = this.requestIdNote(response);
 
 		if (status === 401 && !this.refreshedToken) {

@@ -12,7 +12,11 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		const lab = await createLab();
 		const result = await test(lab.credentials);
 		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(/^Connected — granted: Defender XDR API: Incident\.ReadWrite\.All, AdvancedHunting\.Read\.All; Microsoft Graph security API: SecurityIncident\.ReadWrite\.All, ThreatHunting\.Read\.All\.$/);
+		expect(result.message).toBe(
+			'Connected — granted: Defender XDR API: Incident.ReadWrite.All, AdvancedHunting.Read.All; ' +
+				'Microsoft Graph security API: SecurityIncident.ReadWrite.All, ThreatHunting.Read.All, SecurityAlert.ReadWrite.All; ' +
+				'Defender for Endpoint API: Machine.ReadWrite.All, Machine.Isolate, Machine.Scan, Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.ReadWrite.All, Ti.ReadWrite.All.',
+		);
 	});
 
 	it('connects with a certificate given as PEM (x5t#S256) and as a SHA-1 thumbprint (x5t)', async () => {
@@ -73,6 +77,7 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		expect(result.status).toBe('OK');
 		expect(result.message).toContain('Defender XDR API: Incident.Read.All');
 		expect(result.message).toMatch(/To update incidents, run advanced hunting on the Defender XDR API, also grant Incident\.ReadWrite\.All, AdvancedHunting\.Read\.All/);
+		expect(result.message).toMatch(/The Defender for Endpoint API \(devices, response actions, alerts and indicators\) needs its own permissions/);
 	});
 
 	it('rejects malformed IDs and endpoints before any network call, naming the field', async () => {

@@ -19,8 +19,17 @@ const { startEmulator } = require('../emulator') as { startEmulator: (options?: 
 
 export const FULL_ROLES = {
 	xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
-	graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'],
-	mde: [] as string[],
+	graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'SecurityAlert.ReadWrite.All'],
+	mde: [
+		'Machine.ReadWrite.All',
+		'Machine.Isolate',
+		'Machine.Scan',
+		'Machine.RestrictExecution',
+		'Machine.CollectForensics',
+		'Machine.StopAndQuarantine',
+		'Alert.ReadWrite.All',
+		'Ti.ReadWrite.All',
+	],
 };
 
 export const CLIENT_CERT_PEM = readFileSync(path.join(__dirname, '..', 'fixtures', 'client', 'client-cert.pem'), 'utf8');

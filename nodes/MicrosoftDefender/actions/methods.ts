@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { buildIncidentQuery, incidentListRequest } from './incident/getAll.operation';
-import { simplifyIncident } from '../helpers/incidents';
+import { odataString, simplifyIncident } from '../helpers/incidents';
 import type { ApiName } from '../transport/cloud';
 import { testCredential } from '../transport/credentialCheck';
 import { listPages } from '../transport/paging';
@@ -38,4 +38,25 @@ export async function searchIncidents(this: ILoadOptionsFunctions, filter?: stri
 		if (results.length >= SEARCH_PAGE) break;
 	}
 	return { results: results.slice(0, SEARCH_PAGE) };
+}
+
+/** "From list" of the Device field: devices whose DNS name starts with the search text. */
+export async function searchMachines(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const options = (this.getCurrentNodeParameter('options') ?? {}) as IDataObject;
+	const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
+	const needle = (filter ?? '').trim().toLowerCase();
+	const request = {
+		method: 'GET' as const,
+		path: '/api/machines',
+		qs: { $filter: needle ? `startswith(computerDnsName,${odataString(needle)})` : undefined },
+		quota: 'endpoint' as const,
+		permission: 'Machine.Read.All',
+	};
+	const results: INodeListSearchResult['results'] = [];
+	for await (const page of listPages.call(this, { api: 'endpoint', tenantId }, request, { wanted: SEARCH_PAGE })) {
+		for (const machine of page) {
+			results.push({ name: `${String(machine.computerDnsName ?? machine.id)} (${String(machine.osPlatform ?? 'unknown OS')}, ${String(machine.healthStatus ?? 'unknown health')})`, value: String(machine.id) });
+		}
+	}
+	return { results };
 }

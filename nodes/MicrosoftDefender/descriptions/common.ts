@@ -26,6 +26,8 @@ export const apiSelector: INodeProperties = {
 	],
 	default: 'graph',
 	description: 'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
+	// Devices, machine actions and indicators exist only on the Defender for Endpoint API.
+	displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
 };
 
 export const tenantIdOption: INodeProperties = {
@@ -98,3 +100,69 @@ export function incidentIdFrom(context: IExecuteFunctions, itemIndex: number): s
 	}
 	return value;
 }
+
+/** Devices, machine actions and indicators exist only on the Defender for Endpoint API. */
+export function endpointSessionFor(context: IExecuteFunctions, itemIndex: number): ApiSession {
+	const tenantId = (context.getNodeParameter('options.tenantId', itemIndex, '') as string).trim();
+	return { api: 'endpoint', tenantId: tenantId || undefined, itemIndex };
+}
+
+export const machineIdLocator: INodeProperties = {
+	displayName: 'Device',
+	name: 'machineId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The device: its Defender device ID or its DNS name (a name must match exactly one device)',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchMachines', searchable: true },
+		},
+		{
+			displayName: 'By ID or Name',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. ws-0101.contoso.local or 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+		},
+	],
+};
+
+export function machineIdFrom(context: IExecuteFunctions, itemIndex: number): string {
+	return String(context.getNodeParameter('machineId', itemIndex, '', { extractValue: true }) ?? '').trim();
+}
+
+/** Returns Return All and Limit as one value: undefined = every page. */
+export function wantedCount(context: IExecuteFunctions, itemIndex: number): number | undefined {
+	return context.getNodeParameter('returnAll', itemIndex, false) ? undefined : (context.getNodeParameter('limit', itemIndex, 50) as number);
+}
+
+export const returnAllFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export const optionsWithTenant: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [tenantIdOption],
+};

@@ -32,10 +32,16 @@ async function checkApi(identity: AppIdentity, api: ApiName): Promise<ApiCheck> 
 	}
 }
 
+/** What the endpoint API is for, when the app holds none of its permissions (many only need incidents). */
+const PURPOSE: Partial<Record<ApiName, string>> = { endpoint: 'devices, response actions, alerts and indicators' };
+
 function describeMissing(check: ApiCheck): string {
 	const missing = missingCapabilities(check.api, check.roles ?? []);
 	if (missing.length === 0) return '';
-	return ` To ${missing.map((capability) => capability.label).join(', ')} on the ${API_DISPLAY_NAMES[check.api]}, also grant ${missing.map((capability) => capability.anyOf[capability.anyOf.length - 1]).join(', ')} (${PERMISSION_SOURCES[check.api]}).`;
+	if (missing.length === CAPABILITIES[check.api].length && PURPOSE[check.api]) {
+		return ` The ${API_DISPLAY_NAMES[check.api]} (${PURPOSE[check.api]}) needs its own permissions (${PERMISSION_SOURCES[check.api]}).`;
+	}
+	return ` To ${missing.map((capability) => capability.label).join(', ')} on the ${API_DISPLAY_NAMES[check.api]}, also grant ${[...new Set(missing.map((capability) => capability.anyOf[capability.anyOf.length - 1]))].join(', ')} (${PERMISSION_SOURCES[check.api]}).`;
 }
 
 /**
@@ -62,7 +68,11 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 	const granted = checks
 		.map((check) => `${API_DISPLAY_NAMES[check.api]}: ${check.roles ? check.roles.join(', ') || 'no permissions' : `unavailable (${check.failure})`}`)
 		.join('; ');
-	const canRead = connected.some((check) => !missingCapabilities(check.api, check.roles ?? []).some((capability) => capability.label === 'read incidents'));
+	const canRead = connected.some(
+		(check) =>
+			CAPABILITIES[check.api].some((capability) => capability.label === 'read incidents') &&
+			!missingCapabilities(check.api, check.roles ?? []).some((capability) => capability.label === 'read incidents'),
+	);
 	if (!canRead) {
 		return {
 			status: 'Error',

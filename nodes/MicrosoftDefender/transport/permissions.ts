@@ -17,8 +17,21 @@ export const CAPABILITIES: Record<ApiName, Capability[]> = {
 		{ label: 'read incidents', anyOf: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'] },
 		{ label: 'update incidents', anyOf: ['SecurityIncident.ReadWrite.All'] },
 		{ label: 'run advanced hunting', anyOf: ['ThreatHunting.Read.All'] },
+		{ label: 'read alerts', anyOf: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] },
+		{ label: 'update alerts', anyOf: ['SecurityAlert.ReadWrite.All'] },
 	],
-	endpoint: [],
+	endpoint: [
+		{ label: 'read devices and actions', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All'] },
+		{ label: 'tag devices', anyOf: ['Machine.ReadWrite.All'] },
+		{ label: 'isolate devices', anyOf: ['Machine.Isolate'] },
+		{ label: 'run antivirus scans', anyOf: ['Machine.Scan'] },
+		{ label: 'restrict app execution', anyOf: ['Machine.RestrictExecution'] },
+		{ label: 'collect investigation packages', anyOf: ['Machine.CollectForensics'] },
+		{ label: 'stop and quarantine files', anyOf: ['Machine.StopAndQuarantine'] },
+		{ label: 'read alerts', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All'] },
+		{ label: 'update alerts', anyOf: ['Alert.ReadWrite.All'] },
+		{ label: 'manage indicators', anyOf: ['Ti.ReadWrite.All'] },
+	],
 };
 
 /** Where each API's permissions are found in the Entra admin center's "Add a permission" dialog. */

@@ -1,0 +1,98 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { optionsWithTenant, simplifyField } from '../../descriptions/common';
+import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_STATUSES, alertPath, simplifyAlert } from '../../helpers/alerts';
+import { toGraphValue } from '../../helpers/incidents';
+import { defenderApiRequest, toNodeError } from '../../transport/request';
+import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
+
+const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+const properties: INodeProperties[] = [
+	alertIdField,
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+			{ displayName: 'Classification', name: 'classification', type: 'options', options: ALERT_CLASSIFICATIONS.map((value) => ({ name: spaced(value), value })), default: 'TruePositive' },
+			{ displayName: 'Comment', name: 'comment', type: 'string', typeOptions: { rows: 3 }, default: '' },
+			{ displayName: 'Determination', name: 'determination', type: 'options', options: ALERT_DETERMINATIONS.map((value) => ({ name: value === 'Apt' ? 'APT' : spaced(value), value })), default: 'NotAvailable' },
+			{ displayName: 'Status', name: 'status', type: 'options', options: ALERT_STATUSES.map((value) => ({ name: spaced(value), value })), default: 'Resolved' },
+		],
+	},
+	optionsWithTenant,
+	simplifyField,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['alert'], operation: ['update'] } }, properties);
+
+const CHOICES: Array<{ key: string; label: string; allowed: readonly string[] }> = [
+	{ key: 'status', label: 'Status', allowed: ALERT_STATUSES },
+	{ key: 'classification', label: 'Classification', allowed: ALERT_CLASSIFICATIONS },
+	{ key: 'determination', label: 'Determination', allowed: ALERT_DETERMINATIONS },
+];
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = alertSessionFor(this, index);
+	const graph = session.api === 'graph';
+	const id = alertIdFrom(this, index);
+	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
+	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
+	const body: IDataObject = {};
+	for (const { key, label, allowed } of CHOICES) {
+		const value = fields[key];
+		if (value === undefined || value === '') continue;
+		if (typeof value !== 'string' || !allowed.includes(value)) throw fail(`${label} "${String(value)}" is not valid. Use one of: ${allowed.join(', ')}.`);
+		body[key] = graph ? toGraphValue(value) : value;
+	}
+	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
+	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
+	if (Object.keys(body).length === 0 && comment === '') throw fail('Nothing to update. Add at least one field under Update Fields.');
+
+	const patch = async (patchBody: IDataObject) =>
+		await defenderApiRequest.call(this, session, {
+			method: 'PATCH',
+			path: alertPath(session.api, id),
+			body: patchBody,
+			quota: 'endpoint',
+			permission: alertPermission(session, true),
+			idempotent: patchBody.comment === undefined,
+			notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+		});
+	let alert: IDataObject;
+	if (!graph) {
+		alert = await patch(comment ? { ...body, comment } : body);
+	} else {
+		alert = Object.keys(body).length > 0 ? await patch(body) : {};
+		if (comment) {
+			try {
+				await defenderApiRequest.call(this, session, {
+					method: 'POST',
+					path: `${alertPath(session.api, id)}/comments`,
+					body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
+					quota: 'endpoint',
+					permission: alertPermission(session, true),
+					notFoundMessage: `Alert ${id} not found.`,
+				});
+			} catch (error) {
+				if (Object.keys(body).length === 0) throw toNodeError(this, error, index);
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new NodeApiError(this.getNode(), { message: reason }, {
+					message: `Alert ${id} was updated (${Object.keys(body).join(', ')}), but adding the comment failed: ${reason}`,
+					description: 'Add the comment again; the other fields need no retry.',
+					itemIndex: index,
+				});
+			}
+		}
+		if (comment || !alert.id) {
+			alert = await defenderApiRequest.call(this, session, { method: 'GET', path: alertPath(session.api, id), quota: 'endpoint', permission: alertPermission(session, false) });
+		}
+	}
+	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+}

@@ -1,0 +1,97 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, tenantIdOption } from '../../descriptions/common';
+import { SEVERITIES } from '../../helpers/incidents';
+import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
+import { defenderApiRequest } from '../../transport/request';
+
+const spaced = (value: string) => value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Value',
+		name: 'indicatorValue',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. a SHA-256, 203.0.113.7, evil.example or https://evil.example/a.exe',
+	},
+	{
+		displayName: 'Type',
+		name: 'indicatorType',
+		type: 'options',
+		options: [{ name: 'Auto (From the Value)', value: 'auto' }, ...INDICATOR_TYPES.map((value) => ({ name: spaced(value), value }))],
+		default: 'auto',
+		description: 'Auto recognises SHA-1/SHA-256/MD5 by length, IP addresses, URLs (with http/https) and domains',
+	},
+	{
+		displayName: 'Action',
+		name: 'action',
+		type: 'options',
+		options: INDICATOR_ACTIONS.map((value) => ({ name: spaced(value), value })),
+		default: 'Block',
+	},
+	{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, placeholder: 'e.g. Ransomware payload from incident 1234' },
+	{ displayName: 'Description', name: 'description', type: 'string', typeOptions: { rows: 3 }, default: '', required: true },
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Expiration', name: 'expirationTime', type: 'dateTime', default: '', description: 'When the indicator stops applying' },
+			{ displayName: 'Generate Alert', name: 'generateAlert', type: 'boolean', default: true, description: 'Whether a match raises an alert' },
+			{ displayName: 'Recommended Actions', name: 'recommendedActions', type: 'string', default: '' },
+			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.filter((value) => value !== 'UnSpecified').map((value) => ({ name: value, value })), default: 'High' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [tenantIdOption],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['create'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
+	const value = String(this.getNodeParameter('indicatorValue', index, '')).trim();
+	if (value === '') throw fail('Value is empty. Enter the hash, IP address, domain or URL to act on.');
+	const chosen = this.getNodeParameter('indicatorType', index, 'auto') as IndicatorType | 'auto';
+	const type = chosen === 'auto' ? inferIndicatorType(value) : chosen;
+	if (!type) {
+		throw fail(`Value "${value}" is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
+	}
+	if (!isValidIndicator(type, value)) throw fail(`Value "${value}" is not a valid ${spaced(type)}. Fix the value or pick another Type.`);
+	const action = this.getNodeParameter('action', index, 'Block') as string;
+	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action "${action}" is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
+	const title = String(this.getNodeParameter('title', index, '')).trim();
+	const descriptionText = String(this.getNodeParameter('description', index, '')).trim();
+	if (title === '' || descriptionText === '') throw fail('Title and Description are required by Defender for every indicator.');
+	const additional = this.getNodeParameter('additionalFields', index, {}) as IDataObject;
+	const body: IDataObject = { indicatorValue: /^[0-9a-f]+$/i.test(value) && type.startsWith('File') ? value.toLowerCase() : value, indicatorType: type, action, title, description: descriptionText };
+	if (additional.expirationTime) {
+		const expiration = Date.parse(String(additional.expirationTime));
+		if (Number.isNaN(expiration)) throw fail(`Expiration "${String(additional.expirationTime)}" is not a date.`);
+		body.expirationTime = new Date(expiration).toISOString();
+	}
+	for (const key of ['generateAlert', 'recommendedActions', 'severity']) {
+		if (additional[key] !== undefined && additional[key] !== '') body[key] = additional[key];
+	}
+	const indicator = await defenderApiRequest.call(this, endpointSessionFor(this, index), {
+		method: 'POST',
+		path: '/api/indicators',
+		body,
+		quota: 'endpoint',
+		permission: 'Ti.ReadWrite.All',
+		// Submitting the same indicator again updates it rather than adding a second one.
+		idempotent: true,
+	});
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicator), { itemData: { item: index } });
+}

@@ -1,0 +1,39 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { odataString } from '../../helpers/incidents';
+import { INDICATOR_ACTIONS, INDICATOR_TYPES } from '../../helpers/indicators';
+import { listPages } from '../../transport/paging';
+
+const spaced = (value: string) => value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+
+const properties: INodeProperties[] = [
+	...returnAllFields,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{ displayName: 'Action', name: 'action', type: 'options', options: INDICATOR_ACTIONS.map((value) => ({ name: spaced(value), value })), default: 'Block' },
+			{ displayName: 'Type', name: 'indicatorType', type: 'options', options: INDICATOR_TYPES.map((value) => ({ name: spaced(value), value })), default: 'FileSha256' },
+			{ displayName: 'Value', name: 'indicatorValue', type: 'string', default: '', description: 'Exact indicator value, e.g. a hash or domain' },
+		],
+	},
+	optionsWithTenant,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
+	const clauses = (['indicatorValue', 'indicatorType', 'action'] as const)
+		.filter((key) => typeof filters[key] === 'string' && (filters[key] as string).trim() !== '')
+		.map((key) => `${key} eq ${odataString((filters[key] as string).trim())}`);
+	const request = { method: 'GET' as const, path: '/api/indicators', qs: { $filter: clauses.join(' and ') || undefined }, quota: 'endpoint' as const, permission: 'Ti.ReadWrite.All' };
+	const indicators: IDataObject[] = [];
+	for await (const page of listPages.call(this, endpointSessionFor(this, index), request, { wanted: wantedCount(this, index) })) indicators.push(...page);
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicators), { itemData: { item: index } });
+}

@@ -1,0 +1,3 @@
+import { tagOperation } from './tag';
+
+export const { description, execute } = tagOperation('addTag');

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, machineIdFrom, machineIdLocator, optionsWithTenant } from '../../descriptions/common';
+import { resolveMachine } from '../../helpers/machines';
+import { defenderApiRequest } from '../../transport/request';
+
+const properties: INodeProperties[] = [machineIdLocator, optionsWithTenant];
+
+export const description = updateDisplayOptions({ show: { resource: ['machine'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = endpointSessionFor(this, index);
+	const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
+	const record = await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: `/api/machines/${machine.id}`,
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+		notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID and the tenant.`,
+	});
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });
+}

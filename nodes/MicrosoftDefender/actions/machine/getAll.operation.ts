@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { odataDateTime, odataString } from '../../helpers/incidents';
+import { listPages } from '../../transport/paging';
+
+const option = (values: string[]) => values.map((value) => ({ name: value.replace(/([a-z])([A-Z])/g, '$1 $2'), value }));
+
+const properties: INodeProperties[] = [
+	...returnAllFields,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Exposure Level',
+				name: 'exposureLevel',
+				type: 'options',
+				options: option(['None', 'Low', 'Medium', 'High']),
+				default: 'High',
+			},
+			{
+				displayName: 'Health Status',
+				name: 'healthStatus',
+				type: 'options',
+				options: option(['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown']),
+				default: 'Active',
+			},
+			{ displayName: 'Last Seen After', name: 'lastSeenAfter', type: 'dateTime', default: '' },
+			{ displayName: 'Name Starts With', name: 'name', type: 'string', default: '', placeholder: 'ws-01', description: 'Beginning of the DNS name' },
+			{ displayName: 'OS Platform', name: 'osPlatform', type: 'string', default: '', placeholder: 'Windows11' },
+			{
+				displayName: 'Risk Score',
+				name: 'riskScore',
+				type: 'options',
+				options: option(['None', 'Informational', 'Low', 'Medium', 'High']),
+				default: 'High',
+			},
+			{ displayName: 'Tag', name: 'tag', type: 'string', default: '', description: 'Devices carrying this tag' },
+		],
+	},
+	optionsWithTenant,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['machine'], operation: ['getAll'] } }, properties);
+
+export function machineFilter(filters: IDataObject): string | undefined {
+	const clauses: string[] = [];
+	const text = (key: string) => (typeof filters[key] === 'string' ? (filters[key] as string).trim() : '');
+	if (text('name')) clauses.push(`startswith(computerDnsName,${odataString(text('name').toLowerCase())})`);
+	for (const key of ['healthStatus', 'riskScore', 'exposureLevel', 'osPlatform']) {
+		if (text(key)) clauses.push(`${key} eq ${odataString(text(key))}`);
+	}
+	if (text('tag')) clauses.push(`machineTags/any(tag: tag eq ${odataString(text('tag'))})`);
+	if (text('lastSeenAfter')) clauses.push(`lastSeen ge ${odataDateTime(text('lastSeenAfter'), 'Last Seen After')}`);
+	return clauses.length > 0 ? clauses.join(' and ') : undefined;
+}
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = endpointSessionFor(this, index);
+	let filter: string | undefined;
+	try {
+		filter = machineFilter(this.getNodeParameter('filters', index, {}) as IDataObject);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
+	}
+	const machines: IDataObject[] = [];
+	const request = { method: 'GET' as const, path: '/api/machines', qs: { $filter: filter }, quota: 'endpoint' as const, permission: 'Machine.Read.All' };
+	for await (const page of listPages.call(this, session, request, { wanted: wantedCount(this, index) })) machines.push(...page);
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(machines), { itemData: { item: index } });
+}

@@ -1,0 +1,23 @@
+import { responseActionOperation } from './responseAction';
+
+export const { description, execute } = responseActionOperation({
+	operation: 'isolate',
+	path: 'isolate',
+	type: 'Isolate',
+	label: 'Isolate',
+	permission: 'Machine.Isolate',
+	fields: [
+		{
+			displayName: 'Isolation Type',
+			name: 'isolationType',
+			type: 'options',
+			options: [
+				{ name: 'Full', value: 'Full', description: 'Cut the device off the network except for Defender' },
+				{ name: 'Selective', value: 'Selective', description: 'Keep Outlook, Teams and Skype working' },
+				{ name: 'Unmanaged Device', value: 'UnManagedDevice', description: 'Contain an unmanaged device (Defender for Endpoint contain)' },
+			],
+			default: 'Full',
+		},
+	],
+	body: (context, index) => ({ IsolationType: context.getNodeParameter('isolationType', index, 'Full') as string }),
+});

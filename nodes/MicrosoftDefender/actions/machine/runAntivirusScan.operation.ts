@@ -1,0 +1,22 @@
+import { responseActionOperation } from './responseAction';
+
+export const { description, execute } = responseActionOperation({
+	operation: 'runAntivirusScan',
+	path: 'runAntiVirusScan',
+	type: 'RunAntiVirusScan',
+	label: 'Antivirus scan',
+	permission: 'Machine.Scan',
+	fields: [
+		{
+			displayName: 'Scan Type',
+			name: 'scanType',
+			type: 'options',
+			options: [
+				{ name: 'Quick', value: 'Quick' },
+				{ name: 'Full', value: 'Full' },
+			],
+			default: 'Quick',
+		},
+	],
+	body: (context, index) => ({ ScanType: context.getNodeParameter('scanType', index, 'Quick') as string }),
+});

@@ -1,0 +1,35 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, machineIdFrom, machineIdLocator, optionsWithTenant } from '../../descriptions/common';
+import { resolveMachine } from '../../helpers/machines';
+import { defenderApiRequest } from '../../transport/request';
+
+/** Add Tag and Remove Tag differ only in the action sent. */
+export function tagOperation(operation: 'addTag' | 'removeTag') {
+	const properties: INodeProperties[] = [
+		machineIdLocator,
+		{ displayName: 'Tag', name: 'tag', type: 'string', default: '', required: true, placeholder: 'e.g. isolated-by-n8n' },
+		optionsWithTenant,
+	];
+
+	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+		const session = endpointSessionFor(this, index);
+		const tag = String(this.getNodeParameter('tag', index, '')).trim();
+		if (tag === '') throw new NodeOperationError(this.getNode(), 'Tag is empty. Enter the device tag to add or remove.', { itemIndex: index });
+		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
+		const record = await defenderApiRequest.call(this, session, {
+			method: 'POST',
+			path: `/api/machines/${machine.id}/tags`,
+			body: { Value: tag, Action: operation === 'addTag' ? 'Add' : 'Remove' },
+			quota: 'endpoint',
+			permission: 'Machine.ReadWrite.All',
+			// Adding or removing a tag twice leaves the same tags.
+			idempotent: true,
+			notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found.`,
+		});
+		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });
+	}
+
+	return { description: updateDisplayOptions({ show: { resource: ['machine'], operation: [operation] } }, properties), execute };
+}

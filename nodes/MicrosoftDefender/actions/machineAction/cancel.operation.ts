@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
+import { defenderApiRequest } from '../../transport/request';
+import { machineActionIdField, machineActionIdFrom } from './fields';
+
+const properties: INodeProperties[] = [
+	machineActionIdField,
+	{
+		displayName: 'Comment',
+		name: 'comment',
+		type: 'string',
+		default: '={{ "Cancelled by n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}',
+		required: true,
+		description: 'Reason recorded with the cancellation (required)',
+	},
+	optionsWithTenant,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['cancel'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const id = machineActionIdFrom(this, index);
+	const comment = String(this.getNodeParameter('comment', index, '')).trim();
+	if (comment === '') throw new NodeOperationError(this.getNode(), 'Comment is empty. Defender requires a reason to cancel an action.', { itemIndex: index });
+	const action = await defenderApiRequest.call(this, endpointSessionFor(this, index), {
+		method: 'POST',
+		path: `/api/machineactions/${id}/cancel`,
+		body: { Comment: comment },
+		quota: 'endpoint',
+		permission: 'Machine.ReadWrite.All',
+		// Cancelling twice leaves the action cancelled.
+		idempotent: true,
+		notFoundMessage: `Machine action ${id} not found.`,
+	});
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+}

@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { odataDateTime, odataString } from '../../helpers/incidents';
+import { resolveMachine } from '../../helpers/machines';
+import { listPages } from '../../transport/paging';
+
+export const ACTION_TYPES = ['Isolate', 'Unisolate', 'RunAntiVirusScan', 'RestrictCodeExecution', 'UnrestrictCodeExecution', 'CollectInvestigationPackage', 'StopAndQuarantineFile', 'Offboard', 'LiveResponse'];
+export const ACTION_STATUSES = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+const properties: INodeProperties[] = [
+	...returnAllFields,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+			{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
+			{ displayName: 'Status', name: 'status', type: 'options', options: ACTION_STATUSES.map((value) => ({ name: spaced(value), value })), default: 'Pending' },
+			{ displayName: 'Type', name: 'type', type: 'options', options: ACTION_TYPES.map((value) => ({ name: spaced(value), value })), default: 'Isolate' },
+		],
+	},
+	optionsWithTenant,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const session = endpointSessionFor(this, index);
+	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
+	const clauses: string[] = [];
+	if (typeof filters.machine === 'string' && filters.machine.trim() !== '') {
+		const machine = await resolveMachine.call(this, session, filters.machine);
+		clauses.push(`machineId eq ${odataString(machine.id)}`);
+	}
+	if (typeof filters.status === 'string' && filters.status !== '') clauses.push(`status eq ${odataString(filters.status)}`);
+	if (typeof filters.type === 'string' && filters.type !== '') clauses.push(`type eq ${odataString(filters.type)}`);
+	if (typeof filters.createdAfter === 'string' && filters.createdAfter !== '') {
+		try {
+			clauses.push(`creationDateTimeUtc ge ${odataDateTime(filters.createdAfter, 'Created After')}`);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
+		}
+	}
+	const request = { method: 'GET' as const, path: '/api/machineactions', qs: { $filter: clauses.join(' and ') || undefined }, quota: 'endpoint' as const, permission: 'Machine.Read.All' };
+	const actions: IDataObject[] = [];
+	for await (const page of listPages.call(this, session, request, { wanted: wantedCount(this, index) })) actions.push(...page);
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(actions), { itemData: { item: index } });
+}

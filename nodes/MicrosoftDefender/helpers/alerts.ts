@@ -1,0 +1,64 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, toNodeValue } from './incidents';
+import type { ApiName } from '../transport/cloud';
+
+export const ALERT_STATUSES = ['New', 'InProgress', 'Resolved'] as const;
+export { CLASSIFICATIONS as ALERT_CLASSIFICATIONS, DETERMINATIONS as ALERT_DETERMINATIONS };
+
+/** Alerts live on the Defender for Endpoint API (`/api/alerts`) or on Graph (`alerts_v2`). */
+export function alertApi(api: ApiName): ApiName {
+	return api === 'graph' ? 'graph' : 'endpoint';
+}
+
+export function alertPath(api: ApiName, id?: string): string {
+	const base = api === 'graph' ? '/v1.0/security/alerts_v2' : '/api/alerts';
+	return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
+}
+
+export const ALERT_FIELDS = {
+	endpoint: { createdAt: 'alertCreationTime', updatedAt: 'lastUpdateTime' },
+	graph: { createdAt: 'createdDateTime', updatedAt: 'lastUpdateDateTime' },
+} as const;
+
+export function alertTimeField(api: ApiName, which: 'createdAt' | 'updatedAt'): string {
+	return ALERT_FIELDS[api === 'graph' ? 'graph' : 'endpoint'][which];
+}
+
+function isoOrNull(value: unknown): string | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const time = Date.parse(value);
+	return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/** The device an alert is about: MDE names it on the alert, Graph in its device evidence. */
+function alertDevice(alert: IDataObject): { name: string | null; id: string | null } {
+	if (typeof alert.computerDnsName === 'string' || typeof alert.machineId === 'string') {
+		return { name: (alert.computerDnsName as string) ?? null, id: (alert.machineId as string) ?? null };
+	}
+	const evidence = Array.isArray(alert.evidence) ? (alert.evidence as IDataObject[]) : [];
+	const device = evidence.find((item) => String(item['@odata.type'] ?? '').endsWith('deviceEvidence'));
+	return { name: (device?.deviceDnsName as string | undefined) ?? null, id: (device?.mdeDeviceId as string | undefined) ?? null };
+}
+
+/** One compact shape for both APIs, in the node's spelling of values (documented in the README). */
+export function simplifyAlert(alert: IDataObject): IDataObject {
+	const graph = 'createdDateTime' in alert || 'alertWebUrl' in alert;
+	const device = alertDevice(alert);
+	return {
+		id: String(alert.id ?? ''),
+		title: (alert.title as string | undefined) ?? null,
+		severity: toNodeValue(alert.severity, SEVERITIES),
+		status: toNodeValue(alert.status, ALERT_STATUSES),
+		classification: toNodeValue(alert.classification, CLASSIFICATIONS),
+		determination: toNodeValue(alert.determination, DETERMINATIONS),
+		assignedTo: (alert.assignedTo as string | null | undefined) ?? null,
+		incidentId: alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId),
+		category: (alert.category as string | undefined) ?? null,
+		createdAt: isoOrNull(graph ? alert.createdDateTime : alert.alertCreationTime),
+		updatedAt: isoOrNull(graph ? alert.lastUpdateDateTime : alert.lastUpdateTime),
+		deviceName: device.name,
+		deviceId: device.id,
+		portalUrl: (alert.alertWebUrl as string | undefined) ?? null,
+	};
+}

@@ -1,0 +1,157 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { odataString } from './incidents';
+import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
+
+export const MACHINE_ID = /^[0-9a-f]{40}$/i;
+export const FINAL_ACTION_STATUSES = ['Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+const RUNNING_ACTION_STATUSES = ['Pending', 'InProgress'];
+/** Waits between polls of a running action: quick at first, then every 30 s (well inside 100 calls/minute). */
+export const ACTION_POLL_DELAYS_MS = [2_000, 4_000, 8_000, 15_000, 30_000];
+
+export interface MachineRef {
+	id: string;
+	computerDnsName: string | null;
+}
+
+function describeMachines(machines: IDataObject[]): string {
+	return machines
+		.slice(0, 10)
+		.map((machine) => `${String(machine.computerDnsName ?? '?')} (${String(machine.id)}, last seen ${String(machine.lastSeen ?? 'never')})`)
+		.join('; ');
+}
+
+async function machinesWhere(this: IExecuteFunctions, session: ApiSession, filter: string): Promise<IDataObject[]> {
+	const page = await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: '/api/machines',
+		qs: { $filter: filter, $top: 25 },
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+	});
+	return Array.isArray(page.value) ? (page.value as IDataObject[]) : [];
+}
+
+/**
+ * A device given as its ID or its DNS name. A name must match exactly one device — the full DNS name, or
+ * a host name that is the first label of exactly one device's DNS name; anything else is an error that
+ * lists what was found.
+ */
+export async function resolveMachine(this: IExecuteFunctions, session: ApiSession, idOrName: string): Promise<MachineRef> {
+	const value = idOrName.trim();
+	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: session.itemIndex });
+	if (value === '') throw fail('Device is empty. Enter a device ID (40 hex characters) or its DNS name, e.g. ws-0101.contoso.local.');
+	if (MACHINE_ID.test(value)) return { id: value.toLowerCase(), computerDnsName: null };
+	const lower = value.toLowerCase();
+	const exact = await machinesWhere.call(this, session, `computerDnsName eq ${odataString(lower)}`);
+	if (exact.length === 1) return { id: String(exact[0].id), computerDnsName: String(exact[0].computerDnsName) };
+	if (exact.length > 1) {
+		throw fail(`${exact.length} devices are named "${value}": ${describeMachines(exact)}. Use the device ID of the one you mean.`);
+	}
+	const candidates = await machinesWhere.call(this, session, `startswith(computerDnsName,${odataString(lower)})`);
+	const hostMatches = candidates.filter((machine) => String(machine.computerDnsName ?? '').toLowerCase().startsWith(`${lower}.`));
+	if (hostMatches.length === 1) return { id: String(hostMatches[0].id), computerDnsName: String(hostMatches[0].computerDnsName) };
+	if (candidates.length === 0) {
+		throw fail(`No device named "${value}" was found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the name (Device inventory in the Defender portal) or use the device ID.`);
+	}
+	throw fail(`"${value}" matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`);
+}
+
+/** The action of this type that is still running on the device, if any. */
+async function runningAction(this: IExecuteFunctions, session: ApiSession, machineId: string, type: string): Promise<IDataObject | undefined> {
+	const page = await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: '/api/machineactions',
+		qs: { $filter: `machineId eq ${odataString(machineId)} and type eq ${odataString(type)}` },
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+	});
+	const actions = Array.isArray(page.value) ? (page.value as IDataObject[]) : [];
+	return actions.find((action) => RUNNING_ACTION_STATUSES.includes(String(action.status)));
+}
+
+export interface ResponseActionSpec {
+	/** Path after `/api/machines/{id}/`, e.g. `isolate`. */
+	path: string;
+	/** The machine action `type` this request creates, e.g. `Isolate`. */
+	type: string;
+	label: string;
+	permission: string;
+	body: IDataObject;
+}
+
+/**
+ * Requests a response action. When the same action is already running on the device, Defender answers
+ * 400; this says which action, since when and by whom — or returns that action when asked to.
+ */
+export async function requestResponseAction(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	machine: MachineRef,
+	spec: ResponseActionSpec,
+	returnRunning: boolean,
+): Promise<IDataObject> {
+	try {
+		return await defenderApiRequest.call(this, session, {
+			method: 'POST',
+			path: `/api/machines/${machine.id}/${spec.path}`,
+			body: spec.body,
+			quota: 'endpoint',
+			permission: spec.permission,
+			notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID or name and the tenant.`,
+		});
+	} catch (error) {
+		const pendingConflict = error instanceof NodeApiError && String(error.httpCode) === '400';
+		const running = pendingConflict ? await runningAction.call(this, session, machine.id, spec.type) : undefined;
+		if (!running) throw toNodeError(this, error, session.itemIndex);
+		if (returnRunning) return running;
+		throw new NodeOperationError(
+			this.getNode(),
+			`A ${spec.label} action is already ${String(running.status)} on ${String(running.computerDnsName ?? machine.computerDnsName ?? machine.id)} since ${String(running.creationDateTimeUtc)} (action ${String(running.id)}, requested by ${String(running.requestor ?? 'unknown')}).`,
+			{
+				itemIndex: session.itemIndex,
+				description: 'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
+			},
+		);
+	}
+}
+
+export async function getMachineAction(this: IExecuteFunctions, session: ApiSession, id: string): Promise<IDataObject> {
+	return await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: `/api/machineactions/${encodeURIComponent(id)}`,
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+		notFoundMessage: `Machine action ${id} not found.`,
+	});
+}
+
+/**
+ * Polls a machine action until it ends (Succeeded, Failed, TimeOut, Cancelled) or `timeoutMs` passes;
+ * only Succeeded is returned, anything else is an error for this item naming the outcome.
+ */
+export async function waitForAction(this: IExecuteFunctions, session: ApiSession, action: IDataObject, timeoutMs: number): Promise<IDataObject> {
+	const deadline = Date.now() + timeoutMs;
+	let current = action;
+	for (let poll = 0; !FINAL_ACTION_STATUSES.includes(String(current.status)); poll++) {
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} is still ${String(current.status)} after ${Math.round(timeoutMs / 1000)} s (action ${String(current.id)}).`,
+				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.' },
+			);
+		}
+		await sleep(Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining));
+		current = await getMachineAction.call(this, session, String(current.id));
+	}
+	if (current.status !== 'Succeeded') {
+		throw new NodeOperationError(
+			this.getNode(),
+			`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} ended ${String(current.status)} (action ${String(current.id)}).`,
+			{ itemIndex: session.itemIndex, description: `Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc)}.` },
+		);
+	}
+	return current;
+}

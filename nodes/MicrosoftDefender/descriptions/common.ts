@@ -40,6 +40,15 @@ export const tenantIdOption: INodeProperties = {
 		"Customer tenant to act on instead of the credential's tenant (MSSP: one multi-tenant app consented in several tenants). Tokens are cached per tenant.",
 };
 
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 900 },
+	default: 0,
+	description: 'How long to wait for each answer before retrying or failing. 0 = the default: 60 s, 240 s for advanced hunting.',
+};
+
 export const simplifyField: INodeProperties = {
 	displayName: 'Simplify',
 	name: 'simplify',
@@ -83,11 +92,11 @@ export const incidentIdLocator: INodeProperties = {
 	],
 };
 
-/** The API, tenant and item an operation runs for. */
-export function sessionFor(context: IExecuteFunctions, itemIndex: number): ApiSession {
-	const api = context.getNodeParameter('api', itemIndex) as ApiName;
+/** The API, tenant, timeout and item an operation runs for. */
+export function sessionFor(context: IExecuteFunctions, itemIndex: number, api = context.getNodeParameter('api', itemIndex) as ApiName): ApiSession {
 	const tenantId = (context.getNodeParameter('options.tenantId', itemIndex, '') as string).trim();
-	return { api, tenantId: tenantId || undefined, itemIndex };
+	const timeoutSeconds = Number(context.getNodeParameter('options.timeout', itemIndex, 0));
+	return { api, tenantId: tenantId || undefined, itemIndex, timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined };
 }
 
 /** The incident ID from the resource locator, checked to be a number before any call. */
@@ -103,8 +112,7 @@ export function incidentIdFrom(context: IExecuteFunctions, itemIndex: number): s
 
 /** Devices, machine actions and indicators exist only on the Defender for Endpoint API. */
 export function endpointSessionFor(context: IExecuteFunctions, itemIndex: number): ApiSession {
-	const tenantId = (context.getNodeParameter('options.tenantId', itemIndex, '') as string).trim();
-	return { api: 'endpoint', tenantId: tenantId || undefined, itemIndex };
+	return sessionFor(context, itemIndex, 'endpoint');
 }
 
 export const machineIdLocator: INodeProperties = {
@@ -164,5 +172,5 @@ export const optionsWithTenant: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	options: [tenantIdOption],
+	options: [requestTimeoutOption, tenantIdOption],
 };

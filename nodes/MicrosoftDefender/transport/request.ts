@@ -28,6 +28,8 @@ export interface ApiSession {
 	/** The node's Tenant ID option (MSSP: one multi-tenant app, many customer tenants). */
 	tenantId?: string;
 	itemIndex?: number;
+	/** The node's Timeout option; overrides the request's own default. */
+	timeoutMs?: number;
 }
 
 export interface ApiRequest {
@@ -187,6 +189,10 @@ class ApiCall {
 		return API_DISPLAY_NAMES[this.session.api];
 	}
 
+	private get timeoutMs(): number {
+		return this.session.timeoutMs ?? this.request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	}
+
 	private get hint(): string {
 		return this.request.loadHint ? ` ${this.request.loadHint}` : '';
 	}
@@ -243,7 +249,7 @@ class ApiCall {
 			encoding: 'text',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: this.request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			timeout: this.timeoutMs,
 		};
 		let response: FullResponse;
 		try {
@@ -265,7 +271,7 @@ class ApiCall {
 		if (code === 'ERR_CANCELED') return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
 		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
 		const what = timedOut
-			? `no answer within ${Math.round((this.request.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`
+			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
 			: `the connection failed (${code ?? 'network error'})`;
 		// A refused connection never reached the service; other failures may have, so only idempotent calls repeat.
 		const safeToRepeat = this.idempotent || code === 'ECONNREFUSED';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { HUNTING_RETIREMENT_NOTICE, sessionFor, tenantIdOption } from '../../descriptions/common';
+import { HUNTING_RETIREMENT_NOTICE, sessionFor, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { readHuntingResponse } from '../../helpers/hunting';
 import { defenderApiRequest } from '../../transport/request';
 
@@ -69,6 +69,7 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
 			},
+			requestTimeoutOption,
 			tenantIdOption,
 		],
 	},

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, tenantIdOption } from '../../descriptions/common';
+import { incidentIdFrom, incidentIdLocator, sessionFor, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { commentOnIncident } from '../../helpers/incidentRequests';
 
 const properties: INodeProperties[] = [
@@ -22,7 +22,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [tenantIdOption],
+		options: [requestTimeoutOption, tenantIdOption],
 	},
 ];
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
+import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
@@ -21,6 +21,7 @@ const properties: INodeProperties[] = [
 				default: true,
 				description: "Whether to include the incident's alerts (with their devices and entities)",
 			},
+			requestTimeoutOption,
 			tenantIdOption,
 		],
 	},

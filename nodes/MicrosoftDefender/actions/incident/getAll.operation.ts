@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
+import { sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { INCIDENT_STATUSES, SEVERITIES, incidentTags, odataDateTime, odataString, simplifyIncident, toGraphValue, toNodeValue } from '../../helpers/incidents';
 import type { ApiName } from '../../transport/cloud';
 import { listPages } from '../../transport/paging';
@@ -82,6 +82,7 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: "Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
 			},
+			requestTimeoutOption,
 			tenantIdOption,
 		],
 	},

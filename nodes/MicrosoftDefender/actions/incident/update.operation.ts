@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, tenantIdOption } from '../../descriptions/common';
+import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
 import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident, toGraphValue } from '../../helpers/incidents';
 import { toNodeError } from '../../transport/request';
@@ -73,7 +73,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [tenantIdOption],
+		options: [requestTimeoutOption, tenantIdOption],
 	},
 	simplifyField,
 ];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, machineIdFrom, machineIdLocator, tenantIdOption } from '../../descriptions/common';
+import { endpointSessionFor, machineIdFrom, machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/machines';
 
 export interface ResponseActionOperation {
@@ -66,6 +66,7 @@ export function responseActionOperation(spec: ResponseActionOperation): { descri
 					],
 					default: 'fail',
 				},
+				requestTimeoutOption,
 				tenantIdOption,
 			],
 		},

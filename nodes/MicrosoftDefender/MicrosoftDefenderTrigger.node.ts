@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { microsoftDefenderApiTest } from './actions/methods';
 import { apiSelector, simplifyField, tenantIdOption } from './descriptions/common';
-import { pollIncidentFeed, type FeedEvent, type FeedState } from './helpers/incidentFeed';
+import { latestIncident, pollIncidentFeed, type FeedEvent, type FeedOptions, type FeedState } from './helpers/incidentFeed';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
 import type { ApiName } from './transport/cloud';
 import { toNodeError, type ApiSession } from './transport/request';
@@ -132,42 +132,38 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		}
 
 		const manual = this.getMode() === 'manual';
+		const matches = (incident: IDataObject) =>
+			(severities.length === 0 || severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
+			(statuses.length === 0 || statuses.includes(toNodeValue(incident.status, INCIDENT_STATUSES) ?? ''));
+		const toItem = (incident: IDataObject) => ({ json: shapeIncident(api, incident, simplify, includeAlerts) });
 		const staticData = this.getWorkflowStaticData('node');
 		const configuration = JSON.stringify([event, api, tenantId ?? '', backfillFrom]);
 		const stored = staticData.feed as FeedState | undefined;
 		const fresh = !stored || stored.version !== 1 || stored.configuration !== configuration;
-		if (fresh && !manual && backfillTime === undefined) {
-			// First activation starts from now: no flood of history.
-			staticData.feed = { version: 1, configuration, since: Date.now(), seen: {} } satisfies FeedState;
-			return null;
-		}
-		const previous: FeedState = manual
-			? { version: 1, configuration, since: Date.now() - SAMPLE_LOOKBACK_MS, seen: {} }
-			: fresh
-				? { version: 1, configuration, since: backfillTime as number, seen: {} }
-				: (stored as FeedState);
-
 		const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_POLL_BUDGET_MS;
-		let result;
+		const feed: FeedOptions = { event, includeAlerts, overlapMs, notBefore: backfillTime, budgetMs: budget * BUDGET_SHARE };
+
 		try {
-			result = await pollIncidentFeed.call(this, session, event, previous, manual ? 0 : overlapMs, manual ? SAMPLE_BUDGET_MS : budget * BUDGET_SHARE, includeAlerts);
+			if (manual) {
+				// Fetch Test Event: the most recent matching incident, and the position is left alone.
+				const latest = await latestIncident.call(this, session, { ...feed, from: Date.now() - SAMPLE_LOOKBACK_MS, budgetMs: SAMPLE_BUDGET_MS, matches });
+				return latest ? [[toItem(latest)]] : null;
+			}
+			if (fresh && backfillTime === undefined) {
+				// First activation starts from now: what the overlap window already holds counts as seen, so later
+				// polls emit none of it yet still catch a change that a lagging clock or late indexing dates earlier.
+				staticData.feed = (await pollIncidentFeed.call(this, session, { version: 1, configuration, since: Date.now(), seen: {} }, feed)).state;
+				return null;
+			}
+			const previous: FeedState = fresh ? { version: 1, configuration, since: backfillTime as number, seen: {} } : (stored as FeedState);
+			const { changes, state } = await pollIncidentFeed.call(this, session, previous, feed);
+			// The watermark moves only together with the items handed to n8n.
+			staticData.feed = state;
+			const matching = changes.filter(({ incident }) => matches(incident));
+			return matching.length > 0 ? [matching.map(({ incident }) => toItem(incident))] : null;
 		} catch (error) {
 			// The stored position is untouched: the next poll starts from the same watermark.
 			throw toNodeError(this, error);
 		}
-		const matching = result.changes.filter(
-			({ incident }) =>
-				(severities.length === 0 || severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
-				(statuses.length === 0 || statuses.includes(toNodeValue(incident.status, INCIDENT_STATUSES) ?? '')),
-		);
-		if (manual) {
-			// Fetch Test Event: the most recent matching incident, and the position is left alone.
-			const latest = matching[matching.length - 1];
-			return latest ? [[{ json: shapeIncident(api, latest.incident, simplify, includeAlerts) }]] : null;
-		}
-		// The watermark moves only together with the items handed to n8n.
-		staticData.feed = result.state;
-		if (matching.length === 0) return null;
-		return [matching.map(({ incident }) => ({ json: shapeIncident(api, incident, simplify, includeAlerts) }))];
 	}
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption, wantedCount } from '../../descriptions/common';
+import { optionsWithTenant, returnAllFields, simplifyField, wantedCount } from '../../descriptions/common';
 import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert } from '../../helpers/alerts';
 import { SEVERITIES, odataDateTime, odataString, toGraphValue } from '../../helpers/incidents';
 import { listPages } from '../../transport/paging';
@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
 		],
 	},
-	{ displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options: [requestTimeoutOption, tenantIdOption] },
+	optionsWithTenant,
 	{ ...simplifyField, description: 'Whether to return a compact alert (ID, title, severity, status, classification, determination, assigned to, incident, category, times, device, portal URL), the same for both APIs' },
 ];
 

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsWithTenant, simplifyField } from '../../descriptions/common';
 import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_STATUSES, alertPath, simplifyAlert } from '../../helpers/alerts';
-import { toGraphValue } from '../../helpers/incidents';
+import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { defenderApiRequest, toNodeError } from '../../transport/request';
 import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
@@ -31,7 +31,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['alert'], operation: ['update'] } }, properties);
 
-const CHOICES: Array<{ key: string; label: string; allowed: readonly string[] }> = [
+const CHOICES: Choice[] = [
 	{ key: 'status', label: 'Status', allowed: ALERT_STATUSES },
 	{ key: 'classification', label: 'Classification', allowed: ALERT_CLASSIFICATIONS },
 	{ key: 'determination', label: 'Determination', allowed: ALERT_DETERMINATIONS },
@@ -42,17 +42,8 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
 	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
-	const body: IDataObject = {};
-	for (const { key, label, allowed } of CHOICES) {
-		const value = fields[key];
-		if (value === undefined || value === '') continue;
-		if (typeof value !== 'string' || !allowed.includes(value)) throw fail(`${label} "${String(value)}" is not valid. Use one of: ${allowed.join(', ')}.`);
-		body[key] = graph ? toGraphValue(value) : value;
-	}
-	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
-	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
-	if (Object.keys(body).length === 0 && comment === '') throw fail('Nothing to update. Add at least one field under Update Fields.');
+	const { body, comment } = updateBody(this.getNode(), fields, CHOICES, graph, index);
+	if (Object.keys(body).length === 0 && comment === '') throw nothingToUpdate(this.getNode(), 'status, assigned to, classification, determination or comment', index);
 
 	const patch = async (patchBody: IDataObject) =>
 		await defenderApiRequest.call(this, session, {
@@ -80,13 +71,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 					notFoundMessage: `Alert ${id} not found.`,
 				});
 			} catch (error) {
-				if (Object.keys(body).length === 0) throw toNodeError(this, error, index);
-				const reason = error instanceof Error ? error.message : String(error);
-				throw new NodeApiError(this.getNode(), { message: reason }, {
-					message: `Alert ${id} was updated (${Object.keys(body).join(', ')}), but adding the comment failed: ${reason}`,
-					description: 'Add the comment again; the other fields need no retry.',
-					itemIndex: index,
-				});
+				throw Object.keys(body).length > 0 ? commentAfterUpdateFailed(this.getNode(), `Alert ${id}`, Object.keys(body), error, index) : toNodeError(this, error, index);
 			}
 		}
 		if (comment || !alert.id) {

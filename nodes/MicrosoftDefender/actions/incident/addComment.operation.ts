@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { incidentIdFrom, incidentIdLocator, sessionFor, optionsWithTenant } from '../../descriptions/common';
 import { commentOnIncident } from '../../helpers/incidentRequests';
 
 const properties: INodeProperties[] = [
@@ -16,14 +16,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Triaged by n8n: …',
 		description: "Text added to the incident's comments",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [requestTimeoutOption, tenantIdOption],
-	},
+	optionsWithTenant,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['addComment'] } }, properties);

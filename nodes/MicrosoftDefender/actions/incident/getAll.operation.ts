@@ -1,29 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { returnAllFields, sessionFor, simplifyField, requestTimeoutOption, tenantIdOption, wantedCount } from '../../descriptions/common';
 import { INCIDENT_STATUSES, SEVERITIES, incidentTags, odataDateTime, odataString, simplifyIncident, toGraphValue, toNodeValue } from '../../helpers/incidents';
 import type { ApiName } from '../../transport/cloud';
 import { listPages } from '../../transport/paging';
 import type { ApiRequest } from '../../transport/request';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -148,8 +133,7 @@ const GRAPH_PAGE_WITH_ALERTS = 20;
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
-	const returnAll = this.getNodeParameter('returnAll', index, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', index, 50) as number);
+	const limit = wantedCount(this, index);
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
 	const includeAlerts = this.getNodeParameter('options.includeAlerts', index, false) as boolean;
 	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
@@ -160,7 +144,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
-	const filteredLocally = Array.isArray(filters.severity) && filters.severity.length > 0 || (typeof filters.tags === 'string' && filters.tags.trim() !== '');
+	const filteredLocally = (Array.isArray(filters.severity) && filters.severity.length > 0) || (typeof filters.tags === 'string' && filters.tags.trim() !== '');
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(this, session, incidentListRequest(session.api, query.filter, includeAlerts), {
 		// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, optionsWithTenant } from '../../descriptions/common';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
-import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident, toGraphValue } from '../../helpers/incidents';
+import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
+import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { toNodeError } from '../../transport/request';
 
 const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
@@ -67,20 +68,13 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [requestTimeoutOption, tenantIdOption],
-	},
+	optionsWithTenant,
 	simplifyField,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['update'] } }, properties);
 
-const CHOICES: Array<{ key: string; label: string; allowed: readonly string[] }> = [
+const CHOICES: Choice[] = [
 	{ key: 'status', label: 'Status', allowed: INCIDENT_STATUSES },
 	{ key: 'classification', label: 'Classification', allowed: CLASSIFICATIONS },
 	{ key: 'determination', label: 'Determination', allowed: DETERMINATIONS },
@@ -91,18 +85,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
 	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
-
-	const body: IDataObject = {};
-	for (const { key, label, allowed } of CHOICES) {
-		const value = fields[key];
-		if (value === undefined || value === '') continue;
-		if (typeof value !== 'string' || !allowed.includes(value)) {
-			throw fail(`${label} "${String(value)}" is not valid. Use one of: ${allowed.join(', ')}.`);
-		}
-		body[key] = graph ? toGraphValue(value) : value;
-	}
-	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
+	const { body, comment } = updateBody(this.getNode(), fields, CHOICES, graph, index);
 	if (fields.tags !== undefined) {
 		const tags = String(fields.tags).split(',').map((tag) => tag.trim()).filter(Boolean);
 		const replace = fields.tagsMode === 'replace';
@@ -113,9 +96,8 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			body[graph ? 'customTags' : 'tags'] = merged;
 		}
 	}
-	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
 	if (Object.keys(body).length === 0 && comment === '') {
-		throw fail('Nothing to update. Add at least one field under Update Fields (status, assigned to, classification, determination, tags or comment).');
+		throw nothingToUpdate(this.getNode(), 'status, assigned to, classification, determination, tags or comment', index);
 	}
 
 	let incident: IDataObject | undefined;
@@ -127,14 +109,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			try {
 				await commentOnIncident.call(this, session, id, comment);
 			} catch (error) {
-				if (!incident) throw toNodeError(this, error, index);
-				// The fields were changed already; say so rather than report a plain failure (or a success).
-				const reason = error instanceof Error ? error.message : String(error);
-				throw new NodeApiError(this.getNode(), { message: reason }, {
-					message: `Incident ${id} was updated (${Object.keys(body).join(', ')}), but adding the comment failed: ${reason}`,
-					description: 'Add the comment again with the Add Comment operation; the other fields need no retry.',
-					itemIndex: index,
-				});
+				throw incident ? commentAfterUpdateFailed(this.getNode(), `Incident ${id}`, Object.keys(body), error, index) : toNodeError(this, error, index);
 			}
 		}
 	}

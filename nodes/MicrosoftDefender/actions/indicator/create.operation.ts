@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
 import { defenderApiRequest } from '../../transport/request';
@@ -47,14 +47,7 @@ const properties: INodeProperties[] = [
 			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.filter((value) => value !== 'UnSpecified').map((value) => ({ name: value, value })), default: 'High' },
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [requestTimeoutOption, tenantIdOption],
-	},
+	optionsWithTenant,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['create'] } }, properties);

@@ -1,5 +1,6 @@
 // The emulator itself, driven over HTTPS directly (no product code): token endpoints and their
-// AADSTS errors, API authentication, incidents on both APIs, hunting, quotas, faults, control API.
+// AADSTS errors, API authentication, incidents on both APIs, hunting, Defender for Endpoint machines,
+// response actions, alerts and indicators, quotas, faults, control API.
 import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -606,6 +607,434 @@ describe('faults and latency', () => {
 	});
 });
 
+const MDE_ROLES = {
+	mde: [
+		'Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics',
+		'Machine.StopAndQuarantine', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All',
+	],
+	graph: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All'],
+	xdr: ['Incident.ReadWrite.All'],
+};
+const SHA1 = 'a'.repeat(40);
+const q = (filter: string) => `$filter=${encodeURIComponent(filter)}`;
+
+describe('Defender for Endpoint machines', () => {
+	let tenantId: string;
+	let ws: { id: string; computerDnsName: string };
+	beforeAll(() => {
+		tenantId = newTenant(MDE_ROLES);
+		ws = emu.addMachine(tenantId, { computerDnsName: 'ws-0101.contoso.local', riskScore: 'High', machineTags: ['vip'], lastSeen: '2026-03-01T00:00:00Z' });
+		emu.addMachine(tenantId, { computerDnsName: 'ws-0102.contoso.local', healthStatus: 'Inactive', lastSeen: '2026-01-01T00:00:00Z' });
+		emu.addMachine(tenantId, { computerDnsName: 'srv-01.contoso.local', osPlatform: 'WindowsServer2022', exposureLevel: 'High', lastIpAddress: '10.1.1.1' });
+	});
+	const names = async (query: string) => {
+		const reply = await apiCall(tenantId, 'mde', 'GET', `/api/machines?${query}`);
+		expect(reply.status).toBe(200);
+		return reply.json.value.map((m: { computerDnsName: string }) => m.computerDnsName);
+	};
+
+	it('lists machines in the MDE shape and filters them', async () => {
+		const all = await apiCall(tenantId, 'mde', 'GET', '/api/machines');
+		expect(all.json['@odata.context']).toBe(`${emu.endpointApiUrl}/api/$metadata#Machines`);
+		expect(all.json.value[0]).toEqual({
+			id: ws.id, computerDnsName: 'ws-0101.contoso.local', firstSeen: expect.stringMatching(/\.\d{7}Z$/), lastSeen: '2026-03-01T00:00:00.0000000Z',
+			osPlatform: 'Windows11', osVersion: expect.any(String), version: expect.any(String), osProcessor: 'x64', osBuild: expect.any(Number),
+			lastIpAddress: expect.any(String), lastExternalIpAddress: expect.any(String), agentVersion: expect.any(String), healthStatus: 'Active',
+			onboardingStatus: 'Onboarded', deviceValue: 'Normal', rbacGroupId: null, rbacGroupName: null, riskScore: 'High', exposureLevel: 'Low',
+			isAadJoined: true, aadDeviceId: expect.any(String), defenderAvStatus: 'Updated', machineTags: ['vip'],
+		});
+		expect(ws.id).toMatch(/^[0-9a-f]{40}$/);
+		expect(await names(q("computerDnsName eq 'WS-0101.contoso.local'"))).toEqual(['ws-0101.contoso.local']);
+		expect(await names(q("startswith(computerDnsName,'ws-')"))).toEqual(['ws-0101.contoso.local', 'ws-0102.contoso.local']);
+		expect(await names(q("machineTags/any(tag: tag eq 'vip')"))).toEqual(['ws-0101.contoso.local']);
+		expect(await names(q("healthStatus eq 'Inactive' or exposureLevel eq 'High'"))).toEqual(['ws-0102.contoso.local', 'srv-01.contoso.local']);
+		expect(await names(q("riskScore eq 'High' and lastSeen ge 2026-02-01T00:00:00Z"))).toEqual(['ws-0101.contoso.local']);
+		expect(await names(q("osPlatform eq 'WindowsServer2022' and lastIpAddress eq '10.1.1.1'"))).toEqual(['srv-01.contoso.local']);
+		const page = await apiCall(tenantId, 'mde', 'GET', '/api/machines?$top=2');
+		expect(page.json.value).toHaveLength(2);
+		expect(page.json['@odata.nextLink']).toBe(`${emu.endpointApiUrl}/api/machines?$top=2&$skip=2`);
+		expect(await names('$top=2&$skip=2')).toEqual(['srv-01.contoso.local']);
+		expect((await apiCall(tenantId, 'mde', 'GET', '/api/machines?$top=10001')).status).toBe(400);
+		const bad = await apiCall(tenantId, 'mde', 'GET', `/api/machines?${q("healthStatus eq 'Sleeping'")}`);
+		expect(bad.status).toBe(400);
+		expect(bad.json.error.message).toContain("'healthStatus'");
+	});
+
+	it('gets a machine (404 when unknown) and adds and removes tags', async () => {
+		const got = await apiCall(tenantId, 'mde', 'GET', `/api/machines/${ws.id}`);
+		expect(got.json).toMatchObject({ id: ws.id, computerDnsName: ws.computerDnsName });
+		const missing = await apiCall(tenantId, 'mde', 'GET', `/api/machines/${'0'.repeat(40)}`);
+		expect(missing.status).toBe(404);
+		expect(missing.json.error).toMatchObject({ code: 'NotFound', target: expect.any(String) });
+		const added = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${ws.id}/tags`, { Value: 'isolated', Action: 'Add' });
+		expect(added.status).toBe(200);
+		expect(added.json.machineTags).toEqual(['vip', 'isolated']);
+		const removed = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${ws.id}/tags`, { Value: 'vip', Action: 'Remove' });
+		expect(removed.json.machineTags).toEqual(['isolated']);
+		expect(emu.getMachine(tenantId, ws.id)?.machineTags).toEqual(['isolated']);
+		const invalid = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${ws.id}/tags`, { Value: 'x', Action: 'Toggle' });
+		expect(invalid.status).toBe(400);
+		expect(invalid.json.error.message).toContain("'Action'");
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${ws.id}/tags`, { Action: 'Add' })).json.error.message).toContain('Value');
+	});
+});
+
+describe('Defender for Endpoint response actions', () => {
+	const setup = (timeline: { pendingMs?: number; inProgressMs?: number; outcome?: string }) => {
+		const tenantId = newTenant(MDE_ROLES);
+		emu.setActionTimeline({ tenantId, ...timeline });
+		return { tenantId, machine: emu.addMachine(tenantId, { computerDnsName: 'ws-0101.contoso.local' }) };
+	};
+
+	it('isolates: 201 Pending, then InProgress and Succeeded as time passes', async () => {
+		const { tenantId, machine } = setup({ pendingMs: 200, inProgressMs: 200 });
+		const created = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'contain', IsolationType: 'Selective' });
+		expect(created.status).toBe(201);
+		expect(created.json).toMatchObject({
+			id: expect.stringMatching(/^[0-9a-f-]{36}$/), type: 'Isolate', scope: 'Selective', requestor: clientId, requestorComment: 'contain',
+			status: 'Pending', machineId: machine.id, computerDnsName: 'ws-0101.contoso.local', errorHResult: 0, relatedFileInfo: null,
+		});
+		expect(created.json.lastUpdateDateTimeUtc).toBe(created.json.creationDateTimeUtc);
+		const seen: string[] = [];
+		let action = created.json;
+		while (!['Succeeded', 'Failed', 'TimeOut'].includes(action.status)) {
+			await new Promise((r) => setTimeout(r, 50));
+			action = (await apiCall(tenantId, 'mde', 'GET', `/api/machineactions/${created.json.id}`)).json;
+			if (seen.at(-1) !== action.status) seen.push(action.status);
+		}
+		expect(action.status).toBe('Succeeded');
+		expect(['Pending', 'InProgress', 'Succeeded'].filter((s) => seen.includes(s))).toEqual(seen);
+		expect(Date.parse(action.lastUpdateDateTimeUtc) - Date.parse(action.creationDateTimeUtc)).toBeGreaterThanOrEqual(399);
+		expect(emu.getMachineAction(tenantId, action.id)).toMatchObject({ status: 'Succeeded' });
+		// Finished, so the same action may be asked for again.
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'again' })).json.scope).toBe('Full');
+	});
+
+	it('refuses a second pending action of the same type on the device', async () => {
+		const { tenantId, machine } = setup({ pendingMs: 60_000 });
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'one' })).status).toBe(201);
+		const second = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'two', IsolationType: 'Full' });
+		expect(second.status).toBe(400);
+		expect(second.json.error).toEqual({ code: 'ActiveRequestAlreadyExists', message: 'Action is already in progress', target: expect.any(String) });
+		// Another type is independent.
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/runAntiVirusScan`, { Comment: 'scan', ScanType: 'Quick' })).status).toBe(201);
+	});
+
+	it('validates Comment, enums and the SHA-1, and renders each action type', async () => {
+		const { tenantId, machine } = setup({ pendingMs: 60_000 });
+		const post = (action: string, body: unknown) => apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/${action}`, body);
+		const noComment = await post('isolate', { IsolationType: 'Full' });
+		expect(noComment.status).toBe(400);
+		expect(noComment.json.error).toMatchObject({ code: 'MissingRequiredParameter', message: expect.stringContaining('Comment') });
+		expect((await post('isolate', { Comment: 'x', IsolationType: 'Partial' })).json.error.message).toContain("'IsolationType'");
+		expect((await post('runAntiVirusScan', { Comment: 'x' })).json.error.message).toContain('ScanType');
+		expect((await post('runAntiVirusScan', { Comment: 'x', ScanType: 'Deep' })).json.error.message).toContain("'ScanType'");
+		const badHash = await post('StopAndQuarantineFile', { Comment: 'x', Sha1: 'abc' });
+		expect(badHash.status).toBe(400);
+		expect(badHash.json.error).toMatchObject({ code: 'InvalidHashValue', message: expect.stringContaining('Sha1') });
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${'0'.repeat(40)}/isolate`, { Comment: 'x' })).status).toBe(404);
+
+		const cases: Array<[string, unknown, Record<string, unknown>]> = [
+			['runAntiVirusScan', { Comment: 'c', ScanType: 'full' }, { type: 'RunAntiVirusScan', scope: 'Full' }],
+			['restrictCodeExecution', { Comment: 'c' }, { type: 'RestrictCodeExecution', scope: null }],
+			['unrestrictCodeExecution', { Comment: 'c' }, { type: 'UnrestrictCodeExecution' }],
+			['collectInvestigationPackage', { comment: 'lower-case names bind too' }, { type: 'CollectInvestigationPackage', requestorComment: 'lower-case names bind too' }],
+			['StopAndQuarantineFile', { Comment: 'c', Sha1: SHA1 }, { type: 'StopAndQuarantineFile', relatedFileInfo: { fileIdentifier: SHA1, fileIdentifierType: 'Sha1' } }],
+			['unisolate', { Comment: 'c' }, { type: 'Unisolate' }],
+		];
+		for (const [action, body, expected] of cases) {
+			const reply = await post(action, body);
+			expect({ action, status: reply.status }).toEqual({ action, status: 201 });
+			expect(reply.json).toMatchObject({ status: 'Pending', ...expected });
+		}
+		const list = await apiCall(tenantId, 'mde', 'GET', `/api/machineactions?${q(`machineId eq '${machine.id}' and type eq 'Unisolate'`)}`);
+		expect(list.json.value.map((a: { type: string }) => a.type)).toEqual(['Unisolate']);
+		const pending = await apiCall(tenantId, 'mde', 'GET', `/api/machineactions?${q(`status eq 'Pending' and requestor eq '${clientId}'`)}&$top=4`);
+		expect(pending.json.value).toHaveLength(4);
+		expect(pending.json['@odata.nextLink']).toContain('$skip=4');
+		expect(emu.listMachineActions(tenantId)).toHaveLength(6);
+		const old = await apiCall(tenantId, 'mde', 'GET', `/api/machineactions?${q('creationDateTimeUtc le 2020-01-01T00:00:00Z')}`);
+		expect(old.json.value).toEqual([]);
+		expect((await apiCall(tenantId, 'mde', 'GET', `/api/machineactions/${crypto.randomUUID()}`)).status).toBe(404);
+	});
+
+	it('ends in the configured outcome (Failed)', async () => {
+		const { tenantId, machine } = setup({ pendingMs: 0, inProgressMs: 0, outcome: 'Failed' });
+		const created = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/runAntiVirusScan`, { Comment: 'scan', ScanType: 'Quick' });
+		expect(created.json.status).toBe('Failed');
+		const got = await apiCall(tenantId, 'mde', 'GET', `/api/machineactions/${created.json.id}`);
+		expect(got.json).toMatchObject({ status: 'Failed', errorHResult: expect.any(Number) });
+		expect(got.json.errorHResult).not.toBe(0);
+		expect(() => emu.setActionTimeline({ outcome: 'Maybe' })).toThrow(/outcome/);
+	});
+
+	it('cancels a pending action once', async () => {
+		const { tenantId, machine } = setup({ pendingMs: 60_000 });
+		const created = await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'oops' });
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machineactions/${created.json.id}/cancel`, {})).status).toBe(400);
+		const cancelled = await apiCall(tenantId, 'mde', 'POST', `/api/machineactions/${created.json.id}/cancel`, { Comment: 'wrong device' });
+		expect(cancelled.status).toBe(200);
+		expect(cancelled.json).toMatchObject({ status: 'Cancelled', cancellationRequestor: clientId, cancellationComment: 'wrong device', cancellationDateTimeUtc: expect.any(String) });
+		const again = await apiCall(tenantId, 'mde', 'POST', `/api/machineactions/${created.json.id}/cancel`, { Comment: 'again' });
+		expect(again.status).toBe(400);
+		expect(again.json.error.code).toBe('DisallowedOperation');
+		// Cancelled is not active: a new isolate is accepted.
+		expect((await apiCall(tenantId, 'mde', 'POST', `/api/machines/${machine.id}/isolate`, { Comment: 'now' })).status).toBe(201);
+	});
+});
+
+describe('alerts on Defender for Endpoint and Graph', () => {
+	let tenantId: string;
+	let incidentId: number;
+	let machineId: string;
+	beforeAll(() => {
+		tenantId = newTenant(MDE_ROLES);
+		machineId = emu.addMachine(tenantId, { computerDnsName: 'ws-0101.contoso.local' }).id;
+		incidentId = emu.createIncident(tenantId, { title: 'with alerts', severity: 'Low', devices: ['ws-0101.contoso.local'], createdTime: '2026-01-01T00:00:00Z' }).id as number;
+		emu.createAlert(tenantId, { incidentId, title: 'Second alert', severity: 'High', computerDnsName: 'ws-0101.contoso.local', createdTime: '2026-01-02T00:00:00Z', category: 'CredentialAccess' });
+		emu.createAlert(tenantId, { title: 'Lonely alert', severity: 'informational', status: 'resolved', createdTime: '2026-01-03T00:00:00Z', assignedTo: 'soc@contoso.com' });
+	});
+
+	it('lists every alert, incidents\' included, in the MDE shape with filters and evidence', async () => {
+		const all = await apiCall(tenantId, 'mde', 'GET', '/api/alerts');
+		expect(all.status).toBe(200);
+		expect(all.json.value.map((a: { title: string }) => a.title)).toEqual(['Lonely alert', 'Second alert', 'with alerts']);
+		const [lonely, second, first] = all.json.value;
+		expect(first).toMatchObject({ incidentId, severity: 'Low', status: 'New', machineId, computerDnsName: 'ws-0101.contoso.local', alertCreationTime: '2026-01-01T00:00:00.0000000Z', classification: null, comments: [] });
+		expect(second).toMatchObject({ incidentId, severity: 'High', category: 'CredentialAccess', machineId });
+		expect(lonely).toMatchObject({ severity: 'Informational', status: 'Resolved', resolvedTime: '2026-01-03T00:00:00.0000000Z', assignedTo: 'soc@contoso.com' });
+		expect(lonely.incidentId).not.toBe(incidentId);
+		expect(first).not.toHaveProperty('evidence');
+		for (const key of ['investigationId', 'determination', 'investigationState', 'detectionSource', 'threatFamilyName', 'description', 'firstEventTime', 'lastEventTime', 'lastUpdateTime']) {
+			expect(first).toHaveProperty(key);
+		}
+		const titles = async (query: string) => (await apiCall(tenantId, 'mde', 'GET', `/api/alerts?${query}`)).json.value.map((a: { title: string }) => a.title);
+		expect(await titles(q(`incidentId eq ${incidentId} and severity eq 'High'`))).toEqual(['Second alert']);
+		expect(await titles(q("status eq 'Resolved' or category eq 'credentialaccess'"))).toEqual(['Lonely alert', 'Second alert']);
+		expect(await titles(q('alertCreationTime gt 2026-01-01T00:00:00Z and lastUpdateTime lt 2026-01-03T00:00:00Z'))).toEqual(['Second alert']);
+		expect(await titles(q("assignedTo eq 'soc@contoso.com' and detectionSource eq 'WindowsDefenderAv'"))).toEqual(['Lonely alert']);
+		expect(await titles('$top=1&$skip=2')).toEqual(['with alerts']);
+		const expanded = await apiCall(tenantId, 'mde', 'GET', `/api/alerts?$expand=evidence&${q(`incidentId eq ${incidentId}`)}`);
+		expect(expanded.json.value[0].evidence.map((e: { entityType: string }) => e.entityType)).toEqual(['Process', 'User']);
+		expect((await apiCall(tenantId, 'mde', 'GET', `/api/alerts/${first.id}?$expand=evidence`)).json.evidence[0]).toHaveProperty('sha1');
+		expect((await apiCall(tenantId, 'mde', 'GET', '/api/alerts/da000_1')).status).toBe(404);
+		expect((await apiCall(tenantId, 'mde', 'GET', `/api/alerts?${q("title eq 'x'")}`)).status).toBe(400);
+	});
+
+	it('patches an alert on MDE; Graph and the incident see the change', async () => {
+		const [alert] = emu.listAlerts(tenantId).filter((a) => a.title === 'Second alert');
+		const patched = await apiCall(tenantId, 'mde', 'PATCH', `/api/alerts/${alert.id}`, {
+			status: 'Resolved', assignedTo: 'me@contoso.com', classification: 'TruePositive', determination: 'Malware', comment: 'cleaned',
+		});
+		expect(patched.status).toBe(200);
+		expect(patched.json).toMatchObject({ status: 'Resolved', assignedTo: 'me@contoso.com', classification: 'TruePositive', determination: 'Malware', resolvedTime: expect.any(String) });
+		expect(patched.json.comments).toEqual([{ comment: 'cleaned', createdBy: `API-App:${clientId}`, createdTime: expect.any(String) }]);
+		expect(patched.json.lastUpdateTime > alert.lastUpdateTime).toBe(true);
+		const invalid = await apiCall(tenantId, 'mde', 'PATCH', `/api/alerts/${alert.id}`, { determination: 'Aliens' });
+		expect(invalid.status).toBe(400);
+		expect(invalid.json.error.message).toContain("'determination'");
+
+		const graph = await apiCall(tenantId, 'graph', 'GET', `/v1.0/security/alerts_v2/${alert.id}`);
+		expect(graph.json).toMatchObject({ id: alert.id, incidentId: String(incidentId), status: 'resolved', classification: 'truePositive', determination: 'malware', assignedTo: 'me@contoso.com', severity: 'high' });
+		expect(graph.json.comments).toEqual([expect.objectContaining({ comment: 'cleaned', createdByDisplayName: `API-App:${clientId}` })]);
+		const incident = await apiCall(tenantId, 'xdr', 'GET', `/api/incidents/${incidentId}`);
+		expect(incident.json.alerts.find((a: { alertId: string }) => a.alertId === alert.id)).toMatchObject({ status: 'Resolved', classification: 'TruePositive' });
+		expect(emu.getAlert(tenantId, alert.id)).toMatchObject({ status: 'Resolved', severity: 'High' });
+	});
+
+	it('lists, filters and patches Graph alerts_v2', async () => {
+		const list = await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2');
+		expect(list.json['@odata.context']).toBe(`${emu.graphApiUrl}/v1.0/$metadata#security/alerts_v2`);
+		expect(list.json.value).toHaveLength(3);
+		expect(list.json.value[0]).toMatchObject({ title: 'Lonely alert', severity: 'informational', status: 'resolved', serviceSource: 'microsoftDefenderForEndpoint', detectionSource: 'antivirus' });
+		for (const key of ['alertWebUrl', 'incidentWebUrl', 'createdDateTime', 'lastUpdateDateTime', 'firstActivityDateTime', 'lastActivityDateTime', 'resolvedDateTime', 'evidence', 'category', 'description']) {
+			expect(list.json.value[0]).toHaveProperty(key);
+		}
+		const titles = async (filter: string) => (await apiCall(tenantId, 'graph', 'GET', `/v1.0/security/alerts_v2?${q(filter)}`)).json.value.map((a: { title: string }) => a.title);
+		expect(await titles(`incidentId eq '${incidentId}' and severity eq 'low'`)).toEqual(['with alerts']);
+		expect(await titles("status eq 'new'")).toEqual(['with alerts']);
+		expect(await titles('createdDateTime ge 2026-01-03T00:00:00Z')).toEqual(['Lonely alert']);
+		const page = await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2?$top=2');
+		expect(page.json['@odata.nextLink']).toBe(`${emu.graphApiUrl}/v1.0/security/alerts_v2?$top=2&$skip=2`);
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2?$top=2001')).status).toBe(400);
+
+		const id = list.json.value.at(-1).id;
+		const patched = await apiCall(tenantId, 'graph', 'PATCH', `/v1.0/security/alerts_v2/${id}`, { status: 'inProgress', classification: 'informationalExpectedActivity', determination: 'securityTesting', assignedTo: 'red@contoso.com' });
+		expect(patched.json).toMatchObject({ id, status: 'inProgress', classification: 'informationalExpectedActivity', determination: 'securityTesting', assignedTo: 'red@contoso.com', resolvedDateTime: null });
+		const invalid = await apiCall(tenantId, 'graph', 'PATCH', `/v1.0/security/alerts_v2/${id}`, { status: 'InProgressNow' });
+		expect(invalid.status).toBe(400);
+		expect(invalid.json.error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining("'status'"), innerError: expect.any(Object) });
+		expect((await apiCall(tenantId, 'mde', 'GET', `/api/alerts/${id}`)).json).toMatchObject({ status: 'InProgress', classification: 'InformationalExpectedActivity', determination: 'SecurityTesting' });
+		const comments = await apiCall(tenantId, 'graph', 'POST', `/v1.0/security/alerts_v2/${id}/comments`, { '@odata.type': 'microsoft.graph.security.alertComment', comment: 'from graph' });
+		expect(comments.json.value).toEqual([{ '@odata.type': '#microsoft.graph.security.alertComment', comment: 'from graph', createdByDisplayName: `API-App:${clientId}`, createdDateTime: expect.any(String) }]);
+		expect((await apiCall(tenantId, 'graph', 'POST', `/v1.0/security/alerts_v2/${id}/comments`, {})).status).toBe(400);
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2/nope')).status).toBe(404);
+	});
+
+	it('updateAlert moves lastUpdateTime; alerts created with an incident follow its severity', () => {
+		const [first] = emu.listAlerts(tenantId).filter((a) => a.title === 'with alerts');
+		const updated = emu.updateAlert(tenantId, first.id, { status: 'resolved', comment: 'portal' });
+		expect(updated).toMatchObject({ status: 'Resolved', resolvedTime: updated.lastUpdateTime });
+		expect(updated.comments.at(-1)).toMatchObject({ comment: 'portal', createdBy: 'emulator' });
+		expect(updated.lastUpdateTime > first.lastUpdateTime).toBe(true);
+		emu.updateIncident(tenantId, incidentId, { severity: 'Medium' });
+		expect(emu.getAlert(tenantId, first.id)?.severity).toBe('Medium');
+		expect(() => emu.updateAlert(tenantId, 'unknown', {})).toThrow(/not found/);
+		expect(() => emu.createAlert(tenantId, { incidentId: 1 })).toThrow(/not found/);
+	});
+});
+
+describe('Defender for Endpoint indicators', () => {
+	it('creates, updates, lists, filters and deletes indicators', async () => {
+		const tenantId = newTenant(MDE_ROLES);
+		const created = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', {
+			indicatorValue: SHA1, indicatorType: 'FileSha1', action: 'AlertAndBlock', title: 'bad file', description: 'seen in incident',
+			severity: 'High', expirationTime: '2030-01-01T00:00:00Z', generateAlert: true, recommendedActions: 'isolate', rbacGroupNames: ['All'],
+		});
+		expect(created.status).toBe(200);
+		expect(created.json).toMatchObject({
+			id: expect.stringMatching(/^\d+$/), indicatorValue: SHA1, indicatorType: 'FileSha1', action: 'AlertAndBlock', title: 'bad file',
+			description: 'seen in incident', severity: 'High', expirationTime: '2030-01-01T00:00:00.0000000Z', generateAlert: true,
+			recommendedActions: 'isolate', rbacGroupNames: ['All'], createdBy: clientId, creationTimeDateTimeUtc: expect.any(String),
+		});
+		const domain = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', { indicatorValue: 'evil.example', indicatorType: 'DomainName', action: 'Block', title: 't', description: 'd' });
+		expect(domain.json).toMatchObject({ severity: 'Informational', generateAlert: false, expirationTime: null });
+		// Same type and value: updated in place.
+		const again = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', { indicatorValue: 'EVIL.example', indicatorType: 'DomainName', action: 'Warn', title: 't2', description: 'd' });
+		expect(again.json).toMatchObject({ id: domain.json.id, action: 'Warn', title: 't2' });
+		for (const [value, type] of [['10.0.0.1', 'IpAddress'], ['https://evil.example/x', 'Url'], ['b'.repeat(64), 'FileSha256'], ['c'.repeat(32), 'FileMd5'], ['D'.repeat(40), 'CertificateThumbprint']]) {
+			const reply = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', { indicatorValue: value, indicatorType: type, action: 'Audit', title: 't', description: 'd' });
+			expect({ type, status: reply.status }).toEqual({ type, status: 200 });
+		}
+		const list = await apiCall(tenantId, 'mde', 'GET', '/api/indicators');
+		expect(list.json.value).toHaveLength(7);
+		const filtered = await apiCall(tenantId, 'mde', 'GET', `/api/indicators?${q("indicatorType eq 'DomainName' or action eq 'AlertAndBlock'")}`);
+		expect(filtered.json.value.map((i: { id: string }) => i.id)).toEqual([created.json.id, domain.json.id]);
+		expect((await apiCall(tenantId, 'mde', 'GET', `/api/indicators?${q(`indicatorValue eq '${SHA1}'`)}`)).json.value).toHaveLength(1);
+		expect(emu.getIndicator(tenantId, created.json.id)).toMatchObject({ title: 'bad file' });
+
+		const deleted = await apiCall(tenantId, 'mde', 'DELETE', `/api/indicators/${created.json.id}`);
+		expect(deleted.status).toBe(204);
+		expect(deleted.text).toBe('');
+		expect((await apiCall(tenantId, 'mde', 'DELETE', `/api/indicators/${created.json.id}`)).status).toBe(404);
+		expect(emu.listIndicators(tenantId)).toHaveLength(6);
+		expect(emu.getIndicator(tenantId, created.json.id)).toBeNull();
+	});
+
+	it('answers 400 naming the invalid or missing field', async () => {
+		const tenantId = newTenant(MDE_ROLES);
+		const base = { indicatorValue: '10.0.0.1', indicatorType: 'IpAddress', action: 'Block', title: 't', description: 'd' };
+		const cases: Array<[Record<string, unknown>, string, string]> = [
+			[{ indicatorType: 'Hostname' }, 'InvalidInput', "'indicatorType'"],
+			[{ action: 'Quarantine' }, 'InvalidInput', "'action'"],
+			[{ indicatorValue: '999.1.1.1' }, 'InvalidIpAddress', "'indicatorValue'"],
+			[{ indicatorType: 'FileSha256', indicatorValue: SHA1 }, 'InvalidHashValue', "'indicatorValue'"],
+			[{ indicatorType: 'DomainName', indicatorValue: 'not a domain' }, 'InvalidDomainName', "'indicatorValue'"],
+			[{ indicatorType: 'Url', indicatorValue: 'ftp://evil.example' }, 'InvalidUrl', "'indicatorValue'"],
+			[{ title: undefined }, 'MissingRequiredParameter', 'title'],
+			[{ description: '' }, 'MissingRequiredParameter', 'description'],
+			[{ severity: 'Critical' }, 'InvalidInput', "'severity'"],
+			[{ expirationTime: 'tomorrow' }, 'InvalidInput', 'expirationTime'],
+			[{ generateAlert: 'yes' }, 'InvalidInput', 'generateAlert'],
+		];
+		for (const [change, code, named] of cases) {
+			const reply = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', { ...base, ...change });
+			expect({ change, status: reply.status, code: reply.json.error.code }).toEqual({ change, status: 400, code });
+			expect(reply.json.error.message).toContain(named);
+		}
+		expect(emu.listIndicators(tenantId)).toEqual([]);
+	});
+});
+
+describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
+	afterEach(() => emu.clearQuotas());
+
+	it('answers 403 naming the missing permission', async () => {
+		const tenantId = newTenant({ mde: ['Machine.Read.All', 'Alert.Read.All', 'Ti.Read.All'], graph: ['SecurityAlert.Read.All'] });
+		const machine = emu.addMachine(tenantId);
+		const alert = emu.createAlert(tenantId, { machineId: machine.id });
+		const action = { Comment: 'c' };
+		const cases: Array<[Api, string, string, unknown, string]> = [
+			['mde', 'POST', `/api/machines/${machine.id}/tags`, { Value: 'x', Action: 'Add' }, 'Machine.ReadWrite.All'],
+			['mde', 'POST', `/api/machines/${machine.id}/isolate`, action, 'Machine.Isolate'],
+			['mde', 'POST', `/api/machines/${machine.id}/unisolate`, action, 'Machine.Isolate'],
+			['mde', 'POST', `/api/machines/${machine.id}/runAntiVirusScan`, { ...action, ScanType: 'Quick' }, 'Machine.Scan'],
+			['mde', 'POST', `/api/machines/${machine.id}/restrictCodeExecution`, action, 'Machine.RestrictExecution'],
+			['mde', 'POST', `/api/machines/${machine.id}/unrestrictCodeExecution`, action, 'Machine.RestrictExecution'],
+			['mde', 'POST', `/api/machines/${machine.id}/collectInvestigationPackage`, action, 'Machine.CollectForensics'],
+			['mde', 'POST', `/api/machines/${machine.id}/StopAndQuarantineFile`, { ...action, Sha1: SHA1 }, 'Machine.StopAndQuarantine'],
+			['mde', 'POST', `/api/machineactions/${crypto.randomUUID()}/cancel`, action, 'Machine.ReadWrite.All'],
+			['mde', 'PATCH', `/api/alerts/${alert.id}`, { status: 'Resolved' }, 'Alert.ReadWrite.All'],
+			['mde', 'POST', '/api/indicators', {}, 'Ti.ReadWrite.All'],
+			['mde', 'DELETE', '/api/indicators/1', undefined, 'Ti.ReadWrite.All'],
+			['graph', 'PATCH', `/v1.0/security/alerts_v2/${alert.id}`, { status: 'resolved' }, 'SecurityAlert.ReadWrite.All'],
+			['graph', 'POST', `/v1.0/security/alerts_v2/${alert.id}/comments`, { comment: 'c' }, 'SecurityAlert.ReadWrite.All'],
+		];
+		for (const [api, method, path, body, role] of cases) {
+			const reply = await apiCall(tenantId, api, method, path, body);
+			expect({ path, status: reply.status, code: reply.json.error.code }).toEqual({ path, status: 403, code: 'Forbidden' });
+			expect(reply.json.error.message).toContain(role);
+		}
+		// The read permissions are enough to read.
+		for (const path of ['/api/machines', `/api/machines/${machine.id}`, '/api/machineactions', '/api/alerts', `/api/alerts/${alert.id}`, '/api/indicators']) {
+			expect({ path, status: (await apiCall(tenantId, 'mde', 'GET', path)).status }).toEqual({ path, status: 200 });
+		}
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2')).status).toBe(200);
+
+		const none = newTenant({ mde: ['Machine.Isolate'], graph: ['SecurityIncident.Read.All'] });
+		const reads: Array<[Api, string, string]> = [
+			['mde', '/api/machines', 'Machine.Read.All or Machine.ReadWrite.All'],
+			['mde', '/api/machineactions', 'Machine.Read.All or Machine.ReadWrite.All'],
+			['mde', '/api/alerts', 'Alert.Read.All or Alert.ReadWrite.All'],
+			['mde', '/api/indicators', 'Ti.Read.All or Ti.ReadWrite.All'],
+			['graph', '/v1.0/security/alerts_v2', 'SecurityAlert.Read.All or SecurityAlert.ReadWrite.All'],
+		];
+		for (const [api, path, roles] of reads) {
+			const reply = await apiCall(none, api, 'GET', path);
+			expect({ path, status: reply.status }).toEqual({ path, status: 403 });
+			expect(reply.json.error.message).toContain(roles);
+		}
+	});
+
+	it('counts every /mde route against the mde quota and Graph alerts against alerts', async () => {
+		const tenantId = newTenant(MDE_ROLES);
+		emu.setQuota({ category: 'mde', limit: 2, windowMs: 60_000 });
+		emu.setQuota({ category: 'alerts', limit: 1, windowMs: 60_000 });
+		expect((await apiCall(tenantId, 'mde', 'GET', '/api/machines')).status).toBe(200);
+		expect((await apiCall(tenantId, 'mde', 'GET', '/api/indicators')).status).toBe(200);
+		const limited = await apiCall(tenantId, 'mde', 'GET', '/api/alerts');
+		expect(limited.status).toBe(429);
+		expect(limited.json.error.message).toBe('API calls quota exceeded! maximum allowed 2 per 00:01:00');
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2')).status).toBe(200);
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2')).status).toBe(429);
+		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/incidents')).status).toBe(200);
+	});
+});
+
+describe('seedDemo', () => {
+	it('grants the MDE and alert roles and seeds machines and alerts that point at each other', async () => {
+		const own = await startEmulator();
+		try {
+			const demo = own.seedDemo();
+			const token = await call('POST', `${own.url}/${demo.tenantId}/oauth2/v2.0/token`, {
+				form: { grant_type: 'client_credentials', client_id: demo.clientId, client_secret: demo.clientSecret, scope: `${own.endpointApiUrl}/.default` },
+			});
+			const get = (path: string) => call('GET', `${own.endpointApiUrl}${path}`, { headers: { authorization: `Bearer ${token.json.access_token}` } });
+			const machines = (await get('/api/machines')).json.value;
+			expect(machines).toHaveLength(3);
+			const alerts = (await get('/api/alerts')).json.value;
+			expect(alerts).toHaveLength(28);
+			const oldest = own.listIncidents(demo.tenantId).at(-1)?.alerts[0];
+			expect(machines[0]).toMatchObject({ computerDnsName: 'ws-0001.contoso.local', id: oldest?.device.id });
+			expect(alerts.filter((a: { machineId: string }) => machines.some((m: { id: string }) => m.id === a.machineId))).toHaveLength(4);
+			expect(claimsOf(token.json.access_token).roles).toEqual(expect.arrayContaining(['Machine.Isolate', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All']));
+			expect(own.listIncidents(demo.tenantId)).toHaveLength(25);
+		} finally {
+			await own.stop();
+		}
+	});
+});
+
 describe('control API and CLI', () => {
 	it('exposes the control functions over HTTP', async () => {
 		const control = (name: string, ...args: unknown[]) => call('POST', `${emu.controlUrl}/${name}`, { json: args });
@@ -618,6 +1047,11 @@ describe('control API and CLI', () => {
 		expect(list.json.value.map((i: { incidentName: string }) => i.incidentName)).toEqual(['remote', 'remote', 'remote']);
 		expect((await control('count', { api: 'xdr', tenant: tenant.id })).json).toBe(1);
 		expect(Array.isArray((await control('requests')).json)).toBe(true);
+		const machine = (await control('addMachine', tenant.id, { computerDnsName: 'remote-ws.contoso.local' })).json;
+		expect((await control('setActionTimeline', { tenantId: tenant.id, pendingMs: 0, inProgressMs: 0, outcome: 'TimeOut' })).json).toEqual({ pendingMs: 0, inProgressMs: 0, outcome: 'TimeOut' });
+		expect((await control('listMachines', tenant.id)).json).toEqual([machine]);
+		expect((await control('createAlert', tenant.id, { machineId: machine.id, title: 'remote alert' })).json).toMatchObject({ title: 'remote alert', device: { id: machine.id } });
+		expect((await control('addMachine', tenant.id, { riskScore: 'Extreme' })).json.error).toMatch(/riskScore/);
 		expect((await control('nope')).status).toBe(404);
 		expect((await control('seedIncidents', 'unknown-tenant.example', 1)).json.error).toMatch(/Unknown tenant/);
 	});

@@ -4,7 +4,7 @@
 // injected faults.
 const { HttpError, matchesText, formatWindow } = require('./util');
 
-const CATEGORIES = ['incidentList', 'incidentGet', 'incidentUpdate', 'hunting', 'mde'];
+const CATEGORIES = ['incidentList', 'incidentGet', 'incidentUpdate', 'hunting', 'mde', 'alerts'];
 const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayMs'];
 
 /**

@@ -1,17 +1,23 @@
 // @ts-check
 'use strict';
 // Incidents: one canonical store per tenant, rendered in the Defender XDR shape (/xdr/api/incidents)
-// and the Microsoft Graph shape (/graph/v1.0/security/incidents).
+// and the Microsoft Graph shape (/graph/v1.0/security/incidents). Incidents own their alerts, which
+// alerts.js also serves on their own.
 const crypto = require('node:crypto');
 const { HttpError, toApiTime } = require('./util');
-const { parseFilter } = require('./odata');
+const { parseFilter, paging, nextLink } = require('./odata');
 
 /**
  * Canonical incident: XDR enum names, neutral field names, API-formatted timestamps.
  * @typedef {{ comment: string, createdBy: string, createdTime: string }} Comment
- * @typedef {{ id: string, title: string, category: string, createdTime: string,
+ * @typedef {{ id: string, incidentId: number, title: string, description: string, category: string,
+ *   severity: string | null, status: string, classification: string | null, determination: string | null,
+ *   assignedTo: string | null, detectionSource: string, threatFamilyName: string | null, investigationId: number | null,
+ *   investigationState: string, createdTime: string, firstEventTime: string, lastEventTime: string, lastUpdateTime: string,
+ *   resolvedTime: string | null, comments: Comment[],
  *   device: { dnsName: string, id: string }, process: { fileName: string, commandLine: string, processId: number, sha1: string, sha256: string },
  *   account: { name: string, domain: string, sid: string } }} Alert
+ *   severity null: the incident's (alerts created with their incident follow it)
  * @typedef {{ id: number, title: string, severity: string, status: string, classification: string, determination: string,
  *   assignedTo: string | null, tags: string[], systemTags: string[], comments: Comment[], createdTime: string,
  *   lastUpdateTime: string, redirectIncidentId: number | null, alerts: Alert[] }} Incident
@@ -45,6 +51,13 @@ const DETERMINATION = enumOf('determination', [
 ], { NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' });
 
 const ENUMS = [STATUS, SEVERITY, CLASSIFICATION, DETERMINATION];
+const ALERT_STATUS = enumOf('status', ['New', 'InProgress', 'Resolved']);
+const DETECTION_SOURCE = enumOf('detectionSource', [
+	'WindowsDefenderAv', 'WindowsDefenderSmartScreen', 'WindowsDefenderAtp', 'CustomerTI', 'AutomatedInvestigation', 'CustomDetection', 'MTP',
+], {
+	WindowsDefenderAv: 'antivirus', WindowsDefenderSmartScreen: 'smartScreen', WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
+	CustomerTI: 'customTi', MTP: 'microsoft365Defender',
+});
 
 /** @param {'fromXdr' | 'fromGraph'} spelling @param {string[]} enums @returns {Record<string, import('./odata').FilterField>} */
 const enumFilters = (spelling, enums) =>
@@ -68,34 +81,12 @@ const TITLES = [
 	'Phishing email delivered to a mailbox', 'Suspicious sign-in from an unusual location',
 ];
 
-/** Parses `$top`/`$skip`; over `max` is a 400 as in the real APIs. @param {URLSearchParams} query @param {number} max */
-function paging(query, max) {
-	const int = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-		const raw = query.get(name);
-		if (raw === null) return fallback;
-		if (!/^\d+$/.test(raw)) throw new HttpError(400, 'BadRequest', `Invalid value '${raw}' for query option ${name}.`);
-		return Number(raw);
-	};
-	const top = int('$top', max);
-	if (top > max) {
-		throw new HttpError(400, 'BadRequest', `The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
-	}
-	return { top, skip: int('$skip', 0) };
-}
-
-/** @param {string} base @param {URLSearchParams} query @param {number} skip */
-function nextLink(base, query, skip) {
-	const next = new URLSearchParams(query);
-	next.set('$skip', String(skip));
-	return `${base}?${next.toString().replace(/%24/g, '$')}`;
-}
-
-/** @param {Enum} en @param {unknown} value @param {Record<string, string>} accepted */
-function enumValue(en, value, accepted) {
+/** @param {Enum} en @param {unknown} value @param {Record<string, string>} accepted @param {string} [code] */
+function enumValue(en, value, accepted, code = 'BadRequest') {
 	const canonical = typeof value === 'string' ? accepted[value.toLowerCase()] : undefined;
 	if (!canonical) {
 		const allowed = [...new Set(Object.values(accepted).map((v) => (accepted === en.fromGraph ? en.toGraph(v) : v)))];
-		throw new HttpError(400, 'BadRequest', `Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`);
+		throw new HttpError(400, code, `Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`);
 	}
 	return canonical;
 }
@@ -124,9 +115,11 @@ function stringList(field, value) {
 const hex = (/** @type {number} */ bytes) => crypto.randomBytes(bytes).toString('hex');
 
 /**
- * @param {{ apiBases: Record<'xdr' | 'graph', string>, getTenant: (idOrDomain: string) => { id: string } }} options
+ * @param {{ apiBases: Record<'xdr' | 'graph', string>, getTenant: (idOrDomain: string) => { id: string },
+ *   machineIdOf?: (tenantId: string, dnsName: string) => string | undefined }} options
+ *   machineIdOf: the id of a known machine, so that alerts on it point at it
  */
-function createIncidents({ apiBases, getTenant }) {
+function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined }) {
 	/** @type {Map<string, { nextId: number, incidents: Map<number, Incident> }>} */
 	const stores = new Map();
 
@@ -156,12 +149,19 @@ function createIncidents({ apiBases, getTenant }) {
 		return incident;
 	}
 
-	/** @param {number} incidentId @param {string} title @param {string} createdTime @param {string} dnsName @returns {Alert} */
-	function makeAlert(incidentId, title, createdTime, dnsName) {
+	/**
+	 * @param {string} tenantId @param {number} incidentId @param {string} title @param {string} createdTime @param {string} dnsName
+	 * @param {string} [deviceId] @returns {Alert}
+	 */
+	function makeAlert(tenantId, incidentId, title, createdTime, dnsName, deviceId) {
 		const user = ['alice', 'bob', 'carol'][incidentId % 3];
 		return {
-			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`, title, category: 'Execution', createdTime,
-			device: { dnsName, id: hex(20) },
+			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`, incidentId, title,
+			description: `${title} was observed on ${dnsName}.`, category: 'Execution', severity: null, status: 'New',
+			classification: null, determination: null, assignedTo: null, detectionSource: 'WindowsDefenderAv', threatFamilyName: null,
+			investigationId: null, investigationState: 'UnsupportedAlertType', createdTime, firstEventTime: createdTime,
+			lastEventTime: createdTime, lastUpdateTime: createdTime, resolvedTime: null, comments: [],
+			device: { dnsName, id: deviceId ?? machineIdOf(tenantId, dnsName) ?? hex(20) },
 			process: { fileName: 'powershell.exe', commandLine: 'powershell.exe -enc SQBFAFgA', processId: 4000 + (incidentId % 1000), sha1: hex(20), sha256: hex(32) },
 			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}` },
 		};
@@ -184,7 +184,7 @@ function createIncidents({ apiBases, getTenant }) {
 			comments: f.comment ? [{ comment: f.comment, createdBy: 'emulator', createdTime }] : [],
 			createdTime, lastUpdateTime: f.lastUpdateTime === undefined ? createdTime : toApiTime(f.lastUpdateTime),
 			redirectIncidentId: null,
-			alerts: (f.devices ?? [`ws-${String(id).slice(-4)}.contoso.local`]).map((dns) => makeAlert(id, title, createdTime, dns)),
+			alerts: (f.devices ?? [defaultDevice(id)]).map((dns) => makeAlert(tenantId, id, title, createdTime, dns)),
 		};
 		store.incidents.set(id, incident);
 		return structuredClone(incident);
@@ -235,6 +235,30 @@ function createIncidents({ apiBases, getTenant }) {
 		incident.lastUpdateTime = now;
 	}
 
+	const defaultDevice = (/** @type {number} */ incidentId) => `ws-${String(incidentId).slice(-4)}.contoso.local`;
+
+	/**
+	 * Adds an alert to an incident, or to a new one when `incidentId` is omitted (Defender correlates every
+	 * alert into an incident); the incident's lastUpdateTime moves up to the alert's creation. Returns the
+	 * live alert for the caller to fill in.
+	 * @param {string} tenantId
+	 * @param {{ incidentId?: number, title: string, severity: string, createdTime: string, dnsName?: string, deviceId?: string }} spec
+	 */
+	function attachAlert(tenantId, { incidentId, title, severity, createdTime, dnsName, deviceId }) {
+		const incident = incidentId === undefined
+			? find(tenantId, String(createIncident(tenantId, { title, severity, createdTime, devices: [] }).id))
+			: find(tenantId, String(incidentId));
+		const alert = makeAlert(tenantId, incident.id, title, createdTime, dnsName ?? defaultDevice(incident.id), deviceId);
+		incident.alerts.push(alert);
+		if (createdTime > incident.lastUpdateTime) incident.lastUpdateTime = createdTime;
+		return alert;
+	}
+
+	/** Every alert of the tenant with its incident (live objects). @param {string} tenantId */
+	function alertEntries(tenantId) {
+		return [...storeOf(tenantId).incidents.values()].flatMap((incident) => incident.alerts.map((alert) => ({ alert, incident })));
+	}
+
 	/** @param {string} tenantId @param {number} id */
 	function getIncident(tenantId, id) {
 		const incident = storeOf(tenantId).incidents.get(Number(id));
@@ -262,11 +286,11 @@ function createIncidents({ apiBases, getTenant }) {
 				const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid };
 				return {
 					alertId: a.id, providerAlertId: a.id, incidentId: id, serviceSource: 'MicrosoftDefenderForEndpoint',
-					creationTime: at, lastUpdatedTime: at, resolvedTime: null, firstActivity: at, lastActivity: at,
-					title: a.title, description: `${a.title} was observed on ${a.device.dnsName}.`, category: a.category,
-					status: 'New', severity, investigationId: null, investigationState: 'UnsupportedAlertType',
-					classification: null, determination: null, detectionSource: 'WindowsDefenderAv', assignedTo: null,
-					threatFamilyName: null, mitreTechniques: ['T1059.001'],
+					creationTime: at, lastUpdatedTime: a.lastUpdateTime, resolvedTime: a.resolvedTime, firstActivity: a.firstEventTime,
+					lastActivity: a.lastEventTime, title: a.title, description: a.description, category: a.category,
+					status: a.status, severity: a.severity ?? severity, investigationId: a.investigationId, investigationState: a.investigationState,
+					classification: a.classification, determination: a.determination, detectionSource: a.detectionSource, assignedTo: a.assignedTo,
+					threatFamilyName: a.threatFamilyName, mitreTechniques: ['T1059.001'],
 					devices: [{
 						mdatpDeviceId: a.device.id, aadDeviceId: null, deviceDnsName: a.device.dnsName, osPlatform: 'Windows11',
 						version: '23H2', osProcessor: 'x64', osBuild: 22631, healthStatus: 'Active', riskScore: 'High',
@@ -309,12 +333,16 @@ function createIncidents({ apiBases, getTenant }) {
 		const at = a.createdTime;
 		const evidence = { createdDateTime: at, verdict: 'suspicious', remediationStatus: 'none' };
 		return {
-			id: a.id, providerAlertId: a.id, incidentId: String(inc.id), status: 'new', severity: SEVERITY.toGraph(inc.severity),
-			classification: null, determination: null, serviceSource: 'microsoftDefenderForEndpoint', detectionSource: 'antivirus',
-			productName: 'Microsoft Defender for Endpoint', title: a.title, description: `${a.title} was observed on ${a.device.dnsName}.`,
-			category: a.category, createdDateTime: at, lastUpdateDateTime: at, firstActivityDateTime: at, lastActivityDateTime: at,
-			resolvedDateTime: null, assignedTo: null, alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`,
-			incidentWebUrl: webUrl(inc, tenantId), tenantId, mitreTechniques: ['T1059.001'], comments: [],
+			id: a.id, providerAlertId: a.id, incidentId: String(inc.id), status: ALERT_STATUS.toGraph(a.status),
+			severity: SEVERITY.toGraph(a.severity ?? inc.severity),
+			classification: a.classification && CLASSIFICATION.toGraph(a.classification),
+			determination: a.determination && DETERMINATION.toGraph(a.determination),
+			serviceSource: 'microsoftDefenderForEndpoint', detectionSource: DETECTION_SOURCE.toGraph(a.detectionSource),
+			productName: 'Microsoft Defender for Endpoint', title: a.title, description: a.description,
+			category: a.category, createdDateTime: at, lastUpdateDateTime: a.lastUpdateTime, firstActivityDateTime: a.firstEventTime,
+			lastActivityDateTime: a.lastEventTime, resolvedDateTime: a.resolvedTime, assignedTo: a.assignedTo,
+			alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`, incidentWebUrl: webUrl(inc, tenantId), tenantId,
+			threatFamilyName: a.threatFamilyName, mitreTechniques: ['T1059.001'], comments: a.comments.map(toGraphComment),
 			evidence: [
 				{
 					'@odata.type': '#microsoft.graph.security.deviceEvidence', ...evidence, deviceDnsName: a.device.dnsName,
@@ -446,7 +474,7 @@ function createIncidents({ apiBases, getTenant }) {
 		},
 	];
 
-	return { routes, createIncident, seedIncidents, updateIncident, getIncident, listIncidents };
+	return { routes, createIncident, seedIncidents, updateIncident, getIncident, listIncidents, attachAlert, alertEntries, graphAlert };
 }
 
-module.exports = { createIncidents };
+module.exports = { createIncidents, enumValue, ALERT_STATUS, SEVERITY, CLASSIFICATION, DETERMINATION, DETECTION_SOURCE };

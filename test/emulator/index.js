@@ -10,6 +10,9 @@ const { HttpError, sendJson, readJson } = require('./util');
 const { createIdentity } = require('./identity');
 const { createIncidents } = require('./incidents');
 const { createHunting } = require('./hunting');
+const { createMachines } = require('./machines');
+const { createAlerts } = require('./alerts');
+const { createIndicators } = require('./indicators');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
 
@@ -105,11 +108,20 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const url = `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
 	const apiBases = { xdr: `${url}/xdr`, graph: `${url}/graph`, mde: `${url}/mde` };
 	const identity = createIdentity({ url, apiBases });
-	const incidents = createIncidents({ apiBases, getTenant: identity.getTenant });
-	const hunting = createHunting({ apiBases, getTenant: identity.getTenant });
+	const { getTenant } = identity;
+	// Alerts and machines point at each other: an alert on a known machine gets its id, and a new
+	// machine adopts the id that alerts already give its DNS name.
+	const incidents = createIncidents({ apiBases, getTenant, machineIdOf: (tenantId, dnsName) => machines.findByDnsName(tenantId, dnsName)?.id });
+	const machines = createMachines({
+		apiBases, getTenant,
+		deviceIdOf: (tenantId, dnsName) => incidents.alertEntries(tenantId).find((e) => e.alert.device.dnsName.toLowerCase() === dnsName.toLowerCase())?.alert.device.id,
+	});
+	const alerts = createAlerts({ apiBases, incidents, machines });
+	const indicators = createIndicators({ apiBases, getTenant });
+	const hunting = createHunting({ apiBases, getTenant });
 	const traffic = createTraffic();
 	/** @type {Route[]} */
-	const routes = [...incidents.routes, ...hunting.routes];
+	const routes = [...incidents.routes, ...hunting.routes, ...machines.routes, ...alerts.routes, ...indicators.routes];
 	let latency = latencyMs;
 
 	/** A delay that stop() cancels, so that no timer keeps the process alive. @param {number} ms */
@@ -170,7 +182,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		const subPath = reqUrl.pathname.slice(api.length + 1);
 		const samePath = routes.filter((r) => r.api === api && r.path.test(subPath));
 		const route = samePath.find((r) => r.method === method);
-		// Defender for Endpoint routes are still to come; its quota category already counts.
+		// Unknown Defender for Endpoint paths count against its quota too (the service's limit is per app, not per route).
 		const category = route?.category ?? (api === 'mde' ? 'mde' : undefined);
 		if (category) traffic.checkQuota(claims.tid, api, category);
 		if (!route) {
@@ -220,7 +232,10 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		// hang: no answer at all; stop() destroys the socket.
 	}
 
-	/** A tenant, an app with a secret and the client certificate, all permissions, 25 incidents. */
+	/**
+	 * A tenant, an app with a secret and the client certificate, all permissions, 25 incidents (one alert
+	 * each), 3 machines (the first is the device of the oldest incident's alert) and 3 more alerts on them.
+	 */
 	function seedDemo() {
 		const tenant = identity.addTenant({ id: 'b2d8f3e4-5a6c-4d7e-8f90-1a2b3c4d5e6f', domains: ['contoso.example'] });
 		const clientSecret = `demo~${crypto.randomBytes(24).toString('base64url')}`;
@@ -233,9 +248,29 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		identity.consent({
 			tenantId: tenant.id,
 			clientId: app.clientId,
-			roles: { xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'], graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'] },
+			roles: {
+				xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
+				graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'SecurityAlert.ReadWrite.All'],
+				mde: [
+					'Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics',
+					'Machine.StopAndQuarantine', 'Machine.Offboard', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All',
+				],
+			},
 		});
-		incidents.seedIncidents(tenant.id, 25);
+		const seeded = incidents.seedIncidents(tenant.id, 25);
+		const workstation = machines.addMachine(tenant.id, { computerDnsName: seeded[0].alerts[0].device.dnsName, riskScore: 'High', exposureLevel: 'Medium', machineTags: ['demo'] });
+		const server = machines.addMachine(tenant.id, { computerDnsName: 'srv-db01.contoso.local', osPlatform: 'WindowsServer2022', osVersion: '10.0.20348', version: '21H2', osBuild: 20348, riskScore: 'Medium', exposureLevel: 'High' });
+		const laptop = machines.addMachine(tenant.id, { computerDnsName: 'mac-lab02.contoso.local', osPlatform: 'macOS', osVersion: '14.5', version: null, osBuild: null, healthStatus: 'Inactive', riskScore: 'Low', isAadJoined: false, aadDeviceId: null });
+		// Added to seeded incidents at their creation time, which leaves the incidents' lastUpdateTime alone.
+		const extra = [
+			{ on: workstation, title: 'Suspicious PowerShell download cradle', severity: 'High', category: 'Execution' },
+			{ on: server, title: 'Credential dumping from LSASS memory', severity: 'High', category: 'CredentialAccess', status: 'InProgress', assignedTo: 'analyst@contoso.com' },
+			{ on: laptop, title: 'Unwanted software detected', severity: 'Low', category: 'Malware', status: 'Resolved', classification: 'FalsePositive', determination: 'NotMalicious' },
+		];
+		extra.forEach(({ on, ...fields }, i) => {
+			const incident = seeded[24 - i];
+			alerts.createAlert(tenant.id, { ...fields, incidentId: incident.id, machineId: on.id, createdTime: incident.createdTime });
+		});
 		return { tenantId: tenant.id, tenantDomain: tenant.domains[0], clientId: app.clientId, clientSecret, certificateThumbprint: app.certificates[0].thumbprint };
 	}
 
@@ -251,6 +286,18 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		updateIncident: incidents.updateIncident,
 		getIncident: incidents.getIncident,
 		listIncidents: incidents.listIncidents,
+		addMachine: machines.addMachine,
+		getMachine: machines.getMachine,
+		listMachines: machines.listMachines,
+		getMachineAction: machines.getMachineAction,
+		listMachineActions: machines.listMachineActions,
+		setActionTimeline: machines.setActionTimeline,
+		createAlert: alerts.createAlert,
+		updateAlert: alerts.updateAlert,
+		getAlert: alerts.getAlert,
+		listAlerts: alerts.listAlerts,
+		listIndicators: indicators.listIndicators,
+		getIndicator: indicators.getIndicator,
 		setHuntingTable: hunting.setHuntingTable,
 		setQuota: traffic.setQuota,
 		clearQuotas: traffic.clearQuotas,

@@ -105,4 +105,33 @@ function formatWindow(ms) {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-module.exports = { HttpError, sendJson, readBody, readJson, toApiTime, matchesText, formatWindow, GUID };
+/**
+ * A JSON body property, its name matched case-insensitively (Defender for Endpoint binds bodies the
+ * ASP.NET way, so `Comment` and `comment` both work).
+ * @param {unknown} body @param {string} name
+ */
+function prop(body, name) {
+	if (!body || typeof body !== 'object') return undefined;
+	const key = Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase());
+	return key === undefined ? undefined : /** @type {Record<string, unknown>} */ (body)[key];
+}
+
+/** A required string body parameter, with Defender for Endpoint's error codes. @param {unknown} body @param {string} name */
+function requiredText(body, name) {
+	const value = prop(body, name);
+	if (value === undefined || value === null || value === '') throw new HttpError(400, 'MissingRequiredParameter', `Parameter ${name} is missing`);
+	if (typeof value !== 'string') throw new HttpError(400, 'InvalidInput', `Invalid input ${name}: a string is expected`);
+	return value;
+}
+
+/**
+ * `value` in its spelling from `allowed` (matched case-insensitively), or a 400 naming the field.
+ * @param {string} field @param {unknown} value @param {string[]} allowed
+ */
+function oneOf(field, value, allowed) {
+	const hit = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
+	if (!hit) throw new HttpError(400, 'InvalidInput', `Invalid value '${String(value)}' for field '${field}'. Allowed values: ${allowed.join(', ')}.`);
+	return hit;
+}
+
+module.exports = { HttpError, sendJson, readBody, readJson, toApiTime, matchesText, formatWindow, GUID, prop, requiredText, oneOf };

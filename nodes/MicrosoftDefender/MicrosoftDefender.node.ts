@@ -26,7 +26,8 @@ export class MicrosoftDefender implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' }],
 		properties: [
-			apiSelector,
+			// Devices, machine actions and indicators exist only on the Defender for Endpoint API.
+			{ ...apiSelector, displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } } },
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -26,8 +26,6 @@ export const apiSelector: INodeProperties = {
 	],
 	default: 'graph',
 	description: 'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
-	// Devices, machine actions and indicators exist only on the Defender for Endpoint API.
-	displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
 };
 
 export const tenantIdOption: INodeProperties = {

@@ -3,7 +3,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { microsoftDefenderApiTest } from './actions/methods';
 import { apiSelector, simplifyField, tenantIdOption } from './descriptions/common';
-import { latestIncident, pollIncidentFeed, type FeedEvent, type FeedOptions, type FeedState } from './helpers/incidentFeed';
+import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './helpers/feed';
+import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
 import type { ApiName } from './transport/cloud';
 import { toNodeError, type ApiSession } from './transport/request';
@@ -12,13 +13,17 @@ const DEFAULT_OVERLAP_MINUTES = 10;
 /** Share of n8n's poll budget spent reading; the rest is for handing the items over. */
 const BUDGET_SHARE = 0.6;
 const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
-/** Fetch Test Event looks this far back for a sample incident, for at most this long. */
+/** Fetch Test Event looks this far back for a sample record, for at most this long. */
 const SAMPLE_LOOKBACK_MS = 7 * 24 * 3_600_000;
 const SAMPLE_BUDGET_MS = 20_000;
+/** Statuses of incidents and of alerts, for the one Status filter. */
+const STATUSES = [...new Set<string>([...INCIDENT_STATUSES, ...ALERT_STATUSES])].sort();
+const INCIDENT_EVENTS = ['incidentCreated', 'incidentUpdated'];
 
-function shapeIncident(api: ApiName, incident: IDataObject, simplify: boolean, includeAlerts: boolean): IDataObject {
-	if (!includeAlerts) delete incident.alerts;
-	return simplify ? simplifyIncident(api, incident) : incident;
+function shapeRecord(api: ApiName, event: FeedEvent, record: IDataObject, simplify: boolean, includeAlerts: boolean): IDataObject {
+	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
+	if (!includeAlerts) delete record.alerts;
+	return simplify ? simplifyIncident(api, record) : record;
 }
 
 export class MicrosoftDefenderTrigger implements INodeType {
@@ -29,7 +34,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when Microsoft Defender XDR incidents are created or updated',
+		description: 'Starts the workflow when Microsoft Defender XDR incidents or alerts are created or updated',
 		defaults: { name: 'Microsoft Defender Trigger' },
 		polling: true,
 		inputs: [],
@@ -43,7 +48,9 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'New Alert', value: 'alertCreated', description: 'Once per alert, when it is created' },
 					{ name: 'New Incident', value: 'incidentCreated', description: 'Once per incident, when it is created' },
+					{ name: 'Updated Alert', value: 'alertUpdated', description: 'Once per change of an alert (its creation included)' },
 					{ name: 'Updated Incident', value: 'incidentUpdated', description: 'Once per change of an incident (its creation included)' },
 				],
 				default: 'incidentCreated',
@@ -61,15 +68,15 @@ export class MicrosoftDefenderTrigger implements INodeType {
 						type: 'multiOptions',
 						options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })),
 						default: [],
-						description: 'Only incidents of these severities',
+						description: 'Only incidents or alerts of these severities',
 					},
 					{
 						displayName: 'Status',
 						name: 'status',
 						type: 'multiOptions',
-						options: INCIDENT_STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
+						options: STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
 						default: [],
-						description: 'Only incidents in these statuses',
+						description: 'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
 					},
 				],
 			},
@@ -86,7 +93,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 						type: 'dateTime',
 						default: '',
 						description:
-							'On first activation, emit incidents from this date on instead of starting from now. Changing it starts the trigger afresh from the new date.',
+							'On first activation, emit incidents or alerts from this date on instead of starting from now. It applies when the trigger starts afresh: at first activation, or when Event, API or Tenant ID change (to back-fill again, rename the trigger node).',
 					},
 					{
 						displayName: 'Include Alerts',
@@ -94,6 +101,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: "Whether to include each incident's alerts (devices, entities) in the output, e.g. to enrich with advanced hunting",
+						displayOptions: { show: { '/event': INCIDENT_EVENTS } },
 					},
 					{
 						displayName: 'Overlap Window (Minutes)',
@@ -120,9 +128,10 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
 		const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
-		const session: ApiSession = { api, tenantId };
 		const overlapMs = Number(options.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
-		const includeAlerts = options.includeAlerts === true;
+		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
+		const source = feedSource(api, event, includeAlerts);
+		const session: ApiSession = { api: source.api, tenantId };
 		const severities = (filters.severity as string[] | undefined) ?? [];
 		const statuses = (filters.status as string[] | undefined) ?? [];
 		const backfillFrom = typeof options.backfillFrom === 'string' ? options.backfillFrom : '';
@@ -132,35 +141,37 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		}
 
 		const manual = this.getMode() === 'manual';
-		const matches = (incident: IDataObject) =>
-			(severities.length === 0 || severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
-			(statuses.length === 0 || statuses.includes(toNodeValue(incident.status, INCIDENT_STATUSES) ?? ''));
-		const toItem = (incident: IDataObject) => ({ json: shapeIncident(api, incident, simplify, includeAlerts) });
+		const matches = (record: IDataObject) =>
+			(severities.length === 0 || severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
+			(statuses.length === 0 || statuses.includes(toNodeValue(record.status, STATUSES) ?? ''));
+		const toItem = (record: IDataObject) => ({ json: shapeRecord(api, event, record, simplify, includeAlerts) });
 		const staticData = this.getWorkflowStaticData('node');
-		const configuration = JSON.stringify([event, api, tenantId ?? '', backfillFrom]);
+		// Back-Fill From is not part of it: an expression such as {{ $now.minus({ days: 1 }) }} changes at every
+		// poll and would start the trigger afresh each time.
+		const configuration = JSON.stringify([event, api, tenantId ?? '']);
 		const stored = staticData.feed as FeedState | undefined;
 		const fresh = !stored || stored.version !== 1 || stored.configuration !== configuration;
 		const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_POLL_BUDGET_MS;
-		const feed: FeedOptions = { event, includeAlerts, overlapMs, notBefore: backfillTime, budgetMs: budget * BUDGET_SHARE };
+		const feed: FeedOptions = { overlapMs, notBefore: backfillTime, budgetMs: budget * BUDGET_SHARE };
 
 		try {
 			if (manual) {
-				// Fetch Test Event: the most recent matching incident, and the position is left alone.
-				const latest = await latestIncident.call(this, session, { ...feed, from: Date.now() - SAMPLE_LOOKBACK_MS, budgetMs: SAMPLE_BUDGET_MS, matches });
+				// Fetch Test Event: the most recent matching record, and the position is left alone.
+				const latest = await latestRecord.call(this, session, source, { from: Date.now() - SAMPLE_LOOKBACK_MS, budgetMs: SAMPLE_BUDGET_MS, matches });
 				return latest ? [[toItem(latest)]] : null;
 			}
 			if (fresh && backfillTime === undefined) {
 				// First activation starts from now: what the overlap window already holds counts as seen, so later
 				// polls emit none of it yet still catch a change that a lagging clock or late indexing dates earlier.
-				staticData.feed = (await pollIncidentFeed.call(this, session, { version: 1, configuration, since: Date.now(), seen: {} }, feed)).state;
+				staticData.feed = (await pollFeed.call(this, session, source, { version: 1, configuration, since: Date.now(), seen: {} }, feed)).state;
 				return null;
 			}
 			const previous: FeedState = fresh ? { version: 1, configuration, since: backfillTime as number, seen: {} } : (stored as FeedState);
-			const { changes, state } = await pollIncidentFeed.call(this, session, previous, feed);
+			const { changes, state } = await pollFeed.call(this, session, source, previous, feed);
 			// The watermark moves only together with the items handed to n8n.
 			staticData.feed = state;
-			const matching = changes.filter(({ incident }) => matches(incident));
-			return matching.length > 0 ? [matching.map(({ incident }) => toItem(incident))] : null;
+			const matching = changes.filter(({ record }) => matches(record));
+			return matching.length > 0 ? [matching.map(({ record }) => toItem(record))] : null;
 		} catch (error) {
 			// The stored position is untouched: the next poll starts from the same watermark.
 			throw toNodeError(this, error);

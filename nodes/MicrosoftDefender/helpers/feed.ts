@@ -1,17 +1,60 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { alertApi, alertPath, alertTimeField } from './alerts';
 import { incidentField, incidentId } from './incidents';
 import { incidentListRequest } from '../actions/incident/getAll.operation';
 import type { ApiName } from '../transport/cloud';
 import { listPages, PAGE_SIZE } from '../transport/paging';
-import { defenderApiRequest, resolveIdentity, type ApiSession, type DefenderContext } from '../transport/request';
+import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
-export type FeedEvent = 'incidentCreated' | 'incidentUpdated';
+export type FeedEvent = 'incidentCreated' | 'incidentUpdated' | 'alertCreated' | 'alertUpdated';
+
+/** What a feed reads: a list that can be filtered on a time property, and how to identify a record. */
+export interface FeedSource {
+	/** The API that serves the list (alerts of the Defender XDR choice come from Defender for Endpoint). */
+	api: ApiName;
+	/** The time each event is about: creation (one item per record) or last update (one per change). */
+	property: string;
+	oncePerRecord: boolean;
+	pageSize: number;
+	request(filter: string): ApiRequest;
+	idOf(record: IDataObject): string;
+}
+
+export function feedSource(api: ApiName, event: FeedEvent, includeAlerts: boolean): FeedSource {
+	const created = event === 'incidentCreated' || event === 'alertCreated';
+	if (event === 'alertCreated' || event === 'alertUpdated') {
+		const served = alertApi(api);
+		return {
+			api: served,
+			property: alertTimeField(served, created ? 'createdAt' : 'updatedAt'),
+			oncePerRecord: created,
+			pageSize: PAGE_SIZE[served],
+			request: (filter) => ({
+				method: 'GET',
+				path: alertPath(served),
+				qs: { $filter: filter },
+				quota: 'endpoint',
+				permission: served === 'graph' ? 'SecurityAlert.Read.All' : 'Alert.Read.All',
+			}),
+			idOf: (record) => String(record.id ?? ''),
+		};
+	}
+	return {
+		api,
+		property: incidentField(api, created ? 'createdAt' : 'updatedAt'),
+		oncePerRecord: created,
+		// Graph's `$expand=alerts` is heavy: smaller pages keep it reliable.
+		pageSize: api === 'graph' && includeAlerts ? 20 : PAGE_SIZE[api],
+		request: (filter) => incidentListRequest(api, filter, includeAlerts),
+		idOf: (record) => incidentId(api, record),
+	};
+}
 
 /** What the trigger keeps in the workflow's static data between polls (and restarts). */
 export interface FeedState {
 	version: 1;
-	/** Event, API, tenant and Back-Fill From the state belongs to; another configuration starts afresh. */
+	/** Event, API and tenant the state belongs to; another configuration starts afresh. */
 	configuration: string;
 	/** Watermark (ms): every change at or before it, minus the overlap, has been handed to n8n. */
 	since: number;
@@ -21,8 +64,6 @@ export interface FeedState {
 
 /** How the feed reads; the trigger's options. */
 export interface FeedOptions {
-	event: FeedEvent;
-	includeAlerts: boolean;
 	/** How far before the watermark each poll reads again (late-indexed incidents, clock skew). */
 	overlapMs: number;
 	/** Back-Fill From: nothing earlier is read, overlap or not. */
@@ -34,7 +75,7 @@ export interface FeedOptions {
 export interface FeedChange {
 	key: string;
 	time: number;
-	incident: IDataObject;
+	record: IDataObject;
 }
 
 export interface FeedPollResult {
@@ -48,10 +89,6 @@ interface Window {
 	to?: number;
 }
 
-function timeField(api: ApiName, event: FeedEvent): string {
-	return incidentField(api, event === 'incidentCreated' ? 'createdAt' : 'updatedAt');
-}
-
 function windowFilter(property: string, window: Window): string {
 	const from = `${property} ge ${new Date(window.from).toISOString()}`;
 	return window.to === undefined ? from : `${from} and ${property} lt ${new Date(window.to).toISOString()}`;
@@ -62,10 +99,10 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-const timeOf = (incident: IDataObject, property: string) => Date.parse(String(incident[property] ?? ''));
+const timeOf = (record: IDataObject, property: string) => Date.parse(String(record[property] ?? ''));
 
 /**
- * Reads every incident whose event time is at or after `from` as a set of consistent snapshots.
+ * Reads every record whose event time is at or after `from` as a set of consistent snapshots.
  * `$skip` paging over a list that changes while it is read can skip a record (another one moves, the
  * rest shift up a page); a single page cannot. So a time window whose first page is full is split in
  * two at the median time of that page until each window fits in one page. Complete windows are
@@ -75,28 +112,27 @@ const timeOf = (incident: IDataObject, property: string) => Date.parse(String(in
 async function* windowSnapshots(
 	this: DefenderContext,
 	session: ApiSession,
-	property: string,
+	source: FeedSource,
 	from: number,
-	includeAlerts: boolean,
 	order: 'oldestFirst' | 'newestFirst',
 ): AsyncGenerator<{ window: Window; records: IDataObject[] }> {
 	const resolved = await resolveIdentity(this, session);
-	const pageSize = session.api === 'graph' && includeAlerts ? 20 : PAGE_SIZE[session.api];
+	const { property, pageSize } = source;
 	const pending: Window[] = [{ from }];
 	while (pending.length > 0) {
 		const window = pending.pop() as Window;
-		const request = incidentListRequest(session.api, windowFilter(property, window), includeAlerts);
+		const request = source.request(windowFilter(property, window));
 		const page = await defenderApiRequest.call(this, session, { ...request, qs: { ...request.qs, $top: pageSize } }, resolved);
 		const values = Array.isArray(page.value) ? (page.value as IDataObject[]) : [];
 		if (values.length < pageSize && typeof page['@odata.nextLink'] !== 'string') {
 			yield { window, records: values };
 		} else if (window.to !== undefined && window.to - window.from <= 1) {
-			// A page-full of incidents within one millisecond: page through this closed window instead.
+			// A page-full of records within one millisecond: page through this closed window instead.
 			const records: IDataObject[] = [];
 			for await (const more of listPages.call(this, session, request, { pageSize })) records.push(...more);
 			yield { window, records };
 		} else {
-			const times = values.map((incident) => timeOf(incident, property)).filter((time) => !Number.isNaN(time));
+			const times = values.map((record) => timeOf(record, property)).filter((time) => !Number.isNaN(time));
 			const upper = window.to ?? Number.POSITIVE_INFINITY;
 			const middle = Math.min(Math.max(times.length > 0 ? median(times) : window.from + 1, window.from + 1), upper - 1);
 			const earlier: Window = { from: window.from, to: middle };
@@ -112,15 +148,15 @@ async function* windowSnapshots(
  * state to store once they are handed to n8n. When the time budget runs out, the rest is left to the
  * next poll and the watermark stops at the last complete window.
  */
-export async function pollIncidentFeed(this: DefenderContext, session: ApiSession, previous: FeedState, options: FeedOptions): Promise<FeedPollResult> {
+export async function pollFeed(this: DefenderContext, session: ApiSession, source: FeedSource, previous: FeedState, options: FeedOptions): Promise<FeedPollResult> {
 	const started = Date.now();
-	const { event, overlapMs } = options;
-	const property = timeField(session.api, event);
+	const { overlapMs } = options;
+	const { property } = source;
 	const from = Math.max(previous.since - overlapMs, options.notBefore ?? Number.NEGATIVE_INFINITY);
 
 	const records: IDataObject[] = [];
 	let cutAt: number | undefined;
-	for await (const { window, records: snapshot } of windowSnapshots.call(this, session, property, from, options.includeAlerts, 'oldestFirst')) {
+	for await (const { window, records: snapshot } of windowSnapshots.call(this, session, source, from, 'oldestFirst')) {
 		records.push(...snapshot);
 		// Stop only past the watermark: re-reading a busy overlap window must not stop every poll at the same place.
 		if (window.to !== undefined && window.to > previous.since && Date.now() - started > options.budgetMs) {
@@ -133,15 +169,15 @@ export async function pollIncidentFeed(this: DefenderContext, session: ApiSessio
 	const changes: FeedChange[] = [];
 	const keysThisPoll = new Set<string>();
 	let newest = previous.since;
-	for (const incident of records) {
-		const time = timeOf(incident, property);
+	for (const record of records) {
+		const time = timeOf(record, property);
 		if (Number.isNaN(time)) continue;
 		newest = Math.max(newest, time);
-		const id = incidentId(session.api, incident);
-		const key = event === 'incidentCreated' ? id : `${id}@${String(incident[property])}`;
+		const id = source.idOf(record);
+		const key = source.oncePerRecord ? id : `${id}@${String(record[property])}`;
 		if (key in state.seen || keysThisPoll.has(key)) continue;
 		keysThisPoll.add(key);
-		changes.push({ key, time, incident });
+		changes.push({ key, time, record });
 	}
 	changes.sort((a, b) => a.time - b.time || a.key.localeCompare(b.key));
 	for (const change of changes) state.seen[change.key] = change.time;
@@ -154,20 +190,20 @@ export async function pollIncidentFeed(this: DefenderContext, session: ApiSessio
 }
 
 /**
- * Fetch Test Event: the most recent incident at or after `from` that `matches`. Windows are read newest
+ * Fetch Test Event: the most recent record at or after `from` that `matches`. Windows are read newest
  * first, so the first one holding a match holds the answer; undefined when none turns up in time.
  */
-export async function latestIncident(
+export async function latestRecord(
 	this: DefenderContext,
 	session: ApiSession,
-	options: Pick<FeedOptions, 'event' | 'includeAlerts' | 'budgetMs'> & { from: number; matches: (incident: IDataObject) => boolean },
+	source: FeedSource,
+	options: { from: number; budgetMs: number; matches: (record: IDataObject) => boolean },
 ): Promise<IDataObject | undefined> {
 	const started = Date.now();
-	const property = timeField(session.api, options.event);
-	const newestFirst = (a: IDataObject, b: IDataObject) =>
-		timeOf(b, property) - timeOf(a, property) || String(b[property]).localeCompare(String(a[property]));
-	for await (const { records } of windowSnapshots.call(this, session, property, options.from, options.includeAlerts, 'newestFirst')) {
-		const found = records.filter((incident) => !Number.isNaN(timeOf(incident, property)) && options.matches(incident)).sort(newestFirst)[0];
+	const { property } = source;
+	const newestFirst = (a: IDataObject, b: IDataObject) => timeOf(b, property) - timeOf(a, property) || String(b[property]).localeCompare(String(a[property]));
+	for await (const { records } of windowSnapshots.call(this, session, source, options.from, 'newestFirst')) {
+		const found = records.filter((record) => !Number.isNaN(timeOf(record, property)) && options.matches(record)).sort(newestFirst)[0];
 		if (found) return found;
 		if (Date.now() - started > options.budgetMs) return undefined;
 	}

@@ -1,0 +1,123 @@
+// @ts-check
+'use strict';
+// n8n's internal REST API as the editor uses it (shared/n8n-lab.md §6): owner setup, login with the
+// n8n-auth cookie, credential Test, executions.
+
+/** The owner account the tests and the demo create (n8n wants 8+ characters, a digit and a capital). */
+const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Defender-Demo-2026' };
+
+/**
+ * A small client for `baseUrl`/rest that keeps the auth cookie.
+ * @param {string} baseUrl
+ */
+function restClient(baseUrl) {
+	let cookie = '';
+	// n8n ties the auth cookie to a browser id sent in this header.
+	const browserId = 'defender-lab';
+	/**
+	 * @param {string} method @param {string} path under /rest @param {unknown} [body]
+	 * @returns {Promise<{ status: number, body: any }>}
+	 */
+	async function request(method, path, body) {
+		const response = await fetch(`${baseUrl}/rest${path}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(60_000),
+		});
+		const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
+		if (setCookie) cookie = setCookie.split(';')[0];
+		const text = await response.text();
+		let parsed = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// not JSON
+		}
+		return { status: response.status, body: parsed };
+	}
+	/**
+	 * Like request, but throws unless 2xx; returns the body's `data`.
+	 * @param {string} method @param {string} path @param {unknown} [body] @returns {Promise<any>}
+	 */
+	async function call(method, path, body) {
+		const { status, body: answer } = await request(method, path, body);
+		if (status < 200 || status >= 300) throw new Error(`${method} /rest${path}: ${status} ${JSON.stringify(answer).slice(0, 500)}`);
+		return answer?.data ?? answer;
+	}
+	return { request, call, baseUrl };
+}
+
+/**
+ * Creates the owner account on a fresh instance (first run only) and logs in; returns a logged-in client.
+ * @param {string} baseUrl @param {typeof DEFAULT_OWNER} [owner]
+ */
+async function setupOwner(baseUrl, owner = DEFAULT_OWNER) {
+	const client = restClient(baseUrl);
+	const { status, body } = await client.request('POST', '/owner/setup', owner);
+	// 400 "Instance owner already setup" on a second start of the same folder: then just log in.
+	if (status >= 300 && !(status === 400 && /already/i.test(JSON.stringify(body)))) {
+		throw new Error(`POST /rest/owner/setup: ${status} ${JSON.stringify(body).slice(0, 500)}`);
+	}
+	return await restLogin(baseUrl, owner, client);
+}
+
+/**
+ * Logs in; returns a client that sends the auth cookie.
+ * @param {string} baseUrl @param {{ email: string, password: string }} [owner] @param {ReturnType<typeof restClient>} [client]
+ */
+async function restLogin(baseUrl, owner = DEFAULT_OWNER, client = restClient(baseUrl)) {
+	await client.call('POST', '/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+	return client;
+}
+
+/**
+ * The credential dialog's Test button: POST /rest/credentials/test → { status: 'OK' | 'Error', message }.
+ * @param {ReturnType<typeof restClient>} client @param {{ id?: string, name: string, type: string, data: Record<string, unknown> }} credential
+ */
+async function testCredential(client, credential) {
+	return /** @type {{ status: string, message: string }} */ (await client.call('POST', '/credentials/test', { credentials: credential }));
+}
+
+/**
+ * Executions of a workflow, newest first (summaries), or one with its data when `id` is given.
+ * @param {ReturnType<typeof restClient>} client @param {string} workflowId
+ */
+async function listExecutions(client, workflowId) {
+	const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	return /** @type {any[]} */ (data.results ?? data);
+}
+
+/** One execution with its run data (parsed from n8n's flatted form when needed). @param {ReturnType<typeof restClient>} client @param {string} id */
+async function getExecution(client, id) {
+	const execution = await client.call('GET', `/executions/${id}`);
+	if (typeof execution.data === 'string') execution.data = unflatten(execution.data);
+	return execution;
+}
+
+/**
+ * n8n sends execution data in the `flatted` format: an array of entries in which every string
+ * inside an object or array is the index of another entry. This rebuilds the object graph.
+ * @param {string} text
+ */
+function unflatten(text) {
+	const input = JSON.parse(text);
+	const seen = new Map();
+	const revive = (/** @type {number} */ index) => {
+		if (seen.has(index)) return seen.get(index);
+		const value = input[index];
+		if (value === null || typeof value !== 'object') {
+			seen.set(index, value);
+			return value;
+		}
+		const out = Array.isArray(value) ? [] : {};
+		seen.set(index, out);
+		for (const [key, entry] of Object.entries(value)) {
+			/** @type {any} */ (out)[key] = typeof entry === 'string' && /^\d+$/.test(entry) ? revive(Number(entry)) : entry;
+		}
+		return out;
+	};
+	return revive(0);
+}
+
+module.exports = { DEFAULT_OWNER, restClient, setupOwner, restLogin, testCredential, listExecutions, getExecution, unflatten };

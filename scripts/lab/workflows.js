@@ -1,0 +1,131 @@
+// @ts-check
+'use strict';
+// The example workflows (examples/*.json) made ready for a lab n8n: the credential record the CLI
+// imports, the chat webhook URL filled in, and the Manual Trigger variant that `n8n execute` can
+// start (it cannot start a polling or schedule trigger).
+const fs = require('node:fs');
+const path = require('node:path');
+const { REPO } = require('./n8n');
+
+const EXAMPLES_DIR = path.join(REPO, 'examples');
+const CREDENTIAL_NAME = 'Microsoft Defender account';
+const CREDENTIAL_TYPE = 'microsoftDefenderApi';
+/** The chat webhook URL in the examples, which users replace with their Slack/Teams webhook. */
+const WEBHOOK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK';
+const PACKAGE = require(path.join(REPO, 'package.json')).name;
+const DEFENDER = `${PACKAGE}.microsoftDefender`;
+const DEFENDER_TRIGGER = `${PACKAGE}.microsoftDefenderTrigger`;
+const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
+
+/** @param {string} file e.g. 'incident-triage.json' @returns {any} */
+function loadExample(file) {
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+}
+
+/**
+ * The record `n8n import:credentials` takes for a Custom-cloud credential (plain `data`; n8n
+ * encrypts it on import).
+ * @param {{ id: string, name?: string, endpoints: { authorityUrl: string, defenderApiUrl: string, graphApiUrl: string, endpointApiUrl: string },
+ *   tenantId: string, clientId: string, clientSecret: string, quotaWindowSeconds?: number }} spec
+ */
+function emulatorCredential({ id, name = CREDENTIAL_NAME, endpoints, tenantId, clientId, clientSecret, quotaWindowSeconds = 60 }) {
+	return {
+		id,
+		name,
+		type: CREDENTIAL_TYPE,
+		data: {
+			cloud: 'custom',
+			authorityUrl: endpoints.authorityUrl,
+			defenderApiUrl: endpoints.defenderApiUrl,
+			graphApiUrl: endpoints.graphApiUrl,
+			endpointApiUrl: endpoints.endpointApiUrl,
+			quotaWindowSeconds,
+			tenantId,
+			clientId,
+			authentication: 'clientSecret',
+			clientSecret,
+		},
+	};
+}
+
+/**
+ * A copy of `workflow` for import: its id, the chat webhook URL in place of the placeholder and,
+ * when given, `mutate` applied to each node (e.g. to change a parameter).
+ * @param {any} workflow @param {{ id: string, name?: string, webhookUrl?: string, mutate?: (node: any) => void }} options
+ */
+function forImport(workflow, { id, name, webhookUrl, mutate }) {
+	const copy = structuredClone(workflow);
+	copy.id = id;
+	if (name) copy.name = name;
+	for (const node of copy.nodes) {
+		if (webhookUrl && node.parameters?.url === WEBHOOK_PLACEHOLDER) node.parameters.url = webhookUrl;
+		mutate?.(node);
+	}
+	return copy;
+}
+
+/**
+ * The workflow with its trigger replaced by a Manual Trigger, so that `n8n execute` can run it.
+ * A Schedule Trigger simply becomes the Manual Trigger; a Defender Trigger becomes Manual Trigger →
+ * Microsoft Defender "Get Many" with the trigger's API, severity filter, Include Alerts and
+ * Simplify, plus `getMany` (parameters merged over these, e.g. a Created After filter or a limit).
+ * @param {any} workflow @param {{ getMany?: Record<string, any> }} [options]
+ */
+function manualVariant(workflow, { getMany = {} } = {}) {
+	const copy = structuredClone(workflow);
+	const trigger = copy.nodes.find((/** @type {any} */ node) => node.type === DEFENDER_TRIGGER || node.type === 'n8n-nodes-base.scheduleTrigger');
+	if (!trigger) throw new Error(`${workflow.name}: no Defender or Schedule Trigger to replace`);
+	const manual = { id: `${trigger.id}-manual`, name: 'Run Manually', type: MANUAL_TRIGGER, typeVersion: 1, position: trigger.position, parameters: {} };
+	const outgoing = copy.connections[trigger.name];
+	delete copy.connections[trigger.name];
+	copy.nodes = copy.nodes.filter((/** @type {any} */ node) => node !== trigger);
+	copy.nodes.push(manual);
+	if (trigger.type === DEFENDER_TRIGGER) {
+		const p = trigger.parameters;
+		const list = {
+			id: `${trigger.id}-list`,
+			name: trigger.name, // downstream expressions that name the trigger keep working
+			type: DEFENDER,
+			typeVersion: 1,
+			position: [trigger.position[0] + 100, trigger.position[1] + 200],
+			credentials: trigger.credentials,
+			parameters: {
+				api: p.api ?? 'graph',
+				resource: 'incident',
+				operation: 'getAll',
+				limit: 50,
+				...getMany,
+				filters: { ...(p.filters?.severity ? { severity: p.filters.severity } : {}), ...getMany.filters },
+				options: { includeAlerts: p.options?.includeAlerts === true, ...(p.options?.tenantId ? { tenantId: p.options.tenantId } : {}), ...getMany.options },
+				simplify: p.simplify ?? true,
+			},
+		};
+		copy.nodes.push(list);
+		copy.connections[manual.name] = { main: [[{ node: list.name, type: 'main', index: 0 }]] };
+		copy.connections[list.name] = outgoing;
+	} else {
+		copy.connections[manual.name] = outgoing;
+	}
+	return copy;
+}
+
+/** Writes `value` as JSON into `dir`/`name` and returns the path. @param {string} dir @param {string} name @param {unknown} value */
+function writeJson(dir, name, value) {
+	const file = path.join(dir, name);
+	fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+	return file;
+}
+
+module.exports = {
+	EXAMPLES_DIR,
+	CREDENTIAL_NAME,
+	CREDENTIAL_TYPE,
+	WEBHOOK_PLACEHOLDER,
+	DEFENDER,
+	DEFENDER_TRIGGER,
+	loadExample,
+	emulatorCredential,
+	forImport,
+	manualVariant,
+	writeJson,
+};

@@ -1,0 +1,303 @@
+/**
+ * End to end in a real n8n 2.41.1: the packed package installed as a community package, the
+ * example workflows imported and run by n8n's CLI, the credential Test through n8n's REST API, and
+ * the trigger polling in a running `n8n start` — all against the Defender emulator, with a local
+ * chat-webhook sink instead of Slack/Teams.
+ *
+ * Slow and heavy (the first run installs n8n into a cache, ~5–10 minutes), so it runs only through
+ * `npm run test:e2e`, which sets DEFENDER_E2E=1; plain `npm test` skips it.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import * as lab from '../../scripts/lab';
+
+interface Incident {
+	id: number;
+	title: string;
+	severity: string;
+	status: string;
+	assignedTo: string | null;
+	lastUpdateTime: string;
+	comments: Array<{ comment: string; createdBy: string }>;
+}
+interface Emulator {
+	authorityUrl: string;
+	defenderApiUrl: string;
+	graphApiUrl: string;
+	endpointApiUrl: string;
+	caFile: string;
+	addTenant(spec?: { domains?: string[] }): { id: string };
+	addApp(spec: { secrets: Array<{ value: string }> }): { clientId: string };
+	consent(spec: { tenantId: string; clientId: string; roles: Record<string, string[]> }): void;
+	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident;
+	updateIncident(tenantId: string, id: number, fields: Record<string, unknown>): Incident;
+	getIncident(tenantId: string, id: number): Incident | null;
+	listIncidents(tenantId: string): Incident[];
+	stop(): Promise<void>;
+}
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator') as { startEmulator: (options?: { port?: number; latencyMs?: [number, number] }) => Promise<Emulator> };
+
+const RUN = process.env.DEFENDER_E2E === '1';
+const MINUTE = 60_000;
+const ROLES = { xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'], graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'] };
+const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
+const WF = { triageGraph: 'E2eTriageGraph01', triageXdr: 'E2eTriageXdr0001', digest: 'E2eDailyDigest01', report: 'E2eHuntReport001', trigger: 'E2eTriggerFlow01' };
+const TRIAGE_TRIGGER = 'New High/Medium Incident';
+const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
+
+(RUN ? describe : describe.skip)('the package in a real n8n', () => {
+	const secret = `e2e~${randomUUID()}`;
+	const startedAt = new Date(Date.now() - 2000).toISOString();
+	let emu: Emulator;
+	let sink: Awaited<ReturnType<typeof lab.startChatSink>>;
+	let home: string;
+	let work: string;
+	let server: Awaited<ReturnType<typeof lab.startN8n>>;
+	let client: Awaited<ReturnType<typeof lab.setupOwner>>;
+	let clientId: string;
+	let credential: ReturnType<typeof lab.emulatorCredential>;
+	// Tenant 1: the headless runs. Tenant 2: the published trigger, so the two never see each other's changes.
+	let t1: string;
+	let t2: string;
+	const inc: Record<string, Incident> = {};
+	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
+
+	beforeAll(async () => {
+		const started = Date.now();
+		await lab.ensureN8n({ onProgress: progress });
+		progress(`n8n ready (${Math.round((Date.now() - started) / 1000)} s); packing and installing the package`);
+		const tarball = await lab.packPackage({ ignoreScripts: true }); // npm run test:e2e has just built dist/
+		home = await lab.createN8nHome(tarball);
+		work = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-e2e-'));
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+
+		emu = await startEmulator({ port: 0, latencyMs: [0, 0] });
+		sink = await lab.startChatSink();
+		clientId = emu.addApp({ secrets: [{ value: secret }] }).clientId;
+		t1 = emu.addTenant({ domains: ['fabrikam.example'] }).id;
+		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
+		for (const tenantId of [t1, t2]) emu.consent({ tenantId, clientId, roles: ROLES });
+
+		// The DeviceProcessEvents table every emulated tenant has: ws-0101 2 rows, ws-0102 2, srv-db01 1.
+		inc.high = emu.createIncident(t1, { title: 'E2E ransomware on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
+		inc.medium = emu.createIncident(t1, { title: 'E2E lateral movement', severity: 'Medium', devices: ['srv-db01.contoso.local', 'ws-0102.contoso.local'] });
+		inc.low = emu.createIncident(t1, { title: 'E2E adware', severity: 'Low', devices: ['ws-0102.contoso.local'] });
+		const threeDaysAgo = Date.now() - 72 * 3_600_000;
+		inc.old = emu.createIncident(t1, { title: 'E2E old one', severity: 'High', status: 'Resolved', createdTime: threeDaysAgo, lastUpdateTime: threeDaysAgo });
+
+		// The trigger's tenant: one incident before its Back-Fill From, then two High/Medium and one Low after it.
+		inc.x0 = emu.createIncident(t2, { title: 'Before back-fill', severity: 'High', createdTime: Date.now() - 2 * 3_600_000 });
+		inc.x1 = emu.createIncident(t2, { title: 'Trigger high', severity: 'High', devices: ['ws-0101.contoso.local'] });
+		inc.x2 = emu.createIncident(t2, { title: 'Trigger medium', severity: 'Medium', devices: ['srv-db01.contoso.local'] });
+		inc.x3 = emu.createIncident(t2, { title: 'Trigger low', severity: 'Low', devices: ['ws-0102.contoso.local'] });
+
+		const endpoints = { authorityUrl: emu.authorityUrl, defenderApiUrl: emu.defenderApiUrl, graphApiUrl: emu.graphApiUrl, endpointApiUrl: emu.endpointApiUrl };
+		credential = lab.emulatorCredential({ id: 'E2eDefenderCred1', endpoints, tenantId: t1, clientId, clientSecret: secret, quotaWindowSeconds: 60 });
+		const triggerCredential = lab.emulatorCredential({ id: 'E2eDefenderCred2', name: TRIGGER_CREDENTIAL, endpoints, tenantId: t2, clientId, clientSecret: secret });
+		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential])}`]);
+
+		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
+		// chat webhook pointed at the sink and, where n8n's CLI needs it, a Manual Trigger.
+		const triage = lab.loadExample('incident-triage.json');
+		const newSince = { filters: { createdAfter: startedAt } };
+		const toXdr = (node: Json) => {
+			if (node.type === lab.DEFENDER) node.parameters.api = 'defenderXdr';
+		};
+		const workflows = [
+			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), { id: WF.triageGraph, name: 'E2E triage (Graph)', webhookUrl: sink.urlFor('triage-graph') }),
+			lab.forImport(lab.manualVariant(triage, { getMany: { ...newSince, api: 'defenderXdr' } }), {
+				id: WF.triageXdr,
+				name: 'E2E triage (Defender XDR API)',
+				webhookUrl: sink.urlFor('triage-xdr'),
+				mutate: toXdr,
+			}),
+			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), { id: WF.digest, webhookUrl: sink.urlFor('digest') }),
+			lab.forImport(lab.loadExample('hunting-report.json'), { id: WF.report, webhookUrl: sink.urlFor('report') }),
+			// The triage flow itself, published: its trigger every minute, from a Back-Fill From just before the test.
+			lab.forImport(triage, {
+				id: WF.trigger,
+				name: 'E2E triage (published trigger)',
+				webhookUrl: sink.urlFor('trigger'),
+				mutate: (node: Json) => {
+					if (node.credentials?.microsoftDefenderApi) node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: TRIGGER_CREDENTIAL };
+					if (node.type === lab.DEFENDER_TRIGGER) {
+						node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+						node.parameters.options.backfillFrom = new Date(Date.now() - MINUTE).toISOString();
+					}
+				},
+			}),
+		];
+		await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
+		await lab.n8nCli(home, ['publish:workflow', `--id=${WF.trigger}`]);
+
+		server = await lab.startN8n({ home, caFile: emu.caFile });
+		client = await lab.setupOwner(server.url);
+		progress(`set up in ${Math.round((Date.now() - started) / 1000)} s; n8n at ${server.url}, home ${home}`);
+	}, 20 * MINUTE);
+
+	afterAll(async () => {
+		await server?.stop();
+		await sink?.stop();
+		await emu?.stop();
+		if (process.env.DEFENDER_E2E_KEEP === '1') progress(`kept ${home} and ${work}`);
+		else for (const dir of [home, work]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+	}, MINUTE);
+
+	it('loads the community package: 1 credential and 2 nodes, no loader errors', async () => {
+		const log = server.readLog();
+		// n8n appends its log metadata to the counts: {"credentials":1,"nodes":2,"file":…}
+		expect(log).toMatch(new RegExp(`Loaded all credentials and nodes from ${lab.PACKAGE_NAME} \\{"credentials":1,"nodes":2[,}]`));
+		// n8n's loader problems: its own messages, and any error logged before the server is ready.
+		const lines = log.split('\n');
+		const ready = lines.findIndex((line) => line.includes('n8n ready on'));
+		const problems = lines.filter(
+			(line, index) => /Failed to load package|Skipping package|Unknown credential name|Hot reload failed/.test(line) || (index < ready && / \| error \| /.test(line)),
+		);
+		expect(ready).toBeGreaterThan(0);
+		expect(problems).toEqual([]);
+		// The examples' placeholder credential id was mapped to the imported credential by its name.
+		const workflow = await client.call('GET', `/workflows/${WF.report}`);
+		const defender = workflow.nodes.find((node: Json) => node.type === lab.DEFENDER);
+		expect(defender.credentials.microsoftDefenderApi).toEqual({ id: credential.id, name: lab.CREDENTIAL_NAME });
+	});
+
+	it('triage (Graph): new High/Medium incidents → devices → hunting → chat → In Progress with a comment', async () => {
+		const run = await execute(WF.triageGraph);
+		expect(run.status).toBe('success');
+		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
+		expect(listed.map((incident: Json) => incident.id).sort()).toEqual([String(inc.high.id), String(inc.medium.id)].sort());
+		expect(listed[0].alerts[0].evidence).toBeDefined(); // the Graph shape, Simplify off
+
+		const devices = lab.nodeOutput(run, 'Extract Devices').map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+		expect(devices.sort()).toEqual([`${inc.high.id} ws-0101.contoso.local`, `${inc.medium.id} srv-db01.contoso.local`, `${inc.medium.id} ws-0102.contoso.local`].sort());
+		const hunts = lab.nodeOutput(run, 'Hunt Process Events');
+		const rowsByDevice = Object.fromEntries(hunts.map((hunt: Json) => [hunt.rows[0]?.DeviceName, hunt.rowCount]));
+		expect(rowsByDevice).toEqual({ 'ws-0101.contoso.local': 2, 'srv-db01.contoso.local': 1, 'ws-0102.contoso.local': 2 });
+
+		const messages = sink.received('triage-graph').map((message) => message.body);
+		expect(messages).toHaveLength(2);
+		const high = messages.find((body) => body.text.includes(`#${inc.high.id}`));
+		expect(high.text).toBe(`Defender incident #${inc.high.id} (High): E2E ransomware on ws-0101 — 1 device(s), 2 process event(s) in the last 24 h`);
+		expect(high.blocks[0].text.text).toContain(`https://security.microsoft.com/incidents/${inc.high.id}?tid=${t1}`);
+		expect(high.blocks[1].text.text).toContain('*ws-0101.contoso.local* — 2 process event(s)');
+		expect(high.blocks[1].text.text).toContain('certutil.exe -urlcache');
+		const medium = messages.find((body) => body.text.includes(`#${inc.medium.id}`));
+		expect(medium.text).toContain('(Medium): E2E lateral movement — 2 device(s), 3 process event(s)');
+
+		for (const key of ['high', 'medium']) {
+			const now = emu.getIncident(t1, inc[key].id) as Incident;
+			expect(now.status).toBe('InProgress');
+			expect(now.comments).toHaveLength(1);
+			expect(now.comments[0].comment).toMatch(/^Triaged by n8n: advanced hunting found \d process event\(s\)/);
+			expect(now.comments[0].createdBy).toBe(`API-App:${clientId}`);
+		}
+		expect(emu.getIncident(t1, inc.low.id)).toMatchObject({ status: 'Active', comments: [] });
+		expect(emu.getIncident(t1, inc.old.id)).toMatchObject({ status: 'Resolved', comments: [] });
+	});
+
+	it('triage (Defender XDR API): the XDR incident shape gives the same devices and messages', async () => {
+		const run = await execute(WF.triageXdr);
+		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
+		expect(listed.map((incident: Json) => incident.incidentId).sort()).toEqual([inc.high.id, inc.medium.id].sort());
+		expect(listed[0].alerts[0].devices[0].deviceDnsName).toBeDefined(); // the XDR shape
+		const devices = lab.nodeOutput(run, 'Extract Devices').map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+		expect(devices.sort()).toEqual([`${inc.high.id} ws-0101.contoso.local`, `${inc.medium.id} srv-db01.contoso.local`, `${inc.medium.id} ws-0102.contoso.local`].sort());
+
+		const texts = sink.received('triage-xdr').map((message) => message.body.text);
+		expect(texts.sort()).toEqual(sink.received('triage-graph').map((message) => message.body.text).sort());
+		for (const key of ['high', 'medium']) expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
+	});
+
+	it('daily digest: incidents updated in the last 24 hours, counted, posted to chat', async () => {
+		const run = await execute(WF.digest);
+		const recent = emu.listIncidents(t1).filter((incident) => Date.parse(incident.lastUpdateTime) > Date.now() - 24 * 3_600_000);
+		expect(recent.map((incident) => incident.id).sort()).toEqual([inc.high.id, inc.medium.id, inc.low.id].sort());
+		const listed = lab.nodeOutput(run, 'Incidents Updated in 24 h');
+		expect(listed.map((incident: Json) => incident.id).sort()).toEqual(recent.map((incident) => String(incident.id)).sort());
+
+		const [summary] = lab.nodeOutput(run, 'Summarize');
+		expect(summary).toMatchObject({ total: 3, bySeverity: { High: 1, Medium: 1, Low: 1 }, byStatus: { InProgress: 2, Active: 1 } });
+		expect(summary.openHighMedium.sort()).toEqual([String(inc.high.id), String(inc.medium.id)].sort());
+		const [message] = await sink.waitFor('digest');
+		expect(message.body.text).toBe(
+			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1; status Active: 1, InProgress: 2; 2 open High/Medium.',
+		);
+		expect(message.body.blocks[2].text.text).toContain(`|#${inc.high.id}>`);
+	});
+
+	it('hunting report: the KQL rows reach the chat', async () => {
+		const run = await execute(WF.report);
+		const [result] = lab.nodeOutput(run, 'PowerShell Process Events');
+		expect(result.rowCount).toBe(1);
+		expect(result.rows).toEqual([
+			{ Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), DeviceName: 'ws-0101.contoso.local', AccountName: 'alice', ProcessCommandLine: 'powershell.exe -enc SQBFAFgA' },
+		]);
+		const [message] = await sink.waitFor('report');
+		expect(message.body.text).toBe('Hunting report — PowerShell process events: 1 row(s)');
+		expect(message.body.blocks[1].text.text).toContain('ws-0101.contoso.local');
+	});
+
+	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {
+		const ok = await lab.testCredential(client, credential);
+		expect(ok.status).toBe('OK');
+		expect(ok.message).toMatch(/^Connected — granted: /);
+		expect(ok.message).toContain('SecurityIncident.ReadWrite.All');
+		expect(ok.message).toContain('AdvancedHunting.Read.All');
+
+		// The dialog sends the saved credential's id with the edited fields.
+		const wrong = await lab.testCredential(client, { ...credential, data: { ...credential.data, clientSecret: 'not-the-secret' } });
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toContain('AADSTS7000215');
+		expect(wrong.message).toContain('The client secret is wrong');
+		expect(wrong.message).not.toContain('not-the-secret');
+	});
+
+	it('published trigger: each new High/Medium incident is emitted exactly once and triaged', async () => {
+		// The trigger's first poll (at activation or the first minute) back-fills x1 and x2.
+		const first = await waitForTriggerItems([inc.x1.id, inc.x2.id], 150_000);
+		progress(`trigger: back-filled ${first.join(', ')}`);
+		// Then a new incident, and a portal change to one already emitted: only the new one may come.
+		inc.x4 = emu.createIncident(t2, { title: 'Trigger high, later', severity: 'High', devices: ['ws-0102.contoso.local'] });
+		emu.updateIncident(t2, inc.x1.id, { assignedTo: 'soc@tailspin.example' });
+		const all = await waitForTriggerItems([inc.x1.id, inc.x2.id, inc.x4.id], 150_000);
+
+		const counts: Record<string, number> = {};
+		for (const id of all) counts[id] = (counts[id] ?? 0) + 1;
+		expect(counts).toEqual({ [inc.x1.id]: 1, [inc.x2.id]: 1, [inc.x4.id]: 1 });
+		const texts = sink.received('trigger').map((message) => message.body.text as string);
+		expect(texts.map((text) => /#(\d+)/.exec(text)?.[1]).sort()).toEqual([inc.x1.id, inc.x2.id, inc.x4.id].map(String).sort());
+		for (const key of ['x1', 'x2', 'x4']) expect(emu.getIncident(t2, inc[key].id)?.status).toBe('InProgress');
+		for (const key of ['x0', 'x3']) expect(emu.getIncident(t2, inc[key].id)).toMatchObject({ status: 'Active', comments: [] });
+	}, 6 * MINUTE);
+
+	/**
+	 * Polls n8n's executions of the published workflow until the trigger has emitted every id in
+	 * `wanted` (in finished, successful executions); returns every id emitted so far, repeats included.
+	 */
+	async function waitForTriggerItems(wanted: number[], timeoutMs: number): Promise<number[]> {
+		const deadline = Date.now() + timeoutMs;
+		const seen = new Map<string, number[]>(); // execution id → incident ids it got from the trigger
+		for (;;) {
+			const activationError = server.readLog().split('\n').find((line) => line.includes('problem activating the workflow'));
+			if (activationError) throw new Error(`n8n could not activate the trigger workflow: ${activationError}`);
+			for (const summary of await lab.listExecutions(client, WF.trigger)) {
+				if (seen.has(summary.id) || summary.status === 'running' || summary.status === 'new') continue;
+				const execution = await lab.getExecution(client, summary.id);
+				if (summary.status !== 'success') throw new Error(`trigger execution ${summary.id} ended ${summary.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 800)}`);
+				seen.set(summary.id, lab.nodeOutput(execution, TRIAGE_TRIGGER).map((incident: Json) => Number(incident.id)));
+			}
+			const emitted = [...seen.values()].flat();
+			if (wanted.every((id) => emitted.includes(id))) return emitted;
+			if (Date.now() > deadline) {
+				throw new Error(`after ${timeoutMs / 1000} s the trigger emitted [${emitted.join(', ')}], expected [${wanted.join(', ')}]\n${server.readLog().split('\n').filter((line) => /poll|trigger/i.test(line)).slice(-15).join('\n')}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 3000));
+		}
+	}
+});

@@ -30,6 +30,10 @@ interface Emulator {
 	endpointApiUrl: string;
 	caFile: string;
 	addTenant(spec?: { domains?: string[] }): { id: string };
+	addMachine(tenantId: string, fields: Record<string, unknown>): { id: string; computerDnsName: string };
+	listMachineActions(tenantId: string): Array<Record<string, unknown>>;
+	listIndicators(tenantId: string): Array<Record<string, unknown>>;
+	setActionTimeline(timeline: { pendingMs: number; inProgressMs: number; outcome: string }): void;
 	addApp(spec: { secrets: Array<{ value: string }> }): { clientId: string };
 	consent(spec: { tenantId: string; clientId: string; roles: Record<string, string[]> }): void;
 	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident;
@@ -45,9 +49,13 @@ const { startEmulator } = require('../emulator') as { startEmulator: (options?: 
 
 const RUN = process.env.DEFENDER_E2E === '1';
 const MINUTE = 60_000;
-const ROLES = { xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'], graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'] };
+const ROLES = {
+	xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
+	graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'],
+	mde: ['Machine.Read.All', 'Machine.Isolate', 'Ti.ReadWrite.All'],
+};
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
-const WF = { triageGraph: 'E2eTriageGraph01', triageXdr: 'E2eTriageXdr0001', digest: 'E2eDailyDigest01', report: 'E2eHuntReport001', trigger: 'E2eTriggerFlow01' };
+const WF = { triageGraph: 'E2eTriageGraph01', triageXdr: 'E2eTriageXdr0001', digest: 'E2eDailyDigest01', report: 'E2eHuntReport001', trigger: 'E2eTriggerFlow01', respond: 'E2eRespond000001' };
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -65,6 +73,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// Tenant 1: the headless runs. Tenant 2: the published trigger, so the two never see each other's changes.
 	let t1: string;
 	let t2: string;
+	// Tenant 3: the containment example, reached through the node option Tenant ID (one app, many tenants).
+	let t3: string;
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
 
@@ -82,7 +92,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		clientId = emu.addApp({ secrets: [{ value: secret }] }).clientId;
 		t1 = emu.addTenant({ domains: ['fabrikam.example'] }).id;
 		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
-		for (const tenantId of [t1, t2]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
+		for (const tenantId of [t1, t2, t3]) emu.consent({ tenantId, clientId, roles: ROLES });
+		inc.contain = emu.createIncident(t3, { title: 'E2E ransomware to contain', severity: 'High', devices: ['fin-laptop-7.contoso.local'] });
+		emu.createIncident(t3, { title: 'E2E medium, left alone', severity: 'Medium', devices: ['ws-0102.contoso.local'] });
+		emu.addMachine(t3, { computerDnsName: 'fin-laptop-7.contoso.local', osPlatform: 'Windows11' });
+		emu.setActionTimeline({ pendingMs: 500, inProgressMs: 500, outcome: 'Succeeded' });
 
 		// The DeviceProcessEvents table every emulated tenant has: ws-0101 2 rows, ws-0102 2, srv-db01 1.
 		inc.high = emu.createIncident(t1, { title: 'E2E ransomware on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
@@ -119,6 +134,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			}),
 			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), { id: WF.digest, webhookUrl: sink.urlFor('digest') }),
 			lab.forImport(lab.loadExample('hunting-report.json'), { id: WF.report, webhookUrl: sink.urlFor('report') }),
+			lab.forImport(lab.manualVariant(lab.loadExample('respond-to-incident.json'), { getMany: newSince }), {
+				id: WF.respond,
+				name: 'E2E contain High incidents',
+				webhookUrl: sink.urlFor('respond'),
+				mutate: (node: Json) => {
+					if (node.type === lab.DEFENDER) node.parameters.options = { ...node.parameters.options, tenantId: t3 };
+				},
+			}),
 			// The triage flow itself, published: its trigger every minute, from a Back-Fill From just before the test.
 			lab.forImport(triage, {
 				id: WF.trigger,
@@ -241,6 +264,22 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const [message] = await sink.waitFor('report');
 		expect(message.body.text).toBe('Hunting report — PowerShell process events: 1 row(s)');
 		expect(message.body.blocks[1].text.text).toContain('ws-0101.contoso.local');
+	});
+
+	it('containment: the High incident\'s device is isolated (waited for), its file hash blocked, the outcome posted and commented', async () => {
+		const run = await execute(WF.respond);
+		expect(run.status).toBe('success');
+		const [isolation] = lab.nodeOutput(run, 'Isolate Device');
+		expect(isolation).toMatchObject({ type: 'Isolate', status: 'Succeeded', computerDnsName: 'fin-laptop-7.contoso.local' });
+		const [target] = lab.nodeOutput(run, 'Pick Device and File');
+		expect(target).toMatchObject({ incidentId: String(inc.contain.id), deviceName: 'fin-laptop-7.contoso.local', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+		expect(emu.listMachineActions(t3)).toEqual([expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' })]);
+		expect(emu.listIndicators(t3)).toEqual([expect.objectContaining({ indicatorValue: target.sha256, indicatorType: 'FileSha256', action: 'BlockAndRemediate' })]);
+		const [message] = await sink.waitFor('respond');
+		expect(message.body.text).toMatch(new RegExp(`^Defender incident #${inc.contain.id}: E2E ransomware to contain — fin-laptop-7\\.contoso\\.local isolated \\(Succeeded, action [0-9a-f-]{36}\\); SHA-256 ${target.sha256} blocked`));
+		expect(sink.received('respond')).toHaveLength(1);
+		const comments = (emu.getIncident(t3, inc.contain.id) as Incident).comments.map((comment) => comment.comment);
+		expect(comments).toEqual([expect.stringMatching(/^Contained by n8n: fin-laptop-7\.contoso\.local isolated \(Succeeded/)]);
 	});
 
 	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {

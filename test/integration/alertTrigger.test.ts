@@ -15,11 +15,13 @@ interface AlertEmulator {
 const alerts = (lab: Lab) => lab.emulator as unknown as AlertEmulator;
 const snapshot = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
 
+// Back-Fill From is recomputed at every poll here, as an expression like {{ $now.minus({ hours: 1 }) }}
+// would be: the trigger must not start afresh because of it.
 describe.each([
 	['graph', 'lastUpdateDateTime'],
 	['defenderXdr', 'lastUpdateTime'],
 ] as const)('alert events on %s', (api, updatedField) => {
-	const params = (event: string, filters: IDataObject = {}): INodeParameters => ({ api, event, filters, options: { backfillFrom: new Date(Date.now() - 3_600_000).toISOString() }, simplify: false });
+	const params = (event: string, filters: IDataObject = {}): INodeParameters => ({ api, event, filters: filters as INodeParameters, options: { backfillFrom: new Date(Date.now() - 3_600_000).toISOString() }, simplify: false });
 	const poll = async (lab: Lab, parameters: INodeParameters, staticData: IDataObject) =>
 		((await pollTrigger(lab, parameters, staticData)).result?.[0] ?? []).map((item) => item.json);
 

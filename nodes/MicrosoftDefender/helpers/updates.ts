@@ -1,7 +1,9 @@
 import type { IDataObject, INode } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { NodeApiError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { toGraphValue } from './incidents';
+import { apiErrorWithMessage } from '../transport/errors';
 
 export interface Choice {
 	key: string;
@@ -35,8 +37,7 @@ export function nothingToUpdate(node: INode, what: string, itemIndex: number): N
 /** Graph takes a comment in a second request: when only that one fails, say the fields were changed. */
 export function commentAfterUpdateFailed(node: INode, record: string, changed: string[], error: unknown, itemIndex: number): NodeApiError {
 	const reason = error instanceof Error ? error.message : String(error);
-	return new NodeApiError(node, { message: reason }, {
-		message: `${record} was updated (${changed.join(', ')}), but adding the comment failed: ${reason}`,
+	return apiErrorWithMessage(node, `${record} was updated (${changed.join(', ')}), but adding the comment failed: ${reason}`, {
 		description: 'Add the comment again (the other fields need no retry).',
 		itemIndex,
 	});

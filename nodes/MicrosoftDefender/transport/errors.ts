@@ -1,3 +1,6 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
 /**
  * A credential field holds a value that cannot work; raised before any network call.
  * The message names the field and the fix, so it can be shown as it is.
@@ -40,4 +43,22 @@ export function redact(text: string, secrets: Array<string | undefined> = []): s
 		}
 	}
 	return result;
+}
+
+/**
+ * A NodeApiError that shows exactly `message`. NodeApiError swaps a message naming a Node.js error code
+ * (ECONNRESET…) for n8n's generic "you can retry immediately"; ours says whether repeating is safe.
+ */
+export function apiErrorWithMessage(
+	node: INode,
+	message: string,
+	details: { description?: string; httpCode?: string; code?: string; itemIndex?: number } = {},
+): NodeApiError {
+	const error = new NodeApiError(
+		node,
+		{ message, description: details.description ?? null, code: details.code ?? null, httpCode: details.httpCode ?? null } as JsonObject,
+		{ message, description: details.description, httpCode: details.httpCode, itemIndex: details.itemIndex },
+	);
+	error.message = message;
+	return error;
 }

@@ -43,13 +43,25 @@ function waitTime(state: KeyState, windows: QuotaWindow[], now: number): number 
 	return wait;
 }
 
+/** The quota is used up for longer than a caller is willing to wait. */
+export class QuotaExhaustedError extends Error {
+	constructor(
+		readonly waitMs: number,
+		readonly window: QuotaWindow,
+	) {
+		super(`quota of ${window.limit} calls per ${Math.round(window.windowMs / 1000)} s used up for the next ${Math.ceil(waitMs / 1000)} s`);
+		this.name = 'QuotaExhaustedError';
+	}
+}
+
 /**
  * Waits until one more call under `key` stays within every window, then takes a slot. Call the returned
  * function when the response has arrived. A slot counts from the response's arrival, which is never
  * earlier than the moment the service counted the call, so this client stays under the service's
- * sliding window whatever the network latency.
+ * sliding window whatever the network latency. A wait longer than `maxWaitMs` (e.g. an hourly quota
+ * used up) throws QuotaExhaustedError instead of holding the execution.
  */
-export async function acquireQuotaSlot(key: string, windows: QuotaWindow[]): Promise<() => void> {
+export async function acquireQuotaSlot(key: string, windows: QuotaWindow[], maxWaitMs = Number.POSITIVE_INFINITY): Promise<() => void> {
 	const state = stateOf(key);
 	const longest = Math.max(...windows.map((window) => window.windowMs));
 	const granted = state.queue.then(async () => {
@@ -58,11 +70,13 @@ export async function acquireQuotaSlot(key: string, windows: QuotaWindow[]): Pro
 			while (state.finished.length > 0 && state.finished[0] <= now - longest) state.finished.shift();
 			const wait = waitTime(state, windows, now);
 			if (wait <= 0) break;
+			if (wait > maxWaitMs) throw new QuotaExhaustedError(wait, windows.find((window) => waitTime(state, [window], now) === wait) ?? windows[0]);
 			await sleep(wait);
 		}
 		state.inFlight += 1;
 	});
-	state.queue = granted;
+	// A caller that gave up must not hold up the ones queued behind it.
+	state.queue = granted.catch(() => undefined);
 	await granted;
 	let released = false;
 	return () => {

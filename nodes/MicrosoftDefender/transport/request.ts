@@ -6,16 +6,16 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IPollFunctions,
-	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { jitteredBackoff } from './backoff';
 import { API_DISPLAY_NAMES, apiOfUrl, scopeOf, type ApiName } from './cloud';
-import { CredentialInputError, redact, TokenAcquisitionError } from './errors';
+import { apiErrorWithMessage, CredentialInputError, redact, TokenAcquisitionError } from './errors';
 import { identityFromCredentials, secretsOf, type AppIdentity } from './identity';
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
-import { acquireQuotaSlot } from './rateLimiter';
+import { acquireQuotaSlot, QuotaExhaustedError } from './rateLimiter';
 import { invalidateAccessToken } from './tokenProvider';
 
 export const CREDENTIAL_TYPE = 'microsoftDefenderApi';
@@ -66,12 +66,6 @@ interface FullResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
-}
-
-/** Backoff with full jitter, so that several workers hitting one tenant do not retry in lock-step. */
-function jitteredBackoff(attempt: number, baseMs: number): number {
-	const ceiling = baseMs * 2 ** attempt;
-	return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
 function header(response: FullResponse, name: string): string | undefined {
@@ -205,15 +199,12 @@ class ApiCall {
 		const secrets = secretsOf(this.identity);
 		const safeMessage = redact(message, secrets);
 		const safeDescription = description === undefined ? undefined : redact(description, secrets);
-		const error = new NodeApiError(
-			this.context.getNode(),
-			{ message: safeMessage, description: safeDescription ?? null, code: code ?? null, httpCode: String(status) } as JsonObject,
-			{ message: safeMessage, description: safeDescription, httpCode: status ? String(status) : undefined, itemIndex: this.session.itemIndex },
-		);
-		// NodeApiError swaps a message naming a Node.js error code (ECONNRESET…) for n8n's generic "retry
-		// immediately"; ours says whether repeating is safe, so it stays.
-		error.message = safeMessage;
-		return error;
+		return apiErrorWithMessage(this.context.getNode(), safeMessage, {
+			description: safeDescription,
+			httpCode: status ? String(status) : undefined,
+			code,
+			itemIndex: this.session.itemIndex,
+		});
 	}
 
 	private requestIdNote(response: FullResponse): string {
@@ -235,10 +226,25 @@ class ApiCall {
 
 	private async attempt(): Promise<{ value: unknown } | AttemptOutcome> {
 		const scope = scopeOf(this.identity.endpoints, this.session.api);
-		const release = await acquireQuotaSlot(
-			`${this.identity.tenantId.toLowerCase()}|${this.identity.endpoints.apis[this.session.api]}|${this.request.quota}`,
-			quotaWindows(this.request.quota, this.identity.endpoints.quotaWindowMs),
-		);
+		let release: () => void;
+		try {
+			release = await acquireQuotaSlot(
+				`${this.identity.tenantId.toLowerCase()}|${this.identity.endpoints.apis[this.session.api]}|${this.request.quota}`,
+				quotaWindows(this.request.quota, this.identity.endpoints.quotaWindowMs),
+				MAX_RETRY_AFTER_SECONDS * 1000,
+			);
+		} catch (error) {
+			if (!(error instanceof QuotaExhaustedError)) throw toNodeError(this.context, error, this.session.itemIndex);
+			return {
+				retry: false,
+				error: this.apiError(
+					429,
+					`${this.apiName}: this app's ${error.message} in tenant ${this.identity.tenantId}, longer than the ${MAX_RETRY_AFTER_SECONDS} s this node waits.`,
+					`Microsoft's documented quota; waiting is cheaper than being throttled. Run the workflow less often or spread it over time.${this.hint}`,
+					'TooManyRequests',
+				),
+			};
+		}
 		const options: IHttpRequestOptions = {
 			method: this.request.method,
 			url: this.url,

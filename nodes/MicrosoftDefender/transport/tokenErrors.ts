@@ -56,21 +56,38 @@ function asMsalError(error: unknown): MsalLikeError {
  * Turns whatever MSAL threw into a TokenAcquisitionError whose message says, in plain words, what is
  * wrong and how to fix it. Nothing secret survives: the message is redacted before it is built.
  */
-export function explainTokenFailure(error: unknown, identity: AppIdentity, scope: string): TokenAcquisitionError {
+export function explainTokenFailure(error: unknown, identity: AppIdentity, scope: string, attempts = 1): TokenAcquisitionError {
 	const raw = asMsalError(error);
 	const secrets = secretsOf(identity);
 	const detail = redact(`${raw.errorMessage ?? ''} ${raw.message ?? ''}`.trim(), secrets);
 	const code = /AADSTS(\d+)/.exec(detail)?.[1];
 	const firstLine = detail.split(/\r?\n/)[0].slice(0, 400);
+	const tokenEndpoint = `${identity.endpoints.authorityUrl}/${identity.tenantId}/oauth2/v2.0/token`;
+	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+	const errorCode = raw.errorCode ?? '';
+	if (typeof raw.status === 'number' && (raw.status === 429 || raw.status >= 500)) {
+		const state = raw.status === 429 ? 'is throttling sign-ins of this app' : 'is temporarily unavailable';
+		return new TokenAcquisitionError(
+			`The Entra ID token endpoint ${tokenEndpoint} ${state}: it answered ${raw.status}${errorCode ? ` ${errorCode}` : ''}${tries}. Run the workflow again in a few minutes; if this persists, check the Microsoft 365/Azure service status and any proxy between n8n and that host.`,
+			code ? `AADSTS${code}` : undefined,
+			firstLine,
+		);
+	}
+	if (errorCode === 'token_parsing_error') {
+		return new TokenAcquisitionError(
+			`The Entra ID token endpoint ${tokenEndpoint} answered with something that is not a token response${tries} — usually an HTML page from a proxy or gateway. Check the Cloud setting (for Custom: the Authority URL) and any proxy between n8n and that host.`,
+			undefined,
+			firstLine,
+		);
+	}
 	if (code) {
 		const plain = explainAadsts(code, identity, scope);
 		const message = plain ? `Sign-in failed (AADSTS${code}): ${plain}` : `Sign-in failed: ${firstLine}`;
 		return new TokenAcquisitionError(message, `AADSTS${code}`, firstLine);
 	}
-	const errorCode = raw.errorCode ?? '';
 	if (/network|fetch|ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|certificate|socket/i.test(`${errorCode} ${detail}`)) {
 		return new TokenAcquisitionError(
-			`Could not reach the Entra ID token endpoint at ${identity.endpoints.authorityUrl} (${firstLine || errorCode}). Check the Cloud setting, the network and any proxy between n8n and that host.`,
+			`Could not reach the Entra ID token endpoint ${tokenEndpoint}${tries} (${firstLine || errorCode}). Check the Cloud setting, the network and any proxy between n8n and that host.`,
 			undefined,
 			firstLine,
 		);

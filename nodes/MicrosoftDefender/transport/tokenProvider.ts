@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+import { sleep } from 'n8n-workflow';
+
+import { jitteredBackoff } from './backoff';
 import type { AppIdentity } from './identity';
 import { explainTokenFailure } from './tokenErrors';
 import { ConfidentialClientApplication, LogLevel, type Configuration } from './vendor';
@@ -12,6 +15,12 @@ export interface AccessToken {
 	refreshAt: number;
 }
 
+/**
+ * A token endpoint that answers 429/5xx, breaks the connection or sends a proxy's HTML page is asked
+ * again this often, after 0.4 s, 0.8 s, 1.6 s (jittered), before the failure is reported.
+ */
+const MAX_TOKEN_RETRIES = 3;
+const TOKEN_RETRY_BASE_MS = 400;
 /** Refresh this long before expiry (as MSAL does), or a tenth of the lifetime for short-lived tokens. */
 const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Client applications are cheap, but a credential whose secret rotates often must not leak them. */
@@ -89,15 +98,32 @@ function applicationFor(identity: AppIdentity): ConfidentialClientApplication {
 	return application;
 }
 
+/** Worth asking again: Entra ID (or a proxy before it) was unavailable, not the request wrong. */
+export function isTransientTokenFailure(error: unknown): boolean {
+	const { status, errorCode } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; errorCode?: unknown };
+	if (typeof status === 'number') return status === 429 || status >= 500;
+	return ['network_error', 'token_parsing_error', 'temporarily_unavailable', 'server_error'].includes(String(errorCode));
+}
+
 async function requestToken(identity: AppIdentity, scope: string): Promise<AccessToken> {
-	const acquiredAt = Date.now();
+	let acquiredAt = Date.now();
 	let result;
-	try {
-		// Our cache decides when a token is renewed, so MSAL's is bypassed (it would also keep
-		// short-lived tokens it considers expired).
-		result = await applicationFor(identity).acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
-	} catch (error) {
-		throw explainTokenFailure(error, identity, scope);
+	for (let attempt = 0; ; attempt++) {
+		acquiredAt = Date.now();
+		try {
+			// Our cache decides when a token is renewed, so MSAL's is bypassed (it would also keep
+			// short-lived tokens it considers expired).
+			result = await applicationFor(identity).acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
+			break;
+		} catch (error) {
+			// After a 429/5xx MSAL refuses every further request of this application without asking
+			// Entra ID (60 s when the answer had no Retry-After): a new application asks again.
+			applications.delete(identityKey(identity));
+			if (attempt >= MAX_TOKEN_RETRIES || !isTransientTokenFailure(error)) {
+				throw explainTokenFailure(error, identity, scope, attempt + 1);
+			}
+			await sleep(jitteredBackoff(attempt, TOKEN_RETRY_BASE_MS));
+		}
 	}
 	if (!result?.accessToken) {
 		throw explainTokenFailure(new Error('Entra ID returned no access token.'), identity, scope);

@@ -86,6 +86,15 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		{
+			displayName: 'Processes Sharing the Quota',
+			name: 'quotaProcesses',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: 1,
+			description:
+				"For n8n queue mode: how many n8n processes (workers) run workflows with this app at the same time. Each keeps to its share of Microsoft's per-tenant quotas, so that together they are not throttled. Leave 1 for a single n8n.",
+		},
+		{
 			displayName: 'Tenant ID',
 			name: 'tenantId',
 			type: 'string',

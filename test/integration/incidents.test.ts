@@ -22,6 +22,14 @@ describe.each([
 		expect(items.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 
+	it('a list of exactly two full pages costs two requests, not a third empty one', async () => {
+		const lab = await createLab();
+		lab.emulator.seedIncidents(lab.tenantId, pageSize * 2);
+		const items = await runDefender(lab, { api, resource: 'incident', operation: 'getAll', returnAll: true, filters: {} });
+		expect(items).toHaveLength(pageSize * 2);
+		expect(listCalls(lab, emulatorApi)).toHaveLength(2);
+	});
+
 	it('Limit 7 issues exactly one request', async () => {
 		const lab = await createLab();
 		lab.emulator.seedIncidents(lab.tenantId, 30);

@@ -1,7 +1,8 @@
 import { apiOfUrl, resolveCloudEndpoints } from '../../dist/nodes/MicrosoftDefender/transport/cloud';
 import { redact } from '../../dist/nodes/MicrosoftDefender/transport/errors';
 import { parseJsonText } from '../../dist/nodes/MicrosoftDefender/transport/json';
-import { acquireQuotaSlot } from '../../dist/nodes/MicrosoftDefender/transport/rateLimiter';
+import { quotaWindows } from '../../dist/nodes/MicrosoftDefender/transport/quotas';
+import { acquireQuotaSlot, QuotaExhaustedError } from '../../dist/nodes/MicrosoftDefender/transport/rateLimiter';
 import { parseRetryAfter, serviceMessage } from '../../dist/nodes/MicrosoftDefender/transport/request';
 
 describe('clouds', () => {
@@ -84,3 +85,27 @@ describe('client-side quota', () => {
 		}
 	});
 });
+
+describe('quota windows', () => {
+	it("keep Microsoft's documented quotas, scaled by the window and shared between processes", () => {
+		expect(quotaWindows('incidentList', 60_000)).toEqual([
+			{ limit: 50, windowMs: 60_000 },
+			{ limit: 1500, windowMs: 3_600_000 },
+		]);
+		expect(quotaWindows('hunting', 5_000)).toEqual([{ limit: 45, windowMs: 5_000 }]);
+		expect(quotaWindows('incidentList', 60_000, 3)).toEqual([
+			{ limit: 16, windowMs: 60_000 },
+			{ limit: 500, windowMs: 3_600_000 },
+		]);
+	});
+
+	it('refuses to wait longer than the caller allows, and the next caller is still served', async () => {
+		const key = `unit-${Math.random()}`;
+		const windows = [{ limit: 1, windowMs: 60_000 }];
+		(await acquireQuotaSlot(key, windows, 1000))();
+		await expect(acquireQuotaSlot(key, windows, 1000)).rejects.toBeInstanceOf(QuotaExhaustedError);
+		const other = await acquireQuotaSlot(`${key}-other`, windows, 1000);
+		other();
+	});
+});
+

@@ -14,6 +14,8 @@ export interface AppIdentity {
 	certificate?: { privateKeyPem: string; thumbprintSha256?: string; thumbprintSha1?: string };
 	/** Hash of the secret or certificate: part of cache keys so that a rotated secret gets a new token. */
 	secretFingerprint: string;
+	/** How many n8n processes share this app's per-tenant quotas (queue mode); each keeps to its share. */
+	quotaProcesses: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,8 +99,17 @@ function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNulla
  * Validates the credential and returns what the token provider needs.
  * `tenantOverride` is the node's Tenant ID option: one multi-tenant app serving several customer tenants.
  */
+function quotaProcessesOf(credentials: ICredentialDataDecryptedObject): number {
+	const value = Number(credentials.quotaProcesses ?? 1);
+	if (!Number.isInteger(value) || value < 1 || value > 64) {
+		throw new CredentialInputError('quotaProcesses', 'Processes Sharing the Quota must be a whole number from 1 to 64 (the number of n8n workers using this app at once).');
+	}
+	return value;
+}
+
 export function identityFromCredentials(credentials: ICredentialDataDecryptedObject, tenantOverride?: string): AppIdentity {
 	const endpoints = resolveCloudEndpoints(credentials);
+	const quotaProcesses = quotaProcessesOf(credentials);
 	const override = typeof tenantOverride === 'string' ? tenantOverride.trim() : '';
 	const tenantId = override !== '' ? validateTenantId(override, 'options.tenantId') : validateTenantId(credentials.tenantId);
 	const clientId = validateClientId(credentials.clientId);
@@ -110,13 +121,14 @@ export function identityFromCredentials(credentials: ICredentialDataDecryptedObj
 			clientId,
 			certificate,
 			secretFingerprint: sha256Hex(`cert:${certificate.privateKeyPem}:${certificate.thumbprintSha256 ?? certificate.thumbprintSha1}`),
+			quotaProcesses,
 		};
 	}
 	const clientSecret = typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
 	if (clientSecret === '') {
 		throw new CredentialInputError('clientSecret', 'Client Secret is empty. Create one under Certificates & secrets in the app registration and paste its Value.');
 	}
-	return { endpoints, tenantId, clientId, clientSecret, secretFingerprint: sha256Hex(`secret:${clientSecret}`) };
+	return { endpoints, tenantId, clientId, clientSecret, secretFingerprint: sha256Hex(`secret:${clientSecret}`), quotaProcesses };
 }
 
 /** The secret material of an identity, for redaction of anything shown to users. */

@@ -21,7 +21,8 @@ export interface PageOptions {
 /**
  * Yields an OData list page by page. Follows `@odata.nextLink` when the service gives one; otherwise
  * pages with `$skip` by the number of records received, and stops on a short page. With `wanted`, `$top`
- * asks for no more than is still needed, so a Limit of 7 costs one request.
+ * asks for no more than is still needed, so a Limit of 7 costs one request; and a list of 10,000 costs
+ * exactly 100 requests of 100 when the service announces its pages.
  */
 export async function* listPages(
 	this: DefenderContext,
@@ -33,6 +34,9 @@ export async function* listPages(
 	const pageSize = options.pageSize ?? PAGE_SIZE[session.api];
 	let received = 0;
 	let nextLink: string | undefined;
+	// A service that has announced further pages with @odata.nextLink ends the list by leaving it out;
+	// one that never gives it can only be paged with $skip, until a page comes back short.
+	let announcesPages = false;
 	for (;;) {
 		const top = options.wanted === undefined ? pageSize : Math.min(pageSize, options.wanted - received);
 		if (top <= 0) return;
@@ -46,7 +50,8 @@ export async function* listPages(
 		received += records.length;
 		if (records.length > 0) yield records;
 		nextLink = page['@odata.nextLink'];
-		if (!nextLink && records.length < top) return;
+		announcesPages ||= nextLink !== undefined;
+		if (!nextLink && (announcesPages || records.length < top)) return;
 		if (records.length === 0) return;
 	}
 }

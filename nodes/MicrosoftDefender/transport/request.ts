@@ -230,7 +230,7 @@ class ApiCall {
 		try {
 			release = await acquireQuotaSlot(
 				`${this.identity.tenantId.toLowerCase()}|${this.identity.endpoints.apis[this.session.api]}|${this.request.quota}`,
-				quotaWindows(this.request.quota, this.identity.endpoints.quotaWindowMs),
+				quotaWindows(this.request.quota, this.identity.endpoints.quotaWindowMs, this.identity.quotaProcesses),
 				MAX_RETRY_AFTER_SECONDS * 1000,
 			);
 		} catch (error) {

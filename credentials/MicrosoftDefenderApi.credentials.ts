@@ -4,12 +4,15 @@ import { apiOfUrl, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
 import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
 import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
 
+// n8n's notice keeps only links and lists (a, ul, li) from HTML.
 const PERMISSIONS_NOTICE =
-	'Register an app in Microsoft Entra ID and add these <b>Application</b> permissions, then click <b>Grant admin consent</b>:<br>' +
-	'• Microsoft Graph: SecurityIncident.Read.All or SecurityIncident.ReadWrite.All (to update), ThreatHunting.Read.All, SecurityAlert.Read.All or SecurityAlert.ReadWrite.All<br>' +
-	'• Defender XDR API (Microsoft Threat Protection): Incident.Read.All or Incident.ReadWrite.All (to update), AdvancedHunting.Read.All<br>' +
-	'• Defender for Endpoint (WindowsDefenderATP), for devices and response: Machine.Read.All, Machine.ReadWrite.All (tags), Machine.Isolate, Machine.Scan, ' +
-	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All, Ti.ReadWrite.All (indicators)<br>' +
+	'Register an app in Microsoft Entra ID, add these Application permissions, then click Grant admin consent:' +
+	'<ul>' +
+	'<li>Microsoft Graph: SecurityIncident.Read.All or SecurityIncident.ReadWrite.All (to update), ThreatHunting.Read.All, SecurityAlert.Read.All or SecurityAlert.ReadWrite.All</li>' +
+	'<li>Defender XDR API (Microsoft Threat Protection): Incident.Read.All or Incident.ReadWrite.All (to update), AdvancedHunting.Read.All</li>' +
+	'<li>Defender for Endpoint (WindowsDefenderATP), for devices and response: Machine.Read.All, Machine.ReadWrite.All (tags), Machine.Isolate, Machine.Scan, ' +
+	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All, Ti.ReadWrite.All (indicators)</li>' +
+	'</ul>' +
 	'Multi-tenant (MSSP) app: an administrator of each customer tenant consents once at ' +
 	'https://login.microsoftonline.com/&lt;customer-tenant&gt;/adminconsent?client_id=&lt;client-id&gt;, then set the node option Tenant ID per customer.';
 

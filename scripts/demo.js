@@ -10,11 +10,7 @@
 //      what changed on the incidents is printed
 //   4. n8n stays up at the printed URL until Ctrl+C; everything started here stops on exit.
 // DEMO_EXIT_AFTER_RUN=1 exits after step 3 (for automated checks). DEMO_PORT picks n8n's port.
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const lab = require('./lab');
-const { startEmulator } = require('../test/emulator');
 
 const say = (/** @type {string} */ message = '') => process.stdout.write(`${message}\n`);
 const step = (/** @type {string} */ message) => say(`\n▶ ${message}`);
@@ -46,9 +42,8 @@ async function main() {
 	say('Microsoft Defender for n8n — demo (everything runs locally, against an emulator of the Microsoft APIs)');
 
 	step('Starting the Defender emulator and a chat-webhook sink');
-	const emu = await startEmulator({ port: 0, latencyMs: [20, 80] });
+	const { emu, demo, credential } = await lab.startDemoEmulator({ latencyMs: [20, 80] }); // tenant contoso.example, an app with every permission, 25 incidents
 	cleanups.push(() => emu.stop());
-	const demo = emu.seedDemo(); // tenant contoso.example, an app with every permission, 25 incidents
 	const sink = await lab.startChatSink();
 	cleanups.push(() => sink.stop());
 	const newSince = new Date(Date.now() - 1000).toISOString();
@@ -62,28 +57,8 @@ async function main() {
 	say(`  new: ${fresh.map((incident) => `#${incident.id} ${incident.severity}`).join(', ')}`);
 	say(`  chat sink ${sink.url}`);
 
-	step('Making sure n8n is installed (first time: Node 24 + n8n 2.41.1 into the cache, a few minutes)');
-	const install = await lab.ensureN8n({ onProgress: (message) => say(`  ${message}`) });
-	say(`  n8n ${install.version} in ${install.dir}`);
-
-	step('Packing this package and installing it into a fresh n8n folder as a community package');
-	const tarball = await lab.packPackage();
-	const home = await lab.createN8nHome(tarball);
-	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-demo-'));
-	cleanups.push(() => {
-		for (const dir of [home, work, path.dirname(tarball)]) fs.rmSync(dir, { recursive: true, force: true });
-	});
-	say(`  ${path.basename(tarball)} → ${home}/.n8n/nodes`);
-
-	step('Importing the credential and the example workflows');
-	const credential = lab.emulatorCredential({
-		id: 'DemoDefenderCred',
-		endpoints: emu,
-		tenantId: demo.tenantId,
-		clientId: demo.clientId,
-		clientSecret: demo.clientSecret,
-	});
-	await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential])}`]);
+	step('Starting n8n with this package, the credential and the example workflows');
+	say('  (first time: Node 24 + n8n 2.41.1 are installed into the cache, a few minutes)');
 	const triage = lab.loadExample('incident-triage.json');
 	const workflows = [
 		lab.forImport(triage, { id: 'DemoTriage000001', webhookUrl: sink.urlFor('triage') }),
@@ -95,16 +70,19 @@ async function main() {
 			webhookUrl: sink.urlFor('triage'),
 		}),
 	];
-	await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
+	// Packs the package, installs it into a fresh n8n folder as a community package, imports, starts n8n, creates the owner.
+	const n8n = await lab.startLabN8n({
+		credentials: [credential],
+		workflows,
+		caFile: emu.caFile,
+		port: process.env.DEMO_PORT ? Number(process.env.DEMO_PORT) : undefined,
+		onProgress: (message) => say(`  ${message}`),
+	});
+	cleanups.push(() => n8n.stop());
+	const { server, client, home } = n8n;
 	say(`  credential "${credential.name}" (Custom cloud → the emulator); ${workflows.map((workflow) => `"${workflow.name}"`).join(', ')}`);
-
-	step('Starting n8n');
-	const port = process.env.DEMO_PORT ? Number(process.env.DEMO_PORT) : (await lab.freePort());
-	const server = await lab.startN8n({ home, port, caFile: emu.caFile });
-	cleanups.push(() => server.stop());
-	const client = await lab.setupOwner(server.url, lab.DEFAULT_OWNER);
 	const loaded = /Loaded all credentials and nodes from n8n-nodes-microsoft-defender \{"credentials":(\d+),"nodes":(\d+)/.exec(server.readLog());
-	say(`  ${server.url} (PID ${server.pid}); package loaded: ${loaded ? `${loaded[1]} credential, ${loaded[2]} nodes` : 'NOT FOUND in the log'}`);
+	say(`  package loaded: ${loaded ? `${loaded[1]} credential, ${loaded[2]} nodes` : 'NOT FOUND in the log'}`);
 
 	const test = await lab.testCredential(client, credential);
 	say(`  credential Test (as the dialog's button): ${test.status} — ${test.message}`);

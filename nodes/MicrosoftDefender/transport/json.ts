@@ -1,5 +1,6 @@
 /** Integers beyond 2^53 lose digits in JSON.parse; Int64 columns (event IDs, hashes of IDs) need them all. */
-const UNSAFE_INTEGER_DIGITS = /\d{16,}/;
+// A JSON number outside a string follows `:`, `,`, `[` or starts the text; digits inside strings (hashes) do not count.
+const UNSAFE_INTEGER_DIGITS = /(?:^|[:,[])\s*-?\d{16}/;
 
 /**
  * Quotes integer literals longer than 15 digits outside strings, so that JSON.parse keeps them exactly

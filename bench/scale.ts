@@ -126,8 +126,9 @@ export async function scaleAcrossWorkers(bench: ScaleBench): Promise<void> {
 			id: '6c',
 			what: `… the same calls split over 2 worker processes (own token cache and limiter each, as n8n queue-mode workers): throughput over tenants × workers as a fraction of the summed quota`,
 			value: two.fraction.toFixed(3),
-			target: '≥ 0.90',
-			ok: two.fraction >= 0.9,
+			// Without Processes Sharing the Quota nothing holds the summed quota: reported, not a target (6g is).
+			target: 'report',
+			ok: null,
 		},
 		{ id: '6d', what: '… 429s per 1,000 calls with 2 worker processes (each limiter sees only its own calls)', value: two.per1000.toFixed(1), target: 'report', ok: null },
 		{ id: '6e', what: '… failed executions with 2 worker processes (429s waited out with Retry-After)', value: String(two.failures), target: '0', ok: two.failures === 0 },

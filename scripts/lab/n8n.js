@@ -1,8 +1,8 @@
 // @ts-check
 'use strict';
 // This package inside a real n8n (shared/n8n-lab.md §3–5): pack it, install the tarball into a
-// fresh n8n user folder the way n8n's community-node installer does, start `n8n start` on
-// loopback, and run n8n's CLI against the same folder.
+// fresh n8n user folder the way n8n's community-node installer does, start `n8n start` (and, for
+// queue mode, `n8n worker`) on loopback, and run n8n's CLI against the same folder.
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -130,57 +130,111 @@ function nodeOutput(execution, nodeName) {
 }
 
 /**
- * Starts `n8n start` for `home` on 127.0.0.1 in its own process group; resolves once
- * /healthz/readiness answers 200. The log (debug level) goes to `<home>/n8n.log`.
- * @param {{ home: string, port?: number, caFile?: string, env?: NodeJS.ProcessEnv, readyTimeoutMs?: number }} options
+ * Spawns an n8n process (`n8n start`, `n8n worker`, …) for `home` in its own process group, its
+ * log going to `logFile`; resolves once `readyUrl` answers 200. Shared by startN8n and startN8nWorker.
+ * @param {{ home: string, command: string[], caFile?: string, brokerPort: number, env: NodeJS.ProcessEnv,
+ *   logFile: string, readyUrl: string, readyTimeoutMs: number, label: string }} options
  */
-async function startN8n({ home, port, caFile, env = {}, readyTimeoutMs = 120_000 }) {
+async function launchN8n({ home, command, caFile, brokerPort, env, logFile, readyUrl, readyTimeoutMs, label }) {
 	const install = installed();
-	const httpPort = port ?? (await freePort());
-	let brokerPort = await freePort();
-	while (brokerPort === httpPort) brokerPort = await freePort();
-	const logFile = path.join(home, 'n8n.log');
 	const log = fs.openSync(logFile, 'a');
-	const child = spawnGroup(install.nodeBin, [install.n8nBin, 'start'], {
+	const child = spawnGroup(install.nodeBin, [install.n8nBin, ...command], {
 		cwd: home,
 		stdio: ['ignore', log, log],
-		env: n8nEnv(home, {
-			caFile,
-			brokerPort,
-			env: {
-				N8N_PORT: String(httpPort),
-				N8N_LISTEN_ADDRESS: '127.0.0.1',
-				N8N_HOST: '127.0.0.1',
-				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${httpPort}`,
-				N8N_LOG_LEVEL: 'debug',
-				N8N_LOG_OUTPUT: 'console',
-				...env,
-			},
-		}),
+		env: n8nEnv(home, { caFile, brokerPort, env }),
 	});
 	fs.closeSync(log);
-	const url = `http://127.0.0.1:${httpPort}`;
 	const readLog = () => fs.readFileSync(logFile, 'utf8');
 	const stop = () => stopGroup(child);
 
 	const deadline = Date.now() + readyTimeoutMs;
 	for (;;) {
 		if (child.exitCode !== null || child.signalCode !== null) {
-			throw new Error(`n8n start exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readLog(), 40)}`);
+			throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readLog(), 40)}`);
 		}
 		try {
-			const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+			const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
 			if (response.status === 200) break;
 		} catch {
 			// not listening yet
 		}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n was not ready after ${readyTimeoutMs / 1000} s:\n${tail(readLog(), 40)}`);
+			throw new Error(`${label} was not ready after ${readyTimeoutMs / 1000} s:\n${tail(readLog(), 40)}`);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
-	return { url, port: httpPort, pid: /** @type {number} */ (child.pid), logFile, readLog, stop };
+	return { pid: /** @type {number} */ (child.pid), logFile, readLog, stop };
 }
 
-module.exports = { freePort, packPackage, createN8nHome, n8nEnv, n8nCli, executeWorkflow, nodeOutput, startN8n, PACKAGE_NAME, REPO };
+/** Two distinct free ports. */
+async function twoFreePorts() {
+	const first = await freePort();
+	let second = await freePort();
+	while (second === first) second = await freePort();
+	return [first, second];
+}
+
+/**
+ * Starts `n8n start` for `home` on 127.0.0.1 in its own process group; resolves once
+ * /healthz/readiness answers 200. The log (debug level) goes to `<home>/n8n.log` (or `logFile`).
+ * @param {{ home: string, port?: number, caFile?: string, env?: NodeJS.ProcessEnv, readyTimeoutMs?: number, logFile?: string }} options
+ */
+async function startN8n({ home, port, caFile, env = {}, readyTimeoutMs = 120_000, logFile = path.join(home, 'n8n.log') }) {
+	const httpPort = port ?? (await freePort());
+	let [brokerPort, spare] = await twoFreePorts();
+	if (brokerPort === httpPort) brokerPort = spare;
+	const url = `http://127.0.0.1:${httpPort}`;
+	const launched = await launchN8n({
+		home,
+		command: ['start'],
+		caFile,
+		brokerPort,
+		env: {
+			N8N_PORT: String(httpPort),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_EDITOR_BASE_URL: url,
+			N8N_LOG_LEVEL: 'debug',
+			N8N_LOG_OUTPUT: 'console',
+			...env,
+		},
+		logFile,
+		readyUrl: `${url}/healthz/readiness`,
+		readyTimeoutMs,
+		label: 'n8n start',
+	});
+	return { url, port: httpPort, ...launched };
+}
+
+/**
+ * Starts `n8n worker --concurrency=<n>` for `home` (queue mode: pass the queue variables in `env`, the
+ * same as the main process's). Its health server listens on 127.0.0.1:`healthPort` and the task
+ * broker on a port of its own; resolves once the worker's /healthz/readiness answers 200 (database
+ * migrated, Redis connected). The log (info level) goes to `logFile`.
+ * @param {{ home: string, logFile: string, concurrency?: number, caFile?: string, env?: NodeJS.ProcessEnv, readyTimeoutMs?: number }} options
+ */
+async function startN8nWorker({ home, logFile, concurrency = 5, caFile, env = {}, readyTimeoutMs = 120_000 }) {
+	const [healthPort, brokerPort] = await twoFreePorts();
+	const launched = await launchN8n({
+		home,
+		command: ['worker', `--concurrency=${concurrency}`],
+		caFile,
+		brokerPort,
+		env: {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			N8N_LOG_LEVEL: 'info',
+			N8N_LOG_OUTPUT: 'console',
+			...env,
+		},
+		logFile,
+		readyUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+		readyTimeoutMs,
+		label: 'n8n worker',
+	});
+	return { healthPort, concurrency, ...launched };
+}
+
+module.exports = { freePort, packPackage, createN8nHome, n8nEnv, n8nCli, executeWorkflow, nodeOutput, startN8n, startN8nWorker, PACKAGE_NAME, REPO };

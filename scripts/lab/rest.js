@@ -88,6 +88,52 @@ async function listExecutions(client, workflowId) {
 	return /** @type {any[]} */ (data.results ?? data);
 }
 
+/**
+ * Every execution of a workflow (summaries), 100 at a time; `filter` adds fields of n8n's execution
+ * filter, e.g. `{ status: ['error', 'crashed'] }`. n8n lists newest `startedAt` first but its cursor
+ * continues below the last row's *id*, which skips and repeats executions that started concurrently;
+ * so this walks back by `startedBefore` (1 ms past the oldest start seen, ties included) and keeps one
+ * entry per id.
+ * @param {ReturnType<typeof restClient>} client @param {string} workflowId @param {Record<string, unknown>} [filter]
+ */
+async function listAllExecutions(client, workflowId, filter = {}) {
+	/** @type {Map<string, any>} */
+	const byId = new Map();
+	/** @type {string | undefined} */
+	let startedBefore;
+	for (;;) {
+		const query = { workflowId, ...filter, ...(startedBefore ? { startedBefore } : {}) };
+		const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify(query))}&limit=100`);
+		const results = /** @type {any[]} */ (data.results ?? []);
+		const before = byId.size;
+		for (const execution of results) if (!byId.has(String(execution.id))) byId.set(String(execution.id), execution);
+		const starts = results.map((execution) => Date.parse(execution.startedAt)).filter((time) => Number.isFinite(time));
+		if (results.length < 100 || byId.size === before || starts.length === 0) break;
+		startedBefore = new Date(Math.min(...starts) + 1).toISOString();
+	}
+	return [...byId.values()];
+}
+
+/**
+ * How many executions of a workflow match `filter` (n8n's own count), e.g. `{ status: ['success'] }`.
+ * @param {ReturnType<typeof restClient>} client @param {string} workflowId @param {Record<string, unknown>} [filter]
+ * @returns {Promise<number>}
+ */
+async function countExecutions(client, workflowId, filter = {}) {
+	const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, ...filter }))}&limit=1`);
+	return Number(data.count);
+}
+
+/**
+ * Publishes (activates) a workflow as the editor's Publish button does: its current version. Its
+ * triggers start in the running n8n (a polling trigger polls once right away).
+ * @param {ReturnType<typeof restClient>} client @param {string} workflowId
+ */
+async function activateWorkflow(client, workflowId) {
+	const { versionId } = await client.call('GET', `/workflows/${workflowId}`);
+	return await client.call('POST', `/workflows/${workflowId}/activate`, { versionId });
+}
+
 /** One execution with its run data (parsed from n8n's flatted form when needed). @param {ReturnType<typeof restClient>} client @param {string} id */
 async function getExecution(client, id) {
 	const execution = await client.call('GET', `/executions/${id}`);
@@ -120,4 +166,4 @@ function unflatten(text) {
 	return revive(0);
 }
 
-module.exports = { DEFAULT_OWNER, restClient, setupOwner, restLogin, testCredential, listExecutions, getExecution, unflatten };
+module.exports = { DEFAULT_OWNER, restClient, setupOwner, restLogin, testCredential, listExecutions, listAllExecutions, countExecutions, activateWorkflow, getExecution, unflatten };

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { CLASSIFICATIONS, DETERMINATIONS } from '../helpers/incidents';
 import type { ApiName } from '../transport/cloud';
 import type { ApiSession } from '../transport/request';
 
@@ -171,4 +172,31 @@ export const optionsWithTenant: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [requestTimeoutOption, tenantIdOption],
+};
+
+/** A value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File Sha256`. */
+export function spacedWords(value: string): string {
+	return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+}
+
+/** Dropdown options from a vocabulary, with names spaced (or renamed). */
+export function optionsOf(values: readonly string[], names: Record<string, string> = {}): Array<{ name: string; value: string }> {
+	return values.map((value) => ({ name: names[value] ?? spacedWords(value), value }));
+}
+
+/** Classification and determination: the same documented values for incidents and alerts. */
+export const classificationField: INodeProperties = {
+	displayName: 'Classification',
+	name: 'classification',
+	type: 'options',
+	options: optionsOf(CLASSIFICATIONS),
+	default: 'TruePositive',
+};
+
+export const determinationField: INodeProperties = {
+	displayName: 'Determination',
+	name: 'determination',
+	type: 'options',
+	options: optionsOf(DETERMINATIONS, { Apt: 'APT' }),
+	default: 'NotAvailable',
 };

@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { optionsWithTenant, simplifyField } from '../../descriptions/common';
+import { classificationField, determinationField, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
 import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_STATUSES, alertPath, simplifyAlert } from '../../helpers/alerts';
 import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { defenderApiRequest, toNodeError } from '../../transport/request';
 import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
-
-const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 const properties: INodeProperties[] = [
 	alertIdField,
@@ -19,10 +17,10 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
-			{ displayName: 'Classification', name: 'classification', type: 'options', options: ALERT_CLASSIFICATIONS.map((value) => ({ name: spaced(value), value })), default: 'TruePositive' },
+			classificationField,
 			{ displayName: 'Comment', name: 'comment', type: 'string', typeOptions: { rows: 3 }, default: '' },
-			{ displayName: 'Determination', name: 'determination', type: 'options', options: ALERT_DETERMINATIONS.map((value) => ({ name: value === 'Apt' ? 'APT' : spaced(value), value })), default: 'NotAvailable' },
-			{ displayName: 'Status', name: 'status', type: 'options', options: ALERT_STATUSES.map((value) => ({ name: spaced(value), value })), default: 'Resolved' },
+			determinationField,
+			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'Resolved' },
 		],
 	},
 	optionsWithTenant,

@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, optionsWithTenant } from '../../descriptions/common';
+import { classificationField, determinationField, incidentIdFrom, incidentIdLocator, optionsOf, optionsWithTenant, sessionFor, simplifyField } from '../../descriptions/common';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
 import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
 import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { toNodeError } from '../../transport/request';
-
-const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 const properties: INodeProperties[] = [
 	incidentIdLocator,
@@ -19,13 +17,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com', description: 'User (UPN) the incident is assigned to' },
-			{
-				displayName: 'Classification',
-				name: 'classification',
-				type: 'options',
-				options: CLASSIFICATIONS.map((value) => ({ name: spaced(value), value })),
-				default: 'TruePositive',
-			},
+			classificationField,
 			{
 				displayName: 'Comment',
 				name: 'comment',
@@ -34,18 +26,12 @@ const properties: INodeProperties[] = [
 				default: '',
 				description: 'Comment added with the update',
 			},
-			{
-				displayName: 'Determination',
-				name: 'determination',
-				type: 'options',
-				options: DETERMINATIONS.map((value) => ({ name: value === 'Apt' ? 'APT' : spaced(value), value })),
-				default: 'NotAvailable',
-			},
+			determinationField,
 			{
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: INCIDENT_STATUSES.map((value) => ({ name: spaced(value), value })),
+				options: optionsOf(INCIDENT_STATUSES),
 				default: 'InProgress',
 			},
 			{

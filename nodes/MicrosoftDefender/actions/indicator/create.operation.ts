@@ -1,12 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
+import { endpointSessionFor, optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
 import { defenderApiRequest } from '../../transport/request';
-
-const spaced = (value: string) => value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
 
 const properties: INodeProperties[] = [
 	{
@@ -21,7 +19,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Type',
 		name: 'indicatorType',
 		type: 'options',
-		options: [{ name: 'Auto (From the Value)', value: 'auto' }, ...INDICATOR_TYPES.map((value) => ({ name: spaced(value), value }))],
+		options: [{ name: 'Auto (From the Value)', value: 'auto' }, ...optionsOf(INDICATOR_TYPES)],
 		default: 'auto',
 		description: 'Auto recognises SHA-1/SHA-256/MD5 by length, IP addresses, URLs (with http/https) and domains',
 	},
@@ -29,7 +27,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Action',
 		name: 'action',
 		type: 'options',
-		options: INDICATOR_ACTIONS.map((value) => ({ name: spaced(value), value })),
+		options: optionsOf(INDICATOR_ACTIONS),
 		default: 'Block',
 	},
 	{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, placeholder: 'e.g. Ransomware payload from incident 1234' },
@@ -61,7 +59,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	if (!type) {
 		throw fail(`Value "${value}" is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
 	}
-	if (!isValidIndicator(type, value)) throw fail(`Value "${value}" is not a valid ${spaced(type)}. Fix the value or pick another Type.`);
+	if (!isValidIndicator(type, value)) throw fail(`Value "${value}" is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`);
 	const action = this.getNodeParameter('action', index, 'Block') as string;
 	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action "${action}" is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
 	const title = String(this.getNodeParameter('title', index, '')).trim();

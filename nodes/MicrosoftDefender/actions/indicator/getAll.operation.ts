@@ -1,12 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount, optionsOf } from '../../descriptions/common';
 import { odataString } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES } from '../../helpers/indicators';
 import { listPages } from '../../transport/paging';
-
-const spaced = (value: string) => value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
 
 const properties: INodeProperties[] = [
 	...returnAllFields,
@@ -17,8 +15,8 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
-			{ displayName: 'Action', name: 'action', type: 'options', options: INDICATOR_ACTIONS.map((value) => ({ name: spaced(value), value })), default: 'Block' },
-			{ displayName: 'Type', name: 'indicatorType', type: 'options', options: INDICATOR_TYPES.map((value) => ({ name: spaced(value), value })), default: 'FileSha256' },
+			{ displayName: 'Action', name: 'action', type: 'options', options: optionsOf(INDICATOR_ACTIONS), default: 'Block' },
+			{ displayName: 'Type', name: 'indicatorType', type: 'options', options: optionsOf(INDICATOR_TYPES), default: 'FileSha256' },
 			{ displayName: 'Value', name: 'indicatorValue', type: 'string', default: '', description: 'Exact indicator value, e.g. a hash or domain' },
 		],
 	},

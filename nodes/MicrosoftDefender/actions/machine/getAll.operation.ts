@@ -1,11 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { endpointSessionFor, optionsOf, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
 import { odataDateTime, odataString } from '../../helpers/incidents';
 import { listPages } from '../../transport/paging';
-
-const option = (values: string[]) => values.map((value) => ({ name: value.replace(/([a-z])([A-Z])/g, '$1 $2'), value }));
 
 const properties: INodeProperties[] = [
 	...returnAllFields,
@@ -20,14 +18,14 @@ const properties: INodeProperties[] = [
 				displayName: 'Exposure Level',
 				name: 'exposureLevel',
 				type: 'options',
-				options: option(['None', 'Low', 'Medium', 'High']),
+				options: optionsOf(['None', 'Low', 'Medium', 'High']),
 				default: 'High',
 			},
 			{
 				displayName: 'Health Status',
 				name: 'healthStatus',
 				type: 'options',
-				options: option(['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown']),
+				options: optionsOf(['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown']),
 				default: 'Active',
 			},
 			{ displayName: 'Last Seen After', name: 'lastSeenAfter', type: 'dateTime', default: '' },
@@ -37,7 +35,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Risk Score',
 				name: 'riskScore',
 				type: 'options',
-				options: option(['None', 'Informational', 'Low', 'Medium', 'High']),
+				options: optionsOf(['None', 'Informational', 'Low', 'Medium', 'High']),
 				default: 'High',
 			},
 			{ displayName: 'Tag', name: 'tag', type: 'string', default: '', description: 'Devices carrying this tag' },

@@ -1,15 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
+import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount, optionsOf } from '../../descriptions/common';
 import { odataDateTime, odataString } from '../../helpers/incidents';
 import { resolveMachine } from '../../helpers/machines';
 import { listPages } from '../../transport/paging';
 
 export const ACTION_TYPES = ['Isolate', 'Unisolate', 'RunAntiVirusScan', 'RestrictCodeExecution', 'UnrestrictCodeExecution', 'CollectInvestigationPackage', 'StopAndQuarantineFile', 'Offboard', 'LiveResponse'];
 export const ACTION_STATUSES = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
-const spaced = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1 $2');
-
 const properties: INodeProperties[] = [
 	...returnAllFields,
 	{
@@ -21,8 +19,8 @@ const properties: INodeProperties[] = [
 		options: [
 			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
 			{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
-			{ displayName: 'Status', name: 'status', type: 'options', options: ACTION_STATUSES.map((value) => ({ name: spaced(value), value })), default: 'Pending' },
-			{ displayName: 'Type', name: 'type', type: 'options', options: ACTION_TYPES.map((value) => ({ name: spaced(value), value })), default: 'Isolate' },
+			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ACTION_STATUSES), default: 'Pending' },
+			{ displayName: 'Type', name: 'type', type: 'options', options: optionsOf(ACTION_TYPES), default: 'Isolate' },
 		],
 	},
 	optionsWithTenant,

@@ -64,6 +64,7 @@ async function main() {
 		lab.forImport(triage, { id: 'DemoTriage000001', webhookUrl: sink.urlFor('triage') }),
 		lab.forImport(lab.loadExample('daily-digest.json'), { id: 'DemoDigest000001', webhookUrl: sink.urlFor('digest') }),
 		lab.forImport(lab.loadExample('hunting-report.json'), { id: 'DemoReport000001', webhookUrl: sink.urlFor('report') }),
+		lab.forImport(lab.loadExample('respond-to-incident.json'), { id: 'DemoRespond00001', webhookUrl: sink.urlFor('respond') }),
 		lab.forImport(lab.manualVariant(triage, { getMany: { filters: { createdAfter: newSince } } }), {
 			id: 'DemoTriageManual',
 			name: 'Defender: triage (manual run of the incidents created since the demo started)',

@@ -125,16 +125,14 @@ async function list(params: { credentials: ICredentialDataDecryptedObject; api: 
 	return { ms, cpuMs, count };
 }
 
-/** Row 3: `calls` list calls against a quota, as `executions` concurrent executions that share the calls out as input items. */
-async function quota(params: { credentials: ICredentialDataDecryptedObject; calls: number; executions: number }) {
-	const { credentials, calls, executions } = params;
-	const parameters = incidentList('graph', { returnAll: false, limit: 1 });
-	const itemsOf = (execution: number) => Array.from({ length: Math.floor(calls / executions) + (execution < calls % executions ? 1 : 0) }, () => ({ json: {} }));
+/**
+ * Runs the executions `start` begins between the start and end marks, all at once; their wall time and
+ * the failed items (Continue On Fail) or executions.
+ */
+async function timedExecutions(start: () => Array<ReturnType<typeof runDefender>>) {
 	await mark('start');
 	const started = performance.now();
-	const outcomes = await Promise.allSettled(
-		Array.from({ length: executions }, (_, execution) => runDefender({ credentials }, parameters, { continueOnFail: true, inputItems: itemsOf(execution) })),
-	);
+	const outcomes = await Promise.allSettled(start());
 	const ms = performance.now() - started;
 	await mark('end');
 	let failures = 0;
@@ -145,6 +143,14 @@ async function quota(params: { credentials: ICredentialDataDecryptedObject; call
 		firstFailure ??= errors[0] ?? null;
 	}
 	return { ms, failures, firstFailure };
+}
+
+/** Row 3: `calls` list calls against a quota, as `executions` concurrent executions that share the calls out as input items. */
+async function quota(params: { credentials: ICredentialDataDecryptedObject; calls: number; executions: number }) {
+	const { credentials, calls, executions } = params;
+	const parameters = incidentList('graph', { returnAll: false, limit: 1 });
+	const itemsOf = (execution: number) => Array.from({ length: Math.floor(calls / executions) + (execution < calls % executions ? 1 : 0) }, () => ({ json: {} }));
+	return await timedExecutions(() => Array.from({ length: executions }, (_, execution) => runDefender({ credentials }, parameters, { continueOnFail: true, inputItems: itemsOf(execution) })));
 }
 
 /** Row 4: one advanced hunting query of the whole table, by the node (One Item per Row) or by fetch + JSON.parse. */
@@ -242,21 +248,8 @@ async function scaleWorker(params: { credentials: ICredentialDataDecryptedObject
 	await Promise.all(tenants.map((tenant) => runDefender({ credentials }, listFor(tenant))));
 	const go = Math.max(startAt, Date.now() + windowMs + 100);
 	await new Promise((resolve) => setTimeout(resolve, go - Date.now()));
-	await mark('start');
-	const started = performance.now();
-	const outcomes = await Promise.allSettled(
-		tenants.flatMap((tenant) => Array.from({ length: calls }, () => runDefender({ credentials }, listFor(tenant), { continueOnFail: true }))),
-	);
-	const ms = performance.now() - started;
-	await mark('end');
-	let failures = 0;
-	let firstFailure: string | null = null;
-	for (const outcome of outcomes) {
-		const errors = outcome.status === 'rejected' ? [String(outcome.reason)] : outcome.value.filter((item) => item.json.error !== undefined).map((item) => String(item.json.error));
-		failures += errors.length;
-		firstFailure ??= errors[0] ?? null;
-	}
-	return { ms, failures, firstFailure, lateMs: Math.max(0, go - startAt) };
+	const measured = await timedExecutions(() => tenants.flatMap((tenant) => Array.from({ length: calls }, () => runDefender({ credentials }, listFor(tenant), { continueOnFail: true }))));
+	return { ...measured, lateMs: Math.max(0, go - startAt) };
 }
 
 const SCENARIOS = { tokens, list, quota, hunting, connections, scaleWorker } as const;

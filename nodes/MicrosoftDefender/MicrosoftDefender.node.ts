@@ -1,13 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as alert from './actions/alert';
-import * as huntingQuery from './actions/huntingQuery';
-import * as incident from './actions/incident';
-import * as indicator from './actions/indicator';
-import * as machine from './actions/machine';
-import * as machineAction from './actions/machineAction';
-import { microsoftDefenderApiTest, searchIncidents, searchMachines } from './actions/methods';
+import { resourceProperties } from './actions/resources';
+import { credentialTest, listSearch } from './methods';
 import { router } from './actions/router';
 import { apiSelector } from './descriptions/common';
 
@@ -43,18 +38,13 @@ export class MicrosoftDefender implements INodeType {
 				],
 				default: 'incident',
 			},
-			...incident.description,
-			...huntingQuery.description,
-			...alert.description,
-			...machine.description,
-			...machineAction.description,
-			...indicator.description,
+			...resourceProperties(),
 		],
 	};
 
 	methods = {
-		credentialTest: { microsoftDefenderApiTest },
-		listSearch: { searchIncidents, searchMachines },
+		credentialTest,
+		listSearch,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { microsoftDefenderApiTest } from './actions/methods';
+import { credentialTest } from './methods';
 import { apiSelector, simplifyField, tenantIdOption } from './descriptions/common';
-import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './helpers/feed';
+import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
 import type { ApiName } from './transport/cloud';
@@ -119,7 +119,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { microsoftDefenderApiTest } };
+	methods = { credentialTest };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const api = this.getNodeParameter('api') as ApiName;

@@ -1,6 +1,7 @@
-import { buildIncidentQuery } from '../../dist/nodes/MicrosoftDefender/actions/incident/getAll.operation';
+import { buildIncidentQuery } from '../../dist/nodes/MicrosoftDefender/helpers/incidentRequests';
 import { readHuntingResponse } from '../../dist/nodes/MicrosoftDefender/helpers/hunting';
-import { odataString, simplifyIncident, toGraphValue, toNodeValue, SEVERITIES, DETERMINATIONS } from '../../dist/nodes/MicrosoftDefender/helpers/incidents';
+import { odataString } from '../../dist/nodes/MicrosoftDefender/helpers/odata';
+import { simplifyIncident, toGraphValue, toNodeValue, SEVERITIES, DETERMINATIONS } from '../../dist/nodes/MicrosoftDefender/helpers/incidents';
 
 describe('OData filters', () => {
 	it('escapes quotes in string literals and translates values for Graph', () => {

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { SEVERITIES, incidentTags, toGraphValue, toNodeValue } from './incidents';
+import { odataDateTime, odataString } from './odata';
 import type { ApiName } from '../transport/cloud';
-import { defenderApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
+import { defenderApiRequest, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
 function incidentPath(api: ApiName, id: string): string {
 	return api === 'graph' ? `/v1.0/security/incidents/${id}` : `/api/incidents/${id}`;
@@ -53,4 +55,56 @@ export async function commentOnIncident(this: DefenderContext, session: ApiSessi
 		notFoundMessage: notFound(session, id),
 	});
 	return Array.isArray(response.value) ? (response.value as IDataObject[]) : [];
+}
+
+export interface IncidentQuery {
+	filter?: string;
+	matches: (incident: IDataObject) => boolean;
+}
+
+const DATE_FILTERS: Array<{ key: string; label: string; field: 'created' | 'updated'; operator: 'ge' | 'le' }> = [
+	{ key: 'createdAfter', label: 'Created After', field: 'created', operator: 'ge' },
+	{ key: 'createdBefore', label: 'Created Before', field: 'created', operator: 'le' },
+	{ key: 'updatedAfter', label: 'Updated After', field: 'updated', operator: 'ge' },
+	{ key: 'updatedBefore', label: 'Updated Before', field: 'updated', operator: 'le' },
+];
+
+/** Filters the API understands go into `$filter`; severity and tags are checked on each record. */
+export function buildIncidentQuery(api: ApiName, filters: IDataObject): IncidentQuery {
+	const graph = api === 'graph';
+	const clauses: string[] = [];
+	if (typeof filters.status === 'string' && filters.status !== '') {
+		clauses.push(`status eq ${odataString(graph ? toGraphValue(filters.status) : filters.status)}`);
+	}
+	if (typeof filters.assignedTo === 'string' && filters.assignedTo.trim() !== '') {
+		clauses.push(`assignedTo eq ${odataString(filters.assignedTo.trim())}`);
+	}
+	for (const { key, label, field, operator } of DATE_FILTERS) {
+		const value = filters[key];
+		if (value === undefined || value === '' || value === null) continue;
+		const property = field === 'created' ? (graph ? 'createdDateTime' : 'createdTime') : graph ? 'lastUpdateDateTime' : 'lastUpdateTime';
+		clauses.push(`${property} ${operator} ${odataDateTime(value, label)}`);
+	}
+	const severities = Array.isArray(filters.severity) ? (filters.severity as string[]) : [];
+	const tags = typeof filters.tags === 'string' ? filters.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
+	const wantedTags = new Set(tags.map((tag) => tag.toLowerCase()));
+	return {
+		filter: clauses.length > 0 ? clauses.join(' and ') : undefined,
+		matches: (incident) =>
+			(severities.length === 0 || severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
+			(wantedTags.size === 0 || incidentTags(api, incident).some((tag) => wantedTags.has(tag.toLowerCase()))),
+	};
+}
+
+export function incidentListRequest(api: ApiName, filter: string | undefined, includeAlerts: boolean): ApiRequest {
+	if (api === 'graph') {
+		return {
+			method: 'GET',
+			path: '/v1.0/security/incidents',
+			qs: { $filter: filter, $expand: includeAlerts ? 'alerts' : undefined },
+			quota: 'incidentList',
+			permission: 'SecurityIncident.Read.All',
+		};
+	}
+	return { method: 'GET', path: '/api/incidents', qs: { $filter: filter }, quota: 'incidentList', permission: 'Incident.Read.All' };
 }

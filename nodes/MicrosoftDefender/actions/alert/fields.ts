@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { sessionFor } from '../../descriptions/common';
+import { sessionFor } from '../../helpers/parameters';
 import { alertApi } from '../../helpers/alerts';
 import type { ApiSession } from '../../transport/request';
 

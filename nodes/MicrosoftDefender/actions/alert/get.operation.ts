@@ -1,14 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { OperationOption } from '../node.type';
 import { optionsWithTenant, simplifyField } from '../../descriptions/common';
 import { alertPath, simplifyAlert } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
-const properties: INodeProperties[] = [alertIdField, optionsWithTenant, simplifyField];
+export const properties: INodeProperties[] = [alertIdField, optionsWithTenant, simplifyField];
 
-export const description = updateDisplayOptions({ show: { resource: ['alert'], operation: ['get'] } }, properties);
+export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);

@@ -1,14 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { optionsWithTenant, returnAllFields, simplifyField, wantedCount } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { optionsWithTenant, returnAllFields, simplifyField } from '../../descriptions/common';
+import { wantedCount } from '../../helpers/parameters';
 import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert } from '../../helpers/alerts';
-import { SEVERITIES, odataDateTime, odataString, toGraphValue } from '../../helpers/incidents';
+import { SEVERITIES, toGraphValue } from '../../helpers/incidents';
+import { odataDateTime, odataString } from '../../helpers/odata';
 import { listPages } from '../../transport/paging';
 import type { ApiSession } from '../../transport/request';
 import { alertPermission, alertSessionFor } from './fields';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	...returnAllFields,
 	{
 		displayName: 'Filters',
@@ -31,7 +34,7 @@ const properties: INodeProperties[] = [
 	{ ...simplifyField, description: 'Whether to return a compact alert (ID, title, severity, status, classification, determination, assigned to, incident, category, times, device, portal URL), the same for both APIs' },
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['alert'], operation: ['getAll'] } }, properties);
+export const option: OperationOption = { name: 'Get Many', description: 'List alerts, filtered', action: 'Get many alerts' };
 
 const DATES: Array<[key: string, label: string, which: 'createdAt' | 'updatedAt', operator: 'ge' | 'le']> = [
 	['createdAfter', 'Created After', 'createdAt', 'ge'],

@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { OperationOption } from '../node.type';
 import { classificationField, determinationField, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
 import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_STATUSES, alertPath, simplifyAlert } from '../../helpers/alerts';
 import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { defenderApiRequest, toNodeError } from '../../transport/request';
 import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	alertIdField,
 	{
 		displayName: 'Update Fields',
@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['alert'], operation: ['update'] } }, properties);
+export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert' };
 
 const CHOICES: Choice[] = [
 	{ key: 'status', label: 'Status', allowed: ALERT_STATUSES },

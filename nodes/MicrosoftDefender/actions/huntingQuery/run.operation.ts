@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { HUNTING_RETIREMENT_NOTICE, sessionFor, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
 import { defenderApiRequest } from '../../transport/request';
 
@@ -11,7 +13,7 @@ export const MAX_QUERY_LENGTH = 100_000;
 const HUNTING_TIMEOUT_MS = 240_000;
 const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	{
 		displayName: HUNTING_RETIREMENT_NOTICE,
 		name: 'retirementNotice',
@@ -75,7 +77,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['huntingQuery'], operation: ['run'] } }, properties);
+export const option: OperationOption = { name: 'Run Query', description: 'Run a KQL advanced hunting query', action: 'Run an advanced hunting query' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

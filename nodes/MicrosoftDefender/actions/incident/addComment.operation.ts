@@ -1,10 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, optionsWithTenant } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
+import { incidentIdLocator, optionsWithTenant } from '../../descriptions/common';
 import { commentOnIncident } from '../../helpers/incidentRequests';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	incidentIdLocator,
 	{
 		displayName: 'Comment',
@@ -19,7 +21,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['addComment'] } }, properties);
+export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an incident', action: 'Add a comment to an incident' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

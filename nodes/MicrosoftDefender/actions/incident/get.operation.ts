@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
-import { incidentIdFrom, incidentIdLocator, sessionFor, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
+import { incidentIdLocator, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	incidentIdLocator,
 	{
 		displayName: 'Options',
@@ -28,7 +29,7 @@ const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['get'] } }, properties);
+export const option: OperationOption = { name: 'Get', description: 'Get an incident by ID', action: 'Get an incident' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
-import { classificationField, determinationField, incidentIdFrom, incidentIdLocator, optionsOf, optionsWithTenant, sessionFor, simplifyField } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { classificationField, determinationField, incidentIdLocator, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
+import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
 import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
 import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
 import { toNodeError } from '../../transport/request';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	incidentIdLocator,
 	{
 		displayName: 'Update Fields',
@@ -58,7 +59,7 @@ const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['incident'], operation: ['update'] } }, properties);
+export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident' };
 
 const CHOICES: Choice[] = [
 	{ key: 'status', label: 'Status', allowed: INCIDENT_STATUSES },

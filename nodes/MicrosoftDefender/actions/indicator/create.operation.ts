@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor } from '../../helpers/parameters';
+import { optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
 import { defenderApiRequest } from '../../transport/request';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	{
 		displayName: 'Value',
 		name: 'indicatorValue',
@@ -48,7 +50,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['create'] } }, properties);
+export const option: OperationOption = { name: 'Create', description: 'Block, warn on or allow a hash, IP, domain or URL', action: 'Create an indicator' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });

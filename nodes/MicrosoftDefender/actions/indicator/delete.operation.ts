@@ -1,15 +1,17 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor } from '../../helpers/parameters';
+import { optionsWithTenant } from '../../descriptions/common';
 import { defenderApiRequest } from '../../transport/request';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	{ displayName: 'Indicator ID', name: 'indicatorId', type: 'string', default: '', required: true, placeholder: 'e.g. 995', description: 'The "id" of the indicator' },
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['delete'] } }, properties);
+export const option: OperationOption = { name: 'Delete', description: 'Delete an indicator', action: 'Delete an indicator' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const id = String(this.getNodeParameter('indicatorId', index, '')).trim();

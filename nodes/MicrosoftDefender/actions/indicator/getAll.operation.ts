@@ -1,12 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount, optionsOf } from '../../descriptions/common';
-import { odataString } from '../../helpers/incidents';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
+import { optionsWithTenant, returnAllFields, optionsOf } from '../../descriptions/common';
+import { odataString } from '../../helpers/odata';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES } from '../../helpers/indicators';
 import { listPages } from '../../transport/paging';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	...returnAllFields,
 	{
 		displayName: 'Filters',
@@ -23,7 +24,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['indicator'], operation: ['getAll'] } }, properties);
+export const option: OperationOption = { name: 'Get Many', description: 'List indicators', action: 'Get many indicators' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;

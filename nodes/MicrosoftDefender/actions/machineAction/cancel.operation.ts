@@ -1,11 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor } from '../../helpers/parameters';
+import { optionsWithTenant } from '../../descriptions/common';
 import { defenderApiRequest } from '../../transport/request';
 import { machineActionIdField, machineActionIdFrom } from './fields';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	machineActionIdField,
 	{
 		displayName: 'Comment',
@@ -18,7 +20,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['cancel'] } }, properties);
+export const option: OperationOption = { name: 'Cancel', description: 'Cancel a pending response action', action: 'Cancel a machine action' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const id = machineActionIdFrom(this, index);

@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant } from '../../descriptions/common';
-import { getMachineAction } from '../../helpers/machines';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor } from '../../helpers/parameters';
+import { optionsWithTenant } from '../../descriptions/common';
+import { getMachineAction } from '../../helpers/devices';
 import { machineActionIdField, machineActionIdFrom } from './fields';
 
-const properties: INodeProperties[] = [machineActionIdField, optionsWithTenant];
+export const properties: INodeProperties[] = [machineActionIdField, optionsWithTenant];
 
-export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['get'] } }, properties);
+export const option: OperationOption = { name: 'Get', description: 'Get a response action and its status', action: 'Get a machine action' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const action = await getMachineAction.call(this, endpointSessionFor(this, index), machineActionIdFrom(this, index));

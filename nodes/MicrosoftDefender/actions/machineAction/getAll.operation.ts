@@ -1,14 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsWithTenant, returnAllFields, wantedCount, optionsOf } from '../../descriptions/common';
-import { odataDateTime, odataString } from '../../helpers/incidents';
-import { resolveMachine } from '../../helpers/machines';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
+import { optionsWithTenant, returnAllFields, optionsOf } from '../../descriptions/common';
+import { odataDateTime, odataString } from '../../helpers/odata';
+import { resolveMachine } from '../../helpers/devices';
 import { listPages } from '../../transport/paging';
 
 export const ACTION_TYPES = ['Isolate', 'Unisolate', 'RunAntiVirusScan', 'RestrictCodeExecution', 'UnrestrictCodeExecution', 'CollectInvestigationPackage', 'StopAndQuarantineFile', 'Offboard', 'LiveResponse'];
 export const ACTION_STATUSES = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	...returnAllFields,
 	{
 		displayName: 'Filters',
@@ -26,7 +28,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['getAll'] } }, properties);
+export const option: OperationOption = { name: 'Get Many', description: 'List response actions, filtered', action: 'Get many machine actions' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

@@ -1,7 +1,7 @@
 import { responseActionOperation } from './responseAction';
 
-export const { description, execute } = responseActionOperation({
-	operation: 'runAntivirusScan',
+export const { option, properties, execute } = responseActionOperation({
+	option: { name: 'Run Antivirus Scan', description: 'Start a Defender Antivirus scan (Machine.Scan)', action: 'Run an antivirus scan' },
 	path: 'runAntiVirusScan',
 	type: 'RunAntiVirusScan',
 	label: 'Antivirus scan',

@@ -1,11 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, optionsOf, optionsWithTenant, returnAllFields, wantedCount } from '../../descriptions/common';
-import { odataDateTime, odataString } from '../../helpers/incidents';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
+import { optionsOf, optionsWithTenant, returnAllFields } from '../../descriptions/common';
+import { odataDateTime, odataString } from '../../helpers/odata';
 import { listPages } from '../../transport/paging';
 
-const properties: INodeProperties[] = [
+export const properties: INodeProperties[] = [
 	...returnAllFields,
 	{
 		displayName: 'Filters',
@@ -44,7 +46,7 @@ const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['machine'], operation: ['getAll'] } }, properties);
+export const option: OperationOption = { name: 'Get Many', description: 'List devices, filtered', action: 'Get many devices' };
 
 export function machineFilter(filters: IDataObject): string | undefined {
 	const clauses: string[] = [];

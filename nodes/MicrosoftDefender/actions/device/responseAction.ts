@@ -1,11 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, machineIdFrom, machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
-import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/machines';
+import type { OperationModule, OperationOption } from '../node.type';
+import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
+import { machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 
 export interface ResponseActionOperation {
-	operation: string;
+	option: OperationOption;
 	/** Path after `/api/machines/{id}/`. */
 	path: string;
 	/** The machine action `type` Defender records, e.g. `Isolate`. */
@@ -20,7 +22,7 @@ export interface ResponseActionOperation {
 const DEFAULT_COMMENT = '={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
 
 /** Builds the fields and execute() of one response action (isolate, scan, …); every action shares them. */
-export function responseActionOperation(spec: ResponseActionOperation): { description: INodeProperties[]; execute: (this: IExecuteFunctions, index: number) => Promise<INodeExecutionData[]> } {
+export function responseActionOperation(spec: ResponseActionOperation): OperationModule {
 	const properties: INodeProperties[] = [
 		machineIdLocator,
 		...(spec.fields ?? []),
@@ -89,5 +91,5 @@ export function responseActionOperation(spec: ResponseActionOperation): { descri
 		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
 	}
 
-	return { description: updateDisplayOptions({ show: { resource: ['machine'], operation: [spec.operation] } }, properties), execute };
+	return { option: spec.option, properties, execute };
 }

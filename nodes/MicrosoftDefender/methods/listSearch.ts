@@ -1,24 +1,12 @@
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IDataObject,
-	ILoadOptionsFunctions,
-	INodeCredentialTestResult,
-	INodeListSearchResult,
-} from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { buildIncidentQuery, incidentListRequest } from './incident/getAll.operation';
-import { odataString, simplifyIncident } from '../helpers/incidents';
+import { buildIncidentQuery, incidentListRequest } from '../helpers/incidentRequests';
+import { odataString } from '../helpers/odata';
+import { simplifyIncident } from '../helpers/incidents';
 import type { ApiName } from '../transport/cloud';
-import { testCredential } from '../transport/credentialCheck';
 import { listPages } from '../transport/paging';
 
 const SEARCH_PAGE = 50;
-
-/** The Test button of the credential dialog. */
-export async function microsoftDefenderApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return await testCredential(credential.data ?? {});
-}
 
 /** "From list" of the Incident field: recent incidents, newest first, filtered by title or ID. */
 export async function searchIncidents(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
-import { endpointSessionFor, machineIdFrom, machineIdLocator, optionsWithTenant } from '../../descriptions/common';
-import { resolveMachine } from '../../helpers/machines';
+import type { OperationOption } from '../node.type';
+import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
+import { machineIdLocator, optionsWithTenant } from '../../descriptions/common';
+import { resolveMachine } from '../../helpers/devices';
 import { defenderApiRequest } from '../../transport/request';
 
-const properties: INodeProperties[] = [machineIdLocator, optionsWithTenant];
+export const properties: INodeProperties[] = [machineIdLocator, optionsWithTenant];
 
-export const description = updateDisplayOptions({ show: { resource: ['machine'], operation: ['get'] } }, properties);
+export const option: OperationOption = { name: 'Get', description: 'Get a device by ID or DNS name', action: 'Get a device' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

@@ -1,7 +1,7 @@
 import { responseActionOperation } from './responseAction';
 
-export const { description, execute } = responseActionOperation({
-	operation: 'isolate',
+export const { option, properties, execute } = responseActionOperation({
+	option: { name: 'Isolate', description: 'Isolate a device from the network (Machine.Isolate)', action: 'Isolate a device' },
 	path: 'isolate',
 	type: 'Isolate',
 	label: 'Isolate',

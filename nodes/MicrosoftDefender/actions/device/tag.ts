@@ -1,12 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { endpointSessionFor, machineIdFrom, machineIdLocator, optionsWithTenant } from '../../descriptions/common';
-import { resolveMachine } from '../../helpers/machines';
+import type { OperationModule, OperationOption } from '../node.type';
+import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
+import { machineIdLocator, optionsWithTenant } from '../../descriptions/common';
+import { resolveMachine } from '../../helpers/devices';
 import { defenderApiRequest } from '../../transport/request';
 
 /** Add Tag and Remove Tag differ only in the action sent. */
-export function tagOperation(operation: 'addTag' | 'removeTag') {
+export function tagOperation(action: 'Add' | 'Remove', option: OperationOption): OperationModule {
 	const properties: INodeProperties[] = [
 		machineIdLocator,
 		{ displayName: 'Tag', name: 'tag', type: 'string', default: '', required: true, placeholder: 'e.g. isolated-by-n8n' },
@@ -21,7 +23,7 @@ export function tagOperation(operation: 'addTag' | 'removeTag') {
 		const record = await defenderApiRequest.call(this, session, {
 			method: 'POST',
 			path: `/api/machines/${machine.id}/tags`,
-			body: { Value: tag, Action: operation === 'addTag' ? 'Add' : 'Remove' },
+			body: { Value: tag, Action: action },
 			quota: 'endpoint',
 			permission: 'Machine.ReadWrite.All',
 			// Adding or removing a tag twice leaves the same tags.
@@ -31,5 +33,5 @@ export function tagOperation(operation: 'addTag' | 'removeTag') {
 		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });
 	}
 
-	return { description: updateDisplayOptions({ show: { resource: ['machine'], operation: [operation] } }, properties), execute };
+	return { option, properties, execute };
 }

@@ -2,8 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { responseActionOperation } from './responseAction';
 
-export const { description, execute } = responseActionOperation({
-	operation: 'stopAndQuarantineFile',
+export const { option, properties, execute } = responseActionOperation({
+	option: { name: 'Stop and Quarantine File', description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)', action: 'Stop and quarantine a file' },
 	path: 'StopAndQuarantineFile',
 	type: 'StopAndQuarantineFile',
 	label: 'Stop and quarantine file',

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { alertApi, alertPath, alertTimeField } from './alerts';
-import { incidentField, incidentId } from './incidents';
-import { incidentListRequest } from '../actions/incident/getAll.operation';
+import { alertApi, alertPath, alertTimeField } from '../helpers/alerts';
+import { incidentField, incidentId } from '../helpers/incidents';
+import { incidentListRequest } from '../helpers/incidentRequests';
 import type { ApiName } from '../transport/cloud';
 import { listPages, PAGE_SIZE } from '../transport/paging';
 import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { odataString } from './incidents';
+import { odataString } from './odata';
 import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
 
 export const MACHINE_ID = /^[0-9a-f]{40}$/i;

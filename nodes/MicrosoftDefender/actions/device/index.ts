@@ -1,0 +1,11 @@
+export * as addTag from './addTag.operation';
+export * as collectInvestigationPackage from './collectInvestigationPackage.operation';
+export * as get from './get.operation';
+export * as getAll from './getAll.operation';
+export * as isolate from './isolate.operation';
+export * as release from './release.operation';
+export * as removeAppRestriction from './removeAppRestriction.operation';
+export * as removeTag from './removeTag.operation';
+export * as restrictAppExecution from './restrictAppExecution.operation';
+export * as runAntivirusScan from './runAntivirusScan.operation';
+export * as stopAndQuarantineFile from './stopAndQuarantineFile.operation';

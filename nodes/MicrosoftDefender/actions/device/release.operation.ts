@@ -1,0 +1,9 @@
+import { responseActionOperation } from './responseAction';
+
+export const { option, properties, execute } = responseActionOperation({
+	option: { name: 'Release From Isolation', description: 'Undo an isolation (Machine.Isolate)', action: 'Release a device from isolation' },
+	path: 'unisolate',
+	type: 'Unisolate',
+	label: 'Release from isolation',
+	permission: 'Machine.Isolate',
+});

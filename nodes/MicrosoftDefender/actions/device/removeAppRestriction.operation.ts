@@ -1,0 +1,9 @@
+import { responseActionOperation } from './responseAction';
+
+export const { option, properties, execute } = responseActionOperation({
+	option: { name: 'Remove App Restriction', description: 'Allow all apps again (Machine.RestrictExecution)', action: 'Remove an app restriction' },
+	path: 'unrestrictCodeExecution',
+	type: 'UnrestrictCodeExecution',
+	label: 'Remove app restriction',
+	permission: 'Machine.RestrictExecution',
+});

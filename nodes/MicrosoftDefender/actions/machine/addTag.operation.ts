@@ -1,3 +1,0 @@
-import { tagOperation } from './tag';
-
-export const { description, execute } = tagOperation('addTag');

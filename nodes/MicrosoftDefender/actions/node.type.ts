@@ -1,0 +1,43 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type * as alert from './alert';
+import type * as device from './device';
+import type * as huntingQuery from './huntingQuery';
+import type * as incident from './incident';
+import type * as indicator from './indicator';
+import type * as machineAction from './machineAction';
+
+/** An operation's entry in its resource's Operation dropdown; the value is its export name in the index. */
+export interface OperationOption {
+	name: string;
+	description: string;
+	/** What the AI agent tool and the node panel call it, e.g. "Isolate a device". */
+	action: string;
+}
+
+/** What every `<resource>/<operation>.operation.ts` exports. */
+export interface OperationModule {
+	option: OperationOption;
+	/** Its fields; the resource shows them for this operation only (see resources.ts). */
+	properties: INodeProperties[];
+	execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]>;
+}
+
+/** Compiles only if every export of every resource index is an operation. */
+type Checked<T extends { [R in keyof T]: { [O in keyof T[R]]: OperationModule } }> = T;
+
+/** Each saved `resource` value with its index module; each export of the index is a saved `operation` value. */
+export type ResourceModules = Checked<{
+	incident: typeof incident;
+	huntingQuery: typeof huntingQuery;
+	alert: typeof alert;
+	machine: typeof device;
+	machineAction: typeof machineAction;
+	indicator: typeof indicator;
+}>;
+
+export type ResourceName = keyof ResourceModules;
+export type OperationName<R extends ResourceName> = keyof ResourceModules[R] & string;
+
+/** Every resource/operation pair the node runs. */
+export type MicrosoftDefenderType = { [R in ResourceName]: { resource: R; operation: OperationName<R> } }[ResourceName];

@@ -1,0 +1,49 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import * as alert from './alert';
+import * as device from './device';
+import * as huntingQuery from './huntingQuery';
+import * as incident from './incident';
+import * as indicator from './indicator';
+import * as machineAction from './machineAction';
+import type { OperationModule, OperationName, ResourceModules, ResourceName } from './node.type';
+
+const RESOURCES: ResourceModules = { incident, huntingQuery, alert, machine: device, machineAction, indicator };
+
+/** Saved workflows omit a parameter that equals its default, so these never change. */
+const DEFAULT_OPERATION: { [R in ResourceName]: OperationName<R> } = {
+	incident: 'getAll',
+	huntingQuery: 'run',
+	alert: 'getAll',
+	machine: 'getAll',
+	machineAction: 'getAll',
+	indicator: 'create',
+};
+
+function operationsOf(resource: ResourceName): Array<[string, OperationModule]> {
+	return Object.entries(RESOURCES[resource] as Record<string, OperationModule>);
+}
+
+/** The operation saved as `resource`/`operation`, or undefined for a pair the node does not have. */
+export function operationFor(resource: string, operation: string): OperationModule | undefined {
+	if (!Object.prototype.hasOwnProperty.call(RESOURCES, resource)) return undefined;
+	return operationsOf(resource as ResourceName).find(([name]) => name === operation)?.[1];
+}
+
+/** Per resource: its Operation dropdown (sorted by name) and each operation's fields, shown for that operation only. */
+export function resourceProperties(): INodeProperties[] {
+	return (Object.keys(RESOURCES) as ResourceName[]).flatMap((resource) => {
+		const operations = operationsOf(resource);
+		const dropdown: INodeProperties = {
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: { resource: [resource] } },
+			options: operations.map(([value, { option }]) => ({ ...option, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+			default: DEFAULT_OPERATION[resource],
+		};
+		return [dropdown, ...operations.flatMap(([operation, { properties }]) => updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, properties))];
+	});
+}

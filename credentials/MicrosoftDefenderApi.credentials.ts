@@ -1,6 +1,8 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { apiOfUrl, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
+import { clipped } from '../nodes/MicrosoftDefender/helpers/validate';
+import { apiOfUrl, requestTarget, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
+import { TokenRefusedError } from '../nodes/MicrosoftDefender/transport/errors';
 import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
 import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
 
@@ -166,17 +168,28 @@ export class MicrosoftDefenderApi implements ICredentialType {
 	];
 
 	/**
-	 * Puts an app-only bearer token on every request n8n sends with this credential. The token's audience
-	 * follows the URL, and a URL outside the credential's configured APIs never receives a token.
+	 * Puts an app-only bearer token on every request n8n sends with this credential: this package's nodes
+	 * (`url`, maybe `baseURL`) and the HTTP Request node's Custom API Call (legacy `uri`). The URL is judged
+	 * as it will be sent; its API decides the token's audience, and any other URL gets no token. The token
+	 * is never carried along a redirect to another origin.
 	 */
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> => {
 		const identity = identityFromCredentials(credentials);
-		const url = requestOptions.baseURL ? new URL(requestOptions.url, requestOptions.baseURL).toString() : requestOptions.url;
-		const api = apiOfUrl(identity.endpoints, url);
-		if (!api) {
-			throw new Error(`Refusing to attach a Microsoft Defender token to ${url.split('?')[0]}: it is not one of the credential's API URLs.`);
+		const { uri } = requestOptions as { uri?: unknown };
+		const given = requestOptions.url ?? uri;
+		if (given === undefined || given === null || given === '') {
+			throw new TokenRefusedError('Refusing to attach a Microsoft Defender token: the request has no URL.');
+		}
+		const target = requestTarget(given, requestOptions.baseURL);
+		const baseTarget = requestOptions.baseURL ? requestTarget(requestOptions.baseURL) : undefined;
+		const api = target === undefined ? undefined : apiOfUrl(identity.endpoints, target);
+		if (!api || (requestOptions.baseURL && (baseTarget === undefined || apiOfUrl(identity.endpoints, baseTarget) === undefined))) {
+			const shown = clipped(`${requestOptions.baseURL ?? ''}${String(given)}`.split('?')[0], 200);
+			throw new TokenRefusedError(
+				`Refusing to attach a Microsoft Defender token to ${shown}: it is not under one of the credential's API URLs (${Object.values(identity.endpoints.apis).join(', ')}). Use a full https:// URL under one of them.`,
+			);
 		}
 		const token = await getAccessToken(identity, scopeOf(identity.endpoints, api));
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token.token}` } };
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token.token}` }, sendCredentialsOnCrossOriginRedirect: false };
 	};
 }

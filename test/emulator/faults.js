@@ -5,7 +5,7 @@
 const { HttpError, matchesText, formatWindow } = require('./util');
 
 const CATEGORIES = ['incidentList', 'incidentGet', 'incidentUpdate', 'hunting', 'mde', 'alerts'];
-const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayMs'];
+const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayMs', 'redirect'];
 
 /**
  * @typedef {'login' | 'xdr' | 'graph' | 'mde'} Api
@@ -13,7 +13,8 @@ const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayM
  *   status: number, at: string, fault?: string }} RequestEntry status 0 = no answer (reset, hang, or still running)
  * @typedef {{ method?: string, api?: Api, path?: string }} FaultMatch path: substring of, or "/regex/" against, path + query
  * @typedef {{ status?: number, body?: unknown, headers?: Record<string, string>, reset?: boolean, hang?: boolean,
- *   malformedJson?: boolean, html?: boolean, delayMs?: number }} Fault
+ *   malformedJson?: boolean, html?: boolean, delayMs?: number, redirect?: boolean }} Fault redirect: 302 to the same path on the
+ *   emulator's second listener (another origin)
  * @typedef {{ method?: string, api?: Api, path?: string, status?: number, tenant?: string }} RequestFilter
  */
 

@@ -78,6 +78,32 @@ function sendError(res, api, err, req) {
 }
 
 /**
+ * Another origin (same host, another port) that records whether a request carried credentials:
+ * what a redirect from the API would lead a client to. It answers an empty list.
+ * @param {Set<import('node:stream').Duplex>} sockets
+ */
+async function startElsewhere(sockets) {
+	/** @type {{ method: string, path: string, authorization: boolean }[]} */
+	const requests = [];
+	const server = https.createServer(
+		{ key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')), cert: fs.readFileSync(CA_FILE) },
+		(req, res) => {
+			requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization !== undefined });
+			sendJson(res, 200, { value: [] });
+		},
+	);
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => resolve(undefined));
+	});
+	return { server, url: `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`, requests };
+}
+
+/**
  * @param {{ port?: number, latencyMs?: [number, number] }} [options]
  */
 async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
@@ -106,6 +132,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	});
 
 	const url = `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+	const elsewhere = await startElsewhere(sockets);
 	const apiBases = { xdr: `${url}/xdr`, graph: `${url}/graph`, mde: `${url}/mde` };
 	const identity = createIdentity({ url, apiBases });
 	const { getTenant } = identity;
@@ -210,7 +237,10 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	 * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
 	 */
 	function answerFault(fault, api, req, res) {
-		if (fault.reset) {
+		if (fault.redirect) {
+			res.writeHead(302, { location: `${elsewhere.url}${req.url ?? '/'}`, 'content-length': '0', ...fault.headers });
+			res.end();
+		} else if (fault.reset) {
 			req.socket.destroy();
 		} else if (fault.malformedJson) {
 			res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -319,6 +349,8 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		graphApiUrl: apiBases.graph,
 		endpointApiUrl: apiBases.mde,
 		controlUrl: `${url}/_emulator`,
+		/** The second listener that `{ redirect: true }` faults point at, and what reached it. */
+		elsewhere,
 		caFile: CA_FILE,
 		...control,
 		/** Every request so far (not control calls), oldest first. */
@@ -329,7 +361,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		async stop() {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
-			const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+			const closed = Promise.all([server, elsewhere.server].map((listener) => new Promise((resolve) => listener.close(() => resolve(undefined)))));
 			for (const socket of sockets) socket.destroy();
 			await closed;
 		},

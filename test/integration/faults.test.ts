@@ -550,6 +550,197 @@ describe('bad input: an actionable error naming the field, and no request where 
 	});
 });
 
+// ---- Tokens stay on the credential's API hosts ------------------------------------------------------
+describe('a token never leaves the API hosts: redirects, URL tricks, Custom API Call', () => {
+	const elsewhereSince = (lab: Lab, from: number) => lab.emulator.elsewhere.requests.slice(from);
+	const audienceOf = (options: IHttpRequestOptions) => {
+		const token = String(options.headers?.Authorization ?? '').replace(/^Bearer /, '');
+		return String(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).aud);
+	};
+
+	it.each(APIS)('a 302 from %s to another origin is not followed: no token reaches it, the error names where it pointed', async (api, emuApi) => {
+		const lab = await faultLab();
+		lab.emulator.seedIncidents(lab.tenantId, 3);
+		const before = lab.emulator.elsewhere.requests.length;
+		lab.emulator.injectFault({ match: { api: emuApi, path: '/incidents' }, times: 1, fault: { redirect: true } });
+		const run = await attempt(lab, returnAll(api));
+		expect(elsewhereSince(lab, before).filter((request) => request.authorization)).toEqual([]);
+		expect(run.output).toBeUndefined();
+		expect(run.error?.message).toMatch(new RegExp(`answered 302 \\(a redirect\\) to ${lab.emulator.elsewhere.url.replace(/[.]/g, '\\.')}/${emuApi}/.*incidents`));
+		expect(run.error?.description).toMatch(/not followed/);
+		expect(listCalls(lab, api)).toHaveLength(1);
+	});
+
+	it('a redirected POST (a comment) is not followed or repeated, and a huge Location is cut', async () => {
+		const lab = await faultLab();
+		const incident = lab.emulator.createIncident(lab.tenantId, {});
+		const before = lab.emulator.elsewhere.requests.length;
+		const location = `${lab.emulator.elsewhere.url}/${'x'.repeat(5000)}`;
+		lab.emulator.injectFault({ match: { api: 'graph', method: 'POST' }, times: 1, fault: { redirect: true, headers: { location } } });
+		const run = await attempt(lab, { api: 'graph', resource: 'incident', operation: 'addComment', incidentId: byId(incident.id), comment: 'x' }, { continueOnFail: true });
+		expect(elsewhereSince(lab, before)).toEqual([]);
+		expect(String(run.output?.[0].json.error)).toMatch(/answered 302 \(a redirect\) to https:\/\/127\.0\.0\.1:\d+\/x+…/);
+		expect(String(run.output?.[0].json.error).length).toBeLessThan(400);
+		expect(lab.calls({ api: 'graph', method: 'POST' })).toHaveLength(1);
+	});
+
+	it.each([
+		['a baseURL elsewhere and a url starting with backslashes', (host: string) => ({ baseURL: 'https://other.example/', url: `\\\\${host}/graph/v1.0/security/incidents` })],
+		['a protocol-relative url', (host: string) => ({ url: `//${host}/graph/v1.0/security/incidents` })],
+		['a baseURL elsewhere and a relative url', () => ({ baseURL: 'https://other.example/graph', url: '/v1.0/security/incidents' })],
+		['a url with backslashes in its path', (host: string) => ({ url: `https://${host}/graph\\..\\..\\elsewhere` })],
+		['a baseURL under the API and a url leaving it', (host: string) => ({ baseURL: `https://${host}/graph/`, url: '//other.example/x' })],
+	])('authenticate refuses %s, before any token is asked for', async (_label, build) => {
+		const lab = await faultLab();
+		const host = new URL(lab.emulator.graphApiUrl).host;
+		const logins = lab.tokenRequests();
+		const options = { method: 'GET', ...build(host) } as IHttpRequestOptions;
+		await expect(credentialType.authenticate(lab.credentials, options)).rejects.toThrow(/^Refusing to attach a Microsoft Defender token to .*: it is not under one of the credential's API URLs/);
+		expect(lab.tokenRequests()).toBe(logins);
+	});
+
+	it("authenticate takes the HTTP Request node's `uri` as well as `url`, with the audience of the API the URL lies under", async () => {
+		const lab = await faultLab();
+		const { graphApiUrl, endpointApiUrl, defenderApiUrl } = lab.emulator;
+		const legacy = (uri: string) => ({ method: 'GET', uri, headers: { accept: 'application/json' } }) as unknown as IHttpRequestOptions;
+		const graph = await credentialType.authenticate(lab.credentials, legacy(`${graphApiUrl}/v1.0/security/incidents?$top=1`));
+		expect(audienceOf(graph)).toBe(graphApiUrl);
+		expect((graph as unknown as { uri: string }).uri).toBe(`${graphApiUrl}/v1.0/security/incidents?$top=1`);
+		expect(graph.headers?.accept).toBe('application/json');
+		expect(graph.sendCredentialsOnCrossOriginRedirect).toBe(false);
+		expect(audienceOf(await credentialType.authenticate(lab.credentials, legacy(`${endpointApiUrl}/api/machines`)))).toBe(endpointApiUrl);
+		expect(audienceOf(await credentialType.authenticate(lab.credentials, { method: 'GET', url: '/api/incidents', baseURL: defenderApiUrl }))).toBe(defenderApiUrl);
+		await expect(credentialType.authenticate(lab.credentials, legacy('https://example.com/api/incidents'))).rejects.toThrow(
+			/^Refusing to attach a Microsoft Defender token to https:\/\/example\.com\/api\/incidents: it is not under one of the credential's API URLs/,
+		);
+		await expect(credentialType.authenticate(lab.credentials, { method: 'GET' } as IHttpRequestOptions)).rejects.toThrow(/^Refusing to attach a Microsoft Defender token: the request has no URL/);
+	});
+});
+
+// ---- Input checked before anything is sent -----------------------------------------------------------
+describe('input is checked before any request', () => {
+	const isolate = (extra: IDataObject) => ({ resource: 'machine', operation: 'isolate', machineId: byId('a'.repeat(40)), comment: 'contain', ...extra });
+
+	it.each([['={{ "abc" }}'], [0], [-5], [86_401]])('Wait Timeout %j is refused before the action is sent', async (waitTimeout) => {
+		const lab = await faultLab();
+		const run = await attempt(lab, isolate({ waitForCompletion: true, waitTimeout }));
+		expect(run.error?.message).toMatch(/^Wait Timeout ".*" is not a number of seconds from 1 to 86,400 \(24 hours\)\./);
+		expect(lab.calls({ api: 'mde' })).toHaveLength(0);
+	});
+
+	it.each([[0], [-1], [1.5], ['={{ "abc" }}']])('Limit %j is refused before any call', async (limit) => {
+		const lab = await faultLab();
+		lab.emulator.seedIncidents(lab.tenantId, 3);
+		const run = await attempt(lab, { api: 'graph', resource: 'incident', operation: 'getAll', returnAll: false, limit });
+		expect(run.error?.message).toMatch(/^Limit ".*" is not a whole number of 1 or more\. Enter how many results to return, or turn on Return All\./);
+		expect(lab.calls()).toHaveLength(0);
+	});
+
+	it.each([['foo 1'], ['2026-02-31'], ['2026-11-01T25:00:00Z'], ['11/01/2026'], ['1']])('Created After %j is refused before any call', async (createdAfter) => {
+		const lab = await faultLab();
+		const run = await attempt(lab, returnAll('graph', { filters: { createdAfter } }));
+		expect(run.error?.message).toMatch(/^Created After ".*" is not a date\. Use an ISO 8601 date/);
+		expect(lab.calls()).toHaveLength(0);
+	});
+
+	it('ISO 8601 dates with and without time or offset, and an n8n DateTime, are read as dates', async () => {
+		const lab = await faultLab();
+		const old = lab.emulator.createIncident(lab.tenantId, { createdTime: '2020-01-01T00:00:00.0000000Z' });
+		const recent = lab.emulator.createIncident(lab.tenantId, {});
+		for (const createdAfter of ['2021-01-01', '2021-01-01T00:00', '2021-01-01T02:00:00+02:00', '2021-01-01T00:00:00.1234567Z', '={{ $now.minus({ years: 3 }) }}']) {
+			const run = await attempt(lab, returnAll('defenderXdr', { filters: { createdAfter } }));
+			expect(run.error?.message).toBeUndefined();
+			expect(ids(run.output ?? [])).toEqual([String(recent.id)]);
+		}
+		expect(old.id).not.toBe(recent.id);
+	});
+
+	it.each([[-1], ['={{ "abc" }}'], [901]])('Timeout %j is refused before any call', async (timeout) => {
+		const lab = await faultLab();
+		const run = await attempt(lab, returnAll('graph', { options: { timeout } }));
+		expect(run.error?.message).toMatch(/^Timeout ".*" is not a number of seconds from 0 to 900\./);
+		expect(lab.calls()).toHaveLength(0);
+	});
+
+	it.each([['.'], ['..'], ['a/b'], ['%2e%2e']])('alert ID %j is refused before any call', async (alertId) => {
+		const lab = await faultLab();
+		for (const operation of ['get', 'update']) {
+			const run = await attempt(lab, { api: 'defenderXdr', resource: 'alert', operation, alertId, updateFields: { status: 'Resolved' } });
+			expect(run.error?.message).toMatch(/^Alert ID ".*" is not an alert ID/);
+		}
+		expect(lab.calls()).toHaveLength(0);
+	});
+
+	it('a device ID answered by a name lookup that would change the path is refused; nothing is posted', async () => {
+		const lab = await faultLab();
+		lab.emulator.injectFault({
+			match: { api: 'mde', method: 'GET', path: '/api/machines?' },
+			times: 1,
+			fault: { status: 200, body: { value: [{ id: 'x/../../indicators?', computerDnsName: 'evil.contoso.local' }] } },
+		});
+		const run = await attempt(lab, { resource: 'machine', operation: 'isolate', machineId: byId('evil.contoso.local'), comment: 'contain' });
+		expect(run.error?.message).toMatch(/^The Defender for Endpoint API answered a device ID "x\/\.\.\/\.\.\/indicators\?" for "evil\.contoso\.local"/);
+		expect(lab.calls({ api: 'mde', method: 'POST' })).toHaveLength(0);
+	});
+
+	it('a 10,000-character Tenant ID or incident ID is quoted cut to 100 characters', async () => {
+		const lab = await faultLab();
+		const tenant = await attempt(lab, returnAll('graph', { options: { tenantId: `${'t'.repeat(10_000)}.onmicrosoft.com` } }));
+		expect(tenant.error?.message).toMatch(new RegExp(`^Tenant ID "t{100}…" is not a tenant GUID`));
+		const incident = await attempt(lab, { api: 'graph', resource: 'incident', operation: 'get', incidentId: byId('9'.repeat(50) + 'x'.repeat(10_000)) });
+		expect(incident.error?.message).toMatch(/^Incident "9{50}x{50}…" is not an incident ID/);
+		for (const error of [tenant.error, incident.error]) expect(String(error?.message).length).toBeLessThan(400);
+		expect(lab.calls()).toHaveLength(0);
+	});
+});
+
+// ---- State-changing calls are never sent twice -------------------------------------------------------
+describe('a state-changing call is not repeated when its outcome is unknown', () => {
+	const device = 'b'.repeat(40);
+	const mdeLab = async () => {
+		const lab = await faultLab();
+		(lab.emulator as unknown as { addMachine(tenantId: string, fields: IDataObject): IDataObject }).addMachine(lab.tenantId, { id: device, computerDnsName: 'ws-1.contoso.local' });
+		return lab;
+	};
+
+	it.each([
+		['isolate', '503', 'POST', { resource: 'machine', operation: 'isolate', machineId: byId(device), comment: 'contain' }, { status: 503, headers: NO_WAIT }],
+		['isolate', '500', 'POST', { resource: 'machine', operation: 'isolate', machineId: byId(device), comment: 'contain' }, { status: 500, headers: NO_WAIT }],
+		['add tag', '503', 'POST', { resource: 'machine', operation: 'addTag', machineId: byId(device), tag: 'x' }, { status: 503, headers: NO_WAIT }],
+		['indicator create', '503', 'POST', { resource: 'indicator', operation: 'create', indicatorValue: 'evil.example.com', indicatorType: 'auto', action: 'Block', title: 't', description: 'd' }, { status: 503, headers: NO_WAIT }],
+		['indicator create', 'a reset', 'POST', { resource: 'indicator', operation: 'create', indicatorValue: 'evil.example.com', indicatorType: 'auto', action: 'Block', title: 't', description: 'd' }, { reset: true }],
+		['machine action cancel', '502', 'POST', { resource: 'machineAction', operation: 'cancel', machineActionId: '5382f7ea-7557-4ab7-9782-d50480024a4e', comment: 'stop' }, { status: 502, headers: NO_WAIT }],
+	] as const)('%s answered %s: one %s, and the error says to check before running again', async (_label, _fault, method, parameters, fault) => {
+		const lab = await mdeLab();
+		lab.emulator.injectFault({ match: { api: 'mde', method }, times: 3, fault });
+		const run = await attempt(lab, parameters);
+		expect(run.error?.message).toMatch(new RegExp(`The ${method} was not repeated because it may already have been applied: check the result in the Defender portal before running it again`));
+		expect(lab.calls({ api: 'mde', method })).toHaveLength(1);
+	});
+
+	it.each([
+		['graph', 'POST', { status: 503, headers: NO_WAIT }],
+		['defenderXdr', 'PATCH', { status: 503, headers: NO_WAIT }],
+	] as const)('an incident status update on %s answered 503: one %s', async (api, method, fault) => {
+		const lab = await faultLab();
+		const incident = lab.emulator.createIncident(lab.tenantId, {});
+		const parameters = method === 'POST' ? { api, resource: 'incident', operation: 'addComment', incidentId: byId(incident.id), comment: 'x' } : { api, resource: 'incident', operation: 'update', incidentId: byId(incident.id), updateFields: { status: 'Resolved' } };
+		lab.emulator.injectFault({ match: { api: emulatorApi(api), method }, times: 3, fault });
+		const run = await attempt(lab, parameters);
+		expect(run.error?.message).toMatch(new RegExp(`The ${method} was not repeated because it may already have been applied`));
+		expect(lab.calls({ api: emulatorApi(api), method })).toHaveLength(1);
+	});
+
+	it('a 429 with Retry-After was not carried out: the isolate is sent again and succeeds', async () => {
+		const lab = await mdeLab();
+		lab.emulator.injectFault({ match: { api: 'mde', method: 'POST' }, times: 1, fault: { status: 429, headers: NO_WAIT } });
+		const run = await attempt(lab, { resource: 'machine', operation: 'isolate', machineId: byId(device), comment: 'contain' });
+		expect(run.error?.message).toBeUndefined();
+		expect(run.output?.[0].json).toMatchObject({ type: 'Isolate', status: 'Pending' });
+		expect(lab.calls({ api: 'mde', method: 'POST' }).map((request) => request.status)).toEqual([429, 201]);
+	});
+});
+
 // ---- Final scan --------------------------------------------------------------------------------------
 describe('nothing secret in what this file made visible', () => {
 	it('no error or output item of the scenarios above contains a client secret or a bearer token', () => {

@@ -188,6 +188,28 @@ describe('secrets never leak into errors, output or logs', () => {
 		expect(output[0].json.error).toMatch(/answered 400.*Bearer \[redacted\]/);
 	});
 
+	it('a secret with + / = & and spaces, echoed URL-encoded and form-encoded by a proxy, is redacted in message, description, JSON and Continue On Fail items', async () => {
+		const lab = await secretLab();
+		const special = `Ab+c/d=e&f g~${randomUUID()}%!'()*`;
+		const forms = [special, encodeURIComponent(special), new URLSearchParams({ s: special }).toString().slice(2), encodeURIComponent(special).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())];
+		for (const form of forms) secrets.add(form);
+		const app = lab.emulator.addApp({ secrets: [{ value: special }] });
+		lab.emulator.consent({ tenantId: lab.tenantId, clientId: app.clientId, roles: { graph: ['SecurityIncident.Read.All'] } });
+		const credentials = { ...lab.credentials, clientId: app.clientId, clientSecret: special };
+		const echo = `Bad gateway for client_secret=${forms[1]} body=${forms[2]} lower=${forms[3]}`;
+		lab.emulator.injectFault({ match: { api: 'graph' }, times: 2, fault: { status: 400, body: { error: { code: 'BadRequest', message: echo } } } });
+		const { error } = await run(lab, listIncidents, { credentials });
+		expect(error?.message).toMatch(/answered 400 \(a bad request\): Bad gateway for client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/);
+		const { output } = await run(lab, listIncidents, { credentials, continueOnFail: true });
+		expect(String(output[0]?.json.error)).toMatch(/client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/);
+
+		lab.emulator.injectFault({ match: { api: 'graph' }, times: 1, fault: { status: 502, body: `<html><title>Proxy error ${forms[2]}</title></html>`, headers: { 'retry-after': '0' } } });
+		lab.emulator.injectFault({ match: { api: 'graph' }, times: 5, fault: { status: 500, body: `upstream said ${forms[1]}`, headers: { 'retry-after': '0' } } });
+		const proxied = await run(lab, listIncidents, { credentials });
+		expect(proxied.error?.message).toMatch(/answered 500/);
+		expect(JSON.stringify(proxied.error)).not.toContain(forms[1]);
+	});
+
 	it('the capture saw every token the emulator issued, so a leaked one would have been found', async () => {
 		const emu = await emulator();
 		const issuedByEmulator = emu.requests.filter((request) => request.api === 'login' && request.path.endsWith('/token') && request.status === 200).length;

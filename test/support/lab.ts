@@ -74,6 +74,8 @@ export interface Emulator {
 	count(filter: Partial<EmulatorRequest>): number;
 	resetCounters(): void;
 	setLatency(range: [number, number]): void;
+	/** The second listener `{ redirect: true }` faults point at (another origin), and what reached it. */
+	elsewhere: { url: string; requests: Array<{ method: string; path: string; authorization: boolean }> };
 	stop(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { operationFor } from './resources';
+import { quoted } from '../helpers/validate';
 import { toNodeError } from '../transport/request';
 
 /** Runs the chosen operation once per input item; with Continue On Fail a failed item becomes `{ error }`. */
@@ -13,7 +14,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const operation = this.getNodeParameter('operation', index) as string;
 		const handler = operationFor(resource, operation);
 		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for resource "${resource}".`, { itemIndex: index });
+			throw new NodeOperationError(this.getNode(), `The operation ${quoted(operation)} is not supported for resource ${quoted(resource)}.`, { itemIndex: index });
 		}
 		try {
 			returnData.push(...(await handler.execute.call(this, index)));

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { CLASSIFICATIONS, DETERMINATIONS } from '../helpers/incidents';
+import { MAX_TIMEOUT_SECONDS } from '../helpers/validate';
 
 export const HUNTING_RETIREMENT_NOTICE =
 	'Advanced hunting on the Defender XDR API stops returning data on 1 February 2027. Pick Microsoft Graph for hunting (permission ThreatHunting.Read.All).';
@@ -40,9 +41,9 @@ export const requestTimeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',
-	typeOptions: { minValue: 0, maxValue: 900 },
+	typeOptions: { minValue: 0, maxValue: MAX_TIMEOUT_SECONDS },
 	default: 0,
-	description: 'How long to wait for each answer before retrying or failing. 0 = the default: 60 s, 240 s for advanced hunting.',
+	description: 'How long to wait for each answer before retrying or failing, at most 900 (15 minutes). 0 = the default: 60 s, 240 s for advanced hunting.',
 };
 
 export const simplifyField: INodeProperties = {

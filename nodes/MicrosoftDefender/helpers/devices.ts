@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { odataString } from './odata';
+import { quoted } from './validate';
 import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
 
 export const MACHINE_ID = /^[0-9a-f]{40}$/i;
@@ -44,18 +45,26 @@ export async function resolveMachine(this: IExecuteFunctions, session: ApiSessio
 	if (value === '') throw fail('Device is empty. Enter a device ID (40 hex characters) or its DNS name, e.g. ws-0101.contoso.local.');
 	if (MACHINE_ID.test(value)) return { id: value.toLowerCase(), computerDnsName: null };
 	const lower = value.toLowerCase();
+	// An ID from an answer goes into a request path: it must be a device ID, not a path of its own.
+	const found = (machine: IDataObject): MachineRef => {
+		const id = String(machine.id ?? '');
+		if (!MACHINE_ID.test(id)) {
+			throw fail(`The Defender for Endpoint API answered a device ID ${quoted(id)} for ${quoted(value)}, which is not a device ID (40 hex characters). Use the device ID instead of the name.`);
+		}
+		return { id: id.toLowerCase(), computerDnsName: String(machine.computerDnsName) };
+	};
 	const exact = await machinesWhere.call(this, session, `computerDnsName eq ${odataString(lower)}`);
-	if (exact.length === 1) return { id: String(exact[0].id), computerDnsName: String(exact[0].computerDnsName) };
+	if (exact.length === 1) return found(exact[0]);
 	if (exact.length > 1) {
-		throw fail(`${exact.length} devices are named "${value}": ${describeMachines(exact)}. Use the device ID of the one you mean.`);
+		throw fail(`${exact.length} devices are named ${quoted(value)}: ${describeMachines(exact)}. Use the device ID of the one you mean.`);
 	}
 	const candidates = await machinesWhere.call(this, session, `startswith(computerDnsName,${odataString(lower)})`);
 	const hostMatches = candidates.filter((machine) => String(machine.computerDnsName ?? '').toLowerCase().startsWith(`${lower}.`));
-	if (hostMatches.length === 1) return { id: String(hostMatches[0].id), computerDnsName: String(hostMatches[0].computerDnsName) };
+	if (hostMatches.length === 1) return found(hostMatches[0]);
 	if (candidates.length === 0) {
-		throw fail(`No device named "${value}" was found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the name (Device inventory in the Defender portal) or use the device ID.`);
+		throw fail(`No device named ${quoted(value)} was found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the name (Device inventory in the Defender portal) or use the device ID.`);
 	}
-	throw fail(`"${value}" matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`);
+	throw fail(`${quoted(value)} matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`);
 }
 
 /** The action of this type that is still running on the device, if any. */
@@ -95,7 +104,7 @@ export async function requestResponseAction(
 	try {
 		return await defenderApiRequest.call(this, session, {
 			method: 'POST',
-			path: `/api/machines/${machine.id}/${spec.path}`,
+			path: `/api/machines/${encodeURIComponent(machine.id)}/${spec.path}`,
 			body: spec.body,
 			quota: 'endpoint',
 			permission: spec.permission,
@@ -132,6 +141,8 @@ export async function getMachineAction(this: IExecuteFunctions, session: ApiSess
  * only Succeeded is returned, anything else is an error for this item naming the outcome.
  */
 export async function waitForAction(this: IExecuteFunctions, session: ApiSession, action: IDataObject, timeoutMs: number): Promise<IDataObject> {
+	// A deadline that is not a number would never pass and never be waited for: the loop would spin.
+	if (!Number.isFinite(timeoutMs) || timeoutMs < 1000) throw new Error(`Wait timeout of ${timeoutMs} ms is not a duration of 1 s or more.`);
 	const deadline = Date.now() + timeoutMs;
 	let current = action;
 	for (let poll = 0; !FINAL_ACTION_STATUSES.includes(String(current.status)); poll++) {
@@ -143,7 +154,7 @@ export async function waitForAction(this: IExecuteFunctions, session: ApiSession
 				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.' },
 			);
 		}
-		await sleep(Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining));
+		await sleep(Math.max(1, Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining)));
 		current = await getMachineAction.call(this, session, String(current.id));
 	}
 	if (current.status !== 'Succeeded') {

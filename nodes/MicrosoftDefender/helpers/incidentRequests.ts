@@ -34,8 +34,6 @@ export async function patchIncident(this: DefenderContext, session: ApiSession, 
 		body,
 		quota: 'incidentWrite',
 		permission: graph ? 'SecurityIncident.ReadWrite.All' : 'Incident.ReadWrite.All',
-		// Without a comment the PATCH sets fields to values: sending it twice changes nothing.
-		idempotent: body.comment === undefined,
 		notFoundMessage: notFound(session, id),
 	});
 }

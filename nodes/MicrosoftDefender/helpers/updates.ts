@@ -3,6 +3,7 @@ import type { NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toGraphValue } from './incidents';
+import { quoted } from './validate';
 import { apiErrorWithMessage } from '../transport/errors';
 
 export interface Choice {
@@ -21,7 +22,7 @@ export function updateBody(node: INode, fields: IDataObject, choices: Choice[], 
 		const value = fields[key];
 		if (value === undefined || value === '') continue;
 		if (typeof value !== 'string' || !allowed.includes(value)) {
-			throw new NodeOperationError(node, `${label} "${String(value)}" is not valid. Use one of: ${allowed.join(', ')}.`, { itemIndex });
+			throw new NodeOperationError(node, `${label} ${quoted(value)} is not valid. Use one of: ${allowed.join(', ')}.`, { itemIndex });
 		}
 		body[key] = graph ? toGraphValue(value) : value;
 	}

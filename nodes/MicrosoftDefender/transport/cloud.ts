@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { CredentialInputError } from './errors';
+import { quoted } from '../helpers/validate';
 
 export type CloudName = 'global' | 'usGcc' | 'usGccHigh' | 'usDod' | 'custom';
 
@@ -74,7 +75,7 @@ function parseBaseUrl(value: unknown, field: string, label: string): string {
 		throw new CredentialInputError(field, `${label} is empty. Enter the base URL, e.g. https://api.security.microsoft.com.`);
 	}
 	if (!URL.canParse(text)) {
-		throw new CredentialInputError(field, `${label} "${text}" is not a URL. Enter an absolute https:// base URL.`);
+		throw new CredentialInputError(field, `${label} ${quoted(text)} is not a URL. Enter an absolute https:// base URL.`);
 	}
 	const url = new URL(text);
 	if (url.protocol !== 'https:') {
@@ -94,7 +95,7 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 	if (cloud !== 'custom') {
 		const known = NATIONAL_CLOUDS[cloud];
 		if (!known) {
-			throw new CredentialInputError('cloud', `Unknown cloud "${String(cloud)}". Pick Global, US GCC, US GCC High, US DoD or Custom.`);
+			throw new CredentialInputError('cloud', `Unknown cloud ${quoted(cloud)}. Pick Global, US GCC, US GCC High, US DoD or Custom.`);
 		}
 		return { ...known, apis: { ...known.apis }, quotaWindowMs: MINUTE_MS, custom: false };
 	}
@@ -114,12 +115,35 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 	};
 }
 
-/** Which configured API a URL belongs to; undefined for any other host, which must never receive a token. */
+/**
+ * The absolute URL a request goes to, with `baseURL` and `url` joined the way axios (n8n's HTTP client)
+ * joins them. Undefined when parsers could read it differently: backslashes, control characters, outer
+ * spaces, a protocol-relative `//host`, anything but one plain https:// URL, or no URL at all.
+ */
+export function requestTarget(url: unknown, baseURL?: unknown): string | undefined {
+	const raw = url instanceof URL ? url.toString() : url;
+	const base = baseURL instanceof URL ? baseURL.toString() : baseURL;
+	if (typeof raw !== 'string' || raw === '' || (base !== undefined && base !== null && typeof base !== 'string')) return undefined;
+	if ([raw, base ?? ''].some((part) => /[\\\p{Cc}]/u.test(part) || part !== part.trim()) || raw.startsWith('//')) return undefined;
+	const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(raw);
+	const joined = base && !absolute ? `${base.replace(/\/?\/$/, '')}/${raw.replace(/^\/+/, '')}` : raw;
+	return /^https:\/\/[^/]/i.test(joined) && URL.canParse(joined) ? new URL(joined).toString() : undefined;
+}
+
+/**
+ * Which configured API an absolute URL lies under: the same origin and a path at or below the base's
+ * path, compared after parsing (so `..`, `%2e` and look-alike hosts cannot pass). Undefined for any
+ * other URL, which must never receive a token.
+ */
 export function apiOfUrl(endpoints: CloudEndpoints, url: string): ApiName | undefined {
+	if (!URL.canParse(url)) return undefined;
+	const target = new URL(url);
+	if (target.username !== '' || target.password !== '') return undefined;
 	const matches = (Object.keys(endpoints.apis) as ApiName[])
 		.filter((api) => {
-			const base = endpoints.apis[api];
-			return url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
+			const base = new URL(endpoints.apis[api]);
+			const basePath = base.pathname.replace(/\/+$/, '');
+			return target.origin === base.origin && (target.pathname === basePath || target.pathname.startsWith(`${basePath}/`));
 		})
 		// The longest base wins when one API's base is a prefix of another's (e.g. an emulator on one host).
 		.sort((a, b) => endpoints.apis[b].length - endpoints.apis[a].length);

@@ -27,19 +27,40 @@ export class TokenAcquisitionError extends Error {
 	}
 }
 
+/** The credential would not put a token on a request: its URL is not under one of the credential's APIs. */
+export class TokenRefusedError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'TokenRefusedError';
+	}
+}
+
 const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.?[A-Za-z0-9\-_.+/=]*/gi;
 const JWT_PATTERN = /\beyJ[A-Za-z0-9\-_=]+\.eyJ[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_.+/=]*/g;
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * Removes anything secret from text that may reach a user, a log or node output:
- * the given secret values, bearer tokens, JWTs and PEM private keys.
+ * A secret as it may be echoed back: as it is, URL-encoded (encodeURIComponent) and form-encoded
+ * (application/x-www-form-urlencoded: `+` for spaces, `!'()~` escaped too). Percent escapes match in
+ * either case, as servers print them either way.
+ */
+function secretPattern(secret: string): RegExp {
+	const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].filter((form) => form !== secret);
+	const escapes = [...new Set(encoded)].map((form) => escapeRegExp(form).replace(/%([0-9A-F]{2})/g, (_match, hex: string) => `%(?:${hex}|${hex.toLowerCase()})`));
+	return new RegExp([escapeRegExp(secret), ...escapes].join('|'), 'g');
+}
+
+/**
+ * Removes anything secret from text that may reach a user, a log or node output: the given secret
+ * values (also URL- and form-encoded), bearer tokens, JWTs and PEM private keys.
  */
 export function redact(text: string, secrets: Array<string | undefined> = []): string {
 	let result = text.replace(PEM_PATTERN, '[redacted private key]').replace(BEARER_PATTERN, '$1[redacted]').replace(JWT_PATTERN, '[redacted token]');
 	for (const secret of secrets) {
 		if (secret && secret.length >= 4) {
-			result = result.split(secret).join('[redacted]');
+			result = result.replace(secretPattern(secret), '[redacted]');
 		}
 	}
 	return result;

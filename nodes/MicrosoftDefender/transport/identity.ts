@@ -4,6 +4,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { resolveCloudEndpoints, type CloudEndpoints } from './cloud';
 import { CredentialInputError } from './errors';
+import { quoted } from '../helpers/validate';
 
 /** Everything needed to ask Entra ID for an app-only token, validated. */
 export interface AppIdentity {
@@ -27,13 +28,13 @@ export function validateTenantId(value: unknown, field = 'tenantId'): string {
 	if (MULTI_TENANT_ALIASES.has(tenant.toLowerCase())) {
 		throw new CredentialInputError(
 			field,
-			`Tenant ID "${tenant}" is a sign-in alias, not a tenant. App-only tokens need the customer's own tenant: its Directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com.`,
+			`Tenant ID ${quoted(tenant)} is a sign-in alias, not a tenant. App-only tokens need the customer's own tenant: its Directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com.`,
 		);
 	}
 	if (!GUID.test(tenant) && !DOMAIN.test(tenant)) {
 		throw new CredentialInputError(
 			field,
-			`Tenant ID "${tenant}" is not a tenant GUID (like 72f988bf-86f1-41af-91ab-2d7cd011db47) or a verified domain (like contoso.onmicrosoft.com). Copy the Directory (tenant) ID from the app registration's Overview page.`,
+			`Tenant ID ${quoted(tenant)} is not a tenant GUID (like 72f988bf-86f1-41af-91ab-2d7cd011db47) or a verified domain (like contoso.onmicrosoft.com). Copy the Directory (tenant) ID from the app registration's Overview page.`,
 		);
 	}
 	return tenant;
@@ -44,7 +45,7 @@ export function validateClientId(value: unknown): string {
 	if (!GUID.test(clientId)) {
 		throw new CredentialInputError(
 			'clientId',
-			`Client ID "${clientId}" is not a GUID. Copy the Application (client) ID from the app registration's Overview page (the form is xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).`,
+			`Client ID ${quoted(clientId)} is not a GUID. Copy the Application (client) ID from the app registration's Overview page (the form is xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).`,
 		);
 	}
 	return clientId;

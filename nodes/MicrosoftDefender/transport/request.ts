@@ -11,12 +11,13 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { jitteredBackoff } from './backoff';
 import { API_DISPLAY_NAMES, apiOfUrl, scopeOf, type ApiName } from './cloud';
-import { apiErrorWithMessage, CredentialInputError, redact, TokenAcquisitionError } from './errors';
+import { apiErrorWithMessage, CredentialInputError, redact, TokenAcquisitionError, TokenRefusedError } from './errors';
 import { identityFromCredentials, secretsOf, type AppIdentity } from './identity';
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
 import { acquireQuotaSlot, QuotaExhaustedError } from './rateLimiter';
 import { invalidateAccessToken } from './tokenProvider';
+import { clipped } from '../helpers/validate';
 
 export const CREDENTIAL_TYPE = 'microsoftDefenderApi';
 
@@ -42,7 +43,10 @@ export interface ApiRequest {
 	quota: QuotaCategory;
 	/** The application permission that allows this call, named when the service answers 403. */
 	permission: string;
-	/** Safe to send twice? GETs and queries are; a comment is not. Decides retries after ambiguous failures. */
+	/**
+	 * Safe to send twice? GETs, queries and DELETEs are. A call that changes state (a response action, a
+	 * comment, an update, an indicator) is not: it is never re-sent after a failure whose outcome is unknown.
+	 */
 	idempotent?: boolean;
 	timeoutMs?: number;
 	/** Message for a 404, e.g. `Incident 42 not found`. */
@@ -195,6 +199,10 @@ class ApiCall {
 		return this.request.idempotent ?? this.request.method === 'GET';
 	}
 
+	private get notRepeated(): string {
+		return ` The ${this.request.method} was not repeated because it may already have been applied: check the result in the Defender portal before running it again.`;
+	}
+
 	private apiError(status: number, message: string, description?: string, code?: string): NodeApiError {
 		const secrets = secretsOf(this.identity);
 		const safeMessage = redact(message, secrets);
@@ -256,6 +264,9 @@ class ApiCall {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.timeoutMs,
+			// A redirect would carry the request (and n8n would carry the token) to a URL not checked here.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		};
 		let response: FullResponse;
 		try {
@@ -285,9 +296,7 @@ class ApiCall {
 			return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 		}
 		const host = new URL(this.url).host;
-		const tail = safeToRepeat
-			? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}`
-			: `. The ${this.request.method} was not repeated because it may already have been applied: check the result in the Defender portal before running it again.`;
+		const tail = safeToRepeat ? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}` : `.${this.notRepeated}`;
 		return { retry: false, error: this.apiError(0, `${this.apiName}: ${what}${tail}`) };
 	}
 
@@ -300,8 +309,9 @@ class ApiCall {
 			if (this.idempotent && this.transient < MAX_TRANSIENT_RETRIES) {
 				return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 			}
-			return { retry: false, error: this.apiError(status, `${this.apiName} answered ${status} with ${describeNonJson(text)}.`) };
+			return { retry: false, error: this.apiError(status, `${this.apiName} answered ${status} with ${describeNonJson(text)}.${this.idempotent ? '' : this.notRepeated}`) };
 		}
+		if (status >= 300 && status < 400) return { retry: false, error: this.redirectError(response) };
 		const { code, message } = parsed.ok ? serviceMessage(parsed.value) : {};
 		const said = message ?? (parsed.ok ? undefined : describeNonJson(redact(text, secretsOf(this.identity))));
 		const requestId = this.requestIdNote(response);
@@ -312,13 +322,24 @@ class ApiCall {
 			return { retry: true };
 		}
 		if (status === 429) return this.throttledOutcome(response, said, requestId);
-		if ([500, 502, 503, 504].includes(status) && (this.idempotent || status === 503) && this.transient < MAX_TRANSIENT_RETRIES) {
+		// A 5xx does not say whether the call was carried out; only a 429 (and a 401, refused before any work) says it was not.
+		if ([500, 502, 503, 504].includes(status) && this.idempotent && this.transient < MAX_TRANSIENT_RETRIES) {
 			const retryAfter = parseRetryAfter(header(response, 'retry-after'));
 			const delayMs = retryAfter !== undefined && retryAfter <= MAX_RETRY_AFTER_SECONDS * 1000 ? retryAfter : jitteredBackoff(this.transient, TRANSIENT_BASE_DELAY_MS);
 			this.transient++;
 			return { retry: true, delayMs };
 		}
 		return { retry: false, error: this.finalError(status, code, said, requestId, scope) };
+	}
+
+	private redirectError(response: FullResponse): NodeApiError {
+		const location = header(response, 'location');
+		const base = this.identity.endpoints.apis[this.session.api];
+		return this.apiError(
+			response.statusCode,
+			`${this.apiName} answered ${response.statusCode} (a redirect) to ${location ? clipped(location, 200) : 'no location'}.`,
+			`The redirect was not followed: this node sends its token only to the configured ${this.apiName} (${base}). Check the credential's Cloud (or its Custom URLs) and any proxy in between.${this.requestIdNote(response)}`,
+		);
 	}
 
 	private throttledOutcome(response: FullResponse, said: string | undefined, requestId: string): AttemptOutcome {
@@ -371,17 +392,19 @@ class ApiCall {
 				const kind = status >= 500 ? 'a server error' : status === 400 ? 'a bad request' : `status ${status}`;
 				const attempts = status >= 500 && this.transient > 0 ? ` after ${this.transient + 1} attempts` : '';
 				const hint = status >= 500 || status === 408 ? this.hint : '';
-				return this.apiError(status, `${this.apiName} answered ${status} (${kind})${attempts}: ${said ?? 'no details given'}`, `${hint}${requestId}`.trim() || undefined, code);
+				const details = said ?? 'no details given';
+				const notRepeated = status >= 500 && !this.idempotent ? `${/[.!?]$/.test(details) ? '' : '.'}${this.notRepeated}` : '';
+				return this.apiError(status, `${this.apiName} answered ${status} (${kind})${attempts}: ${details}${notRepeated}`, `${hint}${requestId}`.trim() || undefined, code);
 			}
 		}
 	}
 }
 
 /** n8n wraps errors thrown by the credential's `authenticate` (token acquisition) in its own error. */
-function unwrapAuthenticationFailure(error: unknown): TokenAcquisitionError | CredentialInputError | undefined {
+function unwrapAuthenticationFailure(error: unknown): TokenAcquisitionError | CredentialInputError | TokenRefusedError | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-		if (current instanceof TokenAcquisitionError || current instanceof CredentialInputError) return current;
+		if (current instanceof TokenAcquisitionError || current instanceof CredentialInputError || current instanceof TokenRefusedError) return current;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;

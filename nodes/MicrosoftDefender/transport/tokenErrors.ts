@@ -1,6 +1,7 @@
 import type { AppIdentity } from './identity';
 import { secretsOf } from './identity';
 import { redact, TokenAcquisitionError } from './errors';
+import { quoted } from '../helpers/validate';
 
 export function adminConsentUrl(identity: Pick<AppIdentity, 'endpoints' | 'tenantId' | 'clientId'>): string {
 	return `${identity.endpoints.authorityUrl}/${encodeURIComponent(identity.tenantId)}/adminconsent?client_id=${identity.clientId}`;
@@ -17,9 +18,9 @@ function explainAadsts(code: string, identity: AppIdentity, scope: string): stri
 		case '700016':
 			return `The app ${identity.clientId} is not known in tenant ${identity.tenantId}: either the Client ID is wrong, or this is a multi-tenant app that an administrator of that tenant has not consented to yet (consent link: ${adminConsentUrl(identity)}).`;
 		case '90002':
-			return `Tenant "${identity.tenantId}" does not exist in this cloud. Check the Tenant ID (Directory ID on the app's Overview page) and the Cloud setting.`;
+			return `Tenant ${quoted(identity.tenantId)} does not exist in this cloud. Check the Tenant ID (Directory ID on the app's Overview page) and the Cloud setting.`;
 		case '900023':
-			return `Tenant "${identity.tenantId}" is not a valid tenant identifier. Use the Directory (tenant) ID GUID or a verified domain.`;
+			return `Tenant ${quoted(identity.tenantId)} is not a valid tenant identifier. Use the Directory (tenant) ID GUID or a verified domain.`;
 		case '500011':
 			return `The API ${resource} is not available in tenant ${identity.tenantId}: its service principal is missing there (the tenant has no Microsoft Defender licence for it, or the app's permissions for it were never consented). Grant admin consent for the app's permissions in that tenant.`;
 		case '700027':

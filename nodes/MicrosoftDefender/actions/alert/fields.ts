@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { sessionFor } from '../../helpers/parameters';
 import { alertApi } from '../../helpers/alerts';
+import { isPathSegment, quoted } from '../../helpers/validate';
 import type { ApiSession } from '../../transport/request';
 
 export const alertIdField: INodeProperties = {
@@ -17,8 +18,8 @@ export const alertIdField: INodeProperties = {
 
 export function alertIdFrom(context: IExecuteFunctions, index: number): string {
 	const id = String(context.getNodeParameter('alertId', index, '')).trim();
-	if (!/^[\w.:-]+$/.test(id)) {
-		throw new NodeOperationError(context.getNode(), `Alert ID "${id}" is not an alert ID. Use the "id" of an alert (letters, digits, "_" and "-").`, { itemIndex: index });
+	if (!/^[\w.:-]+$/.test(id) || !isPathSegment(id)) {
+		throw new NodeOperationError(context.getNode(), `Alert ID ${quoted(id)} is not an alert ID. Use the "id" of an alert (letters, digits, "_" and "-").`, { itemIndex: index });
 	}
 	return id;
 }

@@ -7,6 +7,7 @@ import { wantedCount } from '../../helpers/parameters';
 import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert } from '../../helpers/alerts';
 import { SEVERITIES, toGraphValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
+import { quoted } from '../../helpers/validate';
 import { listPages } from '../../transport/paging';
 import type { ApiSession } from '../../transport/request';
 import { alertPermission, alertSessionFor } from './fields';
@@ -62,7 +63,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const session = alertSessionFor(this, index);
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
 	if (typeof filters.incidentId === 'string' && filters.incidentId.trim() !== '' && !/^\d+$/.test(filters.incidentId.trim())) {
-		throw new NodeOperationError(this.getNode(), `Incident ID "${filters.incidentId}" is not an incident ID (a number).`, { itemIndex: index });
+		throw new NodeOperationError(this.getNode(), `Incident ID ${quoted(filters.incidentId)} is not an incident ID (a number).`, { itemIndex: index });
 	}
 	let query: { filter?: string; incidentId?: string };
 	try {

@@ -50,7 +50,6 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			body: patchBody,
 			quota: 'endpoint',
 			permission: alertPermission(session, true),
-			idempotent: patchBody.comment === undefined,
 			notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
 		});
 	let alert: IDataObject;

@@ -15,7 +15,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 	const record = await defenderApiRequest.call(this, session, {
 		method: 'GET',
-		path: `/api/machines/${machine.id}`,
+		path: `/api/machines/${encodeURIComponent(machine.id)}`,
 		quota: 'endpoint',
 		permission: 'Machine.Read.All',
 		notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID and the tenant.`,

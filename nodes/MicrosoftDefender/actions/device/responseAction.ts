@@ -5,6 +5,7 @@ import type { OperationModule, OperationOption } from '../node.type';
 import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
 import { machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
+import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
 
 export interface ResponseActionOperation {
 	option: OperationOption;
@@ -46,9 +47,9 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			displayName: 'Wait Timeout (Seconds)',
 			name: 'waitTimeout',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 86_400 },
+			typeOptions: { minValue: 1, maxValue: MAX_WAIT_TIMEOUT_SECONDS },
 			default: 600,
-			description: 'How long to wait for the action to finish; it keeps running in Defender after that',
+			description: 'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
 		{
@@ -81,13 +82,11 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			throw new NodeOperationError(this.getNode(), 'Comment is empty. Defender requires a reason for every response action.', { itemIndex: index });
 		}
 		const body = { Comment: comment, ...(spec.body?.(this, index) ?? {}) };
+		const waitMs = this.getNodeParameter('waitForCompletion', index, false) ? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600)) : undefined;
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 		const returnRunning = this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
 		let action = await requestResponseAction.call(this, session, machine, { path: spec.path, type: spec.type, label: spec.label, permission: spec.permission, body }, returnRunning);
-		if (this.getNodeParameter('waitForCompletion', index, false)) {
-			const timeoutSeconds = this.getNodeParameter('waitTimeout', index, 600) as number;
-			action = await waitForAction.call(this, session, action, timeoutSeconds * 1000);
-		}
+		if (waitMs !== undefined) action = await waitForAction.call(this, session, action, waitMs);
 		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
 	}
 

@@ -1,5 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 
+import { quoted } from '../../helpers/validate';
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
@@ -22,7 +23,7 @@ export const { option, properties, execute } = responseActionOperation({
 	body: (context, index) => {
 		const sha1 = String(context.getNodeParameter('sha1', index, '')).trim();
 		if (!/^[0-9a-f]{40}$/i.test(sha1)) {
-			throw new NodeOperationError(context.getNode(), `SHA-1 "${sha1}" is not a SHA-1 hash. Enter 40 hex characters (Defender takes SHA-1 only for this action).`, { itemIndex: index });
+			throw new NodeOperationError(context.getNode(), `SHA-1 ${quoted(sha1)} is not a SHA-1 hash. Enter 40 hex characters (Defender takes SHA-1 only for this action).`, { itemIndex: index });
 		}
 		return { Sha1: sha1.toLowerCase() };
 	},

@@ -22,12 +22,10 @@ export function tagOperation(action: 'Add' | 'Remove', option: OperationOption):
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 		const record = await defenderApiRequest.call(this, session, {
 			method: 'POST',
-			path: `/api/machines/${machine.id}/tags`,
+			path: `/api/machines/${encodeURIComponent(machine.id)}/tags`,
 			body: { Value: tag, Action: action },
 			quota: 'endpoint',
 			permission: 'Machine.ReadWrite.All',
-			// Adding or removing a tag twice leaves the same tags.
-			idempotent: true,
 			notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found.`,
 		});
 		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });

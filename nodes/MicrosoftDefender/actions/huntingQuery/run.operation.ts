@@ -5,6 +5,7 @@ import type { OperationOption } from '../node.type';
 import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
+import { quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
 /** Longest query this node sends; anything longer is almost certainly a mistake (a pasted result?). */
@@ -91,7 +92,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const body: IDataObject = { Query: query };
 	const timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
 	if (timespan !== '') {
-		if (!ISO_DURATION.test(timespan)) throw fail(`Timespan "${timespan}" is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`);
+		if (!ISO_DURATION.test(timespan)) throw fail(`Timespan ${quoted(timespan)} is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`);
 		body.Timespan = timespan;
 	}
 	const response = await defenderApiRequest.call(this, session, {

@@ -6,6 +6,7 @@ import { endpointSessionFor } from '../../helpers/parameters';
 import { optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
+import { isoDateTime, quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
@@ -59,20 +60,18 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const chosen = this.getNodeParameter('indicatorType', index, 'auto') as IndicatorType | 'auto';
 	const type = chosen === 'auto' ? inferIndicatorType(value) : chosen;
 	if (!type) {
-		throw fail(`Value "${value}" is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
+		throw fail(`Value ${quoted(value)} is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
 	}
-	if (!isValidIndicator(type, value)) throw fail(`Value "${value}" is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`);
+	if (!isValidIndicator(type, value)) throw fail(`Value ${quoted(value)} is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`);
 	const action = this.getNodeParameter('action', index, 'Block') as string;
-	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action "${action}" is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
+	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action ${quoted(action)} is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
 	const title = String(this.getNodeParameter('title', index, '')).trim();
 	const descriptionText = String(this.getNodeParameter('description', index, '')).trim();
 	if (title === '' || descriptionText === '') throw fail('Title and Description are required by Defender for every indicator.');
 	const additional = this.getNodeParameter('additionalFields', index, {}) as IDataObject;
 	const body: IDataObject = { indicatorValue: /^[0-9a-f]+$/i.test(value) && type.startsWith('File') ? value.toLowerCase() : value, indicatorType: type, action, title, description: descriptionText };
 	if (additional.expirationTime) {
-		const expiration = Date.parse(String(additional.expirationTime));
-		if (Number.isNaN(expiration)) throw fail(`Expiration "${String(additional.expirationTime)}" is not a date.`);
-		body.expirationTime = new Date(expiration).toISOString();
+		body.expirationTime = isoDateTime(additional.expirationTime, 'Expiration');
 	}
 	for (const key of ['generateAlert', 'recommendedActions', 'severity']) {
 		if (additional[key] !== undefined && additional[key] !== '') body[key] = additional[key];
@@ -83,8 +82,6 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		body,
 		quota: 'endpoint',
 		permission: 'Ti.ReadWrite.All',
-		// Submitting the same indicator again updates it rather than adding a second one.
-		idempotent: true,
 	});
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicator), { itemData: { item: index } });
 }

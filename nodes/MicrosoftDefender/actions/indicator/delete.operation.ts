@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor } from '../../helpers/parameters';
 import { optionsWithTenant } from '../../descriptions/common';
+import { quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
@@ -15,7 +16,7 @@ export const option: OperationOption = { name: 'Delete', description: 'Delete an
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const id = String(this.getNodeParameter('indicatorId', index, '')).trim();
-	if (!/^\d+$/.test(id)) throw new NodeOperationError(this.getNode(), `Indicator ID "${id}" is not an indicator ID (a number, the "id" of the indicator).`, { itemIndex: index });
+	if (!/^\d+$/.test(id)) throw new NodeOperationError(this.getNode(), `Indicator ID ${quoted(id)} is not an indicator ID (a number, the "id" of the indicator).`, { itemIndex: index });
 	await defenderApiRequest.call(this, endpointSessionFor(this, index), {
 		method: 'DELETE',
 		path: `/api/indicators/${id}`,

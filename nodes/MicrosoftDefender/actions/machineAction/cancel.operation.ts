@@ -32,8 +32,6 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		body: { Comment: comment },
 		quota: 'endpoint',
 		permission: 'Machine.ReadWrite.All',
-		// Cancelling twice leaves the action cancelled.
-		idempotent: true,
 		notFoundMessage: `Machine action ${id} not found.`,
 	});
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { quoted } from '../../helpers/validate';
+
 export const machineActionIdField: INodeProperties = {
 	displayName: 'Machine Action ID',
 	name: 'machineActionId',
@@ -16,7 +18,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function machineActionIdFrom(context: IExecuteFunctions, index: number): string {
 	const id = String(context.getNodeParameter('machineActionId', index, '')).trim();
 	if (!GUID.test(id)) {
-		throw new NodeOperationError(context.getNode(), `Machine Action ID "${id}" is not a machine action ID. Use the GUID in the "id" field of a response action's output.`, { itemIndex: index });
+		throw new NodeOperationError(context.getNode(), `Machine Action ID ${quoted(id)} is not a machine action ID. Use the GUID in the "id" field of a response action's output.`, { itemIndex: index });
 	}
 	return id;
 }

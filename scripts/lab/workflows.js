@@ -2,7 +2,7 @@
 'use strict';
 // The example workflows (examples/*.json) made ready for a lab n8n: the credential record the CLI
 // imports, the chat webhook URL filled in, and the Manual Trigger variant that `n8n execute` can
-// start (it cannot start a polling or schedule trigger).
+// start (it cannot start a polling or schedule trigger); and a Custom API Call workflow.
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPO } = require('./n8n');
@@ -109,6 +109,40 @@ function manualVariant(workflow, { getMany = {} } = {}) {
 	return copy;
 }
 
+/**
+ * Manual Trigger → n8n's HTTP Request node with Authentication "Predefined Credential Type" →
+ * Microsoft Defender API: what the "Custom API Call" entry of the Microsoft Defender node opens.
+ * @param {{ id: string, name: string, url: string, credential: { id: string, name: string }, query?: Record<string, string> }} spec
+ */
+function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
+	const parameters = Object.entries(query);
+	return {
+		id,
+		name,
+		nodes: [
+			{ id: `${id}-manual`, name: 'Run Manually', type: MANUAL_TRIGGER, typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: `${id}-http`,
+				name: 'Custom API Call',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [220, 0],
+				credentials: { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
+				parameters: {
+					url,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: CREDENTIAL_TYPE,
+					sendQuery: parameters.length > 0,
+					queryParameters: { parameters: parameters.map(([key, value]) => ({ name: key, value })) },
+					options: {},
+				},
+			},
+		],
+		connections: { 'Run Manually': { main: [[{ node: 'Custom API Call', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 /** Writes `value` as JSON into `dir`/`name` and returns the path. @param {string} dir @param {string} name @param {unknown} value */
 function writeJson(dir, name, value) {
 	const file = path.join(dir, name);
@@ -127,5 +161,6 @@ module.exports = {
 	emulatorCredential,
 	forImport,
 	manualVariant,
+	customApiCallWorkflow,
 	writeJson,
 };

@@ -55,7 +55,17 @@ const ROLES = {
 	mde: ['Machine.Read.All', 'Machine.Isolate', 'Ti.ReadWrite.All'],
 };
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
-const WF = { triageGraph: 'E2eTriageGraph01', triageXdr: 'E2eTriageXdr0001', digest: 'E2eDailyDigest01', report: 'E2eHuntReport001', trigger: 'E2eTriggerFlow01', respond: 'E2eRespond000001' };
+const WF = {
+	triageGraph: 'E2eTriageGraph01',
+	triageXdr: 'E2eTriageXdr0001',
+	digest: 'E2eDailyDigest01',
+	report: 'E2eHuntReport001',
+	trigger: 'E2eTriggerFlow01',
+	respond: 'E2eRespond000001',
+	customGraph: 'E2eCustomGraph01',
+	customXdr: 'E2eCustomXdr0001',
+	customForeign: 'E2eCustomForeign',
+};
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -155,6 +165,10 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 					}
 				},
 			}),
+			// The node's "Custom API Call": n8n's HTTP Request node with this credential, for any URL under its APIs.
+			lab.customApiCallWorkflow({ id: WF.customGraph, name: 'E2E Custom API Call (Graph)', url: `${emu.graphApiUrl}/v1.0/security/incidents`, credential, query: { $top: '2' } }),
+			lab.customApiCallWorkflow({ id: WF.customXdr, name: 'E2E Custom API Call (Defender XDR API)', url: `${emu.defenderApiUrl}/api/incidents`, credential }),
+			lab.customApiCallWorkflow({ id: WF.customForeign, name: 'E2E Custom API Call (foreign URL)', url: `${sink.urlFor('custom-foreign')}`, credential }),
 		];
 		await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
 		await lab.n8nCli(home, ['publish:workflow', `--id=${WF.trigger}`]);
@@ -280,6 +294,18 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(sink.received('respond')).toHaveLength(1);
 		const comments = (emu.getIncident(t3, inc.contain.id) as Incident).comments.map((comment) => comment.comment);
 		expect(comments).toEqual([expect.stringMatching(/^Contained by n8n: fin-laptop-7\.contoso\.local isolated \(Succeeded/)]);
+	});
+
+	it('Custom API Call (HTTP Request node, Predefined Credential Type): incidents from both APIs; a foreign URL refused without a token', async () => {
+		const graph = lab.nodeOutput(await execute(WF.customGraph), 'Custom API Call');
+		expect(graph).toHaveLength(1);
+		expect(graph[0].value).toHaveLength(2);
+		expect(graph[0].value.map((incident: Json) => incident.displayName)).toEqual(expect.arrayContaining([expect.stringMatching(/^E2E /)]));
+		const xdr = lab.nodeOutput(await execute(WF.customXdr), 'Custom API Call');
+		expect(xdr[0].value.map((incident: Json) => incident.incidentName).sort()).toEqual([inc.high, inc.medium, inc.low, inc.old].map((incident) => incident.title).sort());
+
+		await expect(execute(WF.customForeign)).rejects.toThrow(/failed in node "Custom API Call": Refusing to attach a Microsoft Defender token to http:\/\/127\.0\.0\.1:\d+\/hooks\/custom-foreign: it is not under one of the credential's API URLs/);
+		expect(sink.received('custom-foreign')).toEqual([]);
 	});
 
 	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {

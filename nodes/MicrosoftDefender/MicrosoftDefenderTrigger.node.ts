@@ -6,7 +6,7 @@ import { apiSelector, simplifyField, tenantIdOption } from './descriptions/commo
 import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
-import { quoted } from './helpers/validate';
+import { isoDateTime } from './helpers/validate';
 import type { ApiName } from './transport/cloud';
 import { toNodeError, type ApiSession } from './transport/request';
 
@@ -135,10 +135,12 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const session: ApiSession = { api: source.api, tenantId };
 		const severities = (filters.severity as string[] | undefined) ?? [];
 		const statuses = (filters.status as string[] | undefined) ?? [];
-		const backfillFrom = typeof options.backfillFrom === 'string' ? options.backfillFrom : '';
-		const backfillTime = backfillFrom === '' ? undefined : Date.parse(backfillFrom);
-		if (backfillTime !== undefined && Number.isNaN(backfillTime)) {
-			throw new NodeOperationError(this.getNode(), `Back-Fill From ${quoted(backfillFrom)} is not a date. Pick a date or use ISO 8601, e.g. 2026-11-01T00:00:00Z.`);
+		const backfillFrom = options.backfillFrom ?? '';
+		let backfillTime: number | undefined;
+		try {
+			backfillTime = backfillFrom === '' ? undefined : Date.parse(isoDateTime(backfillFrom, 'Back-Fill From'));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
 
 		const manual = this.getMode() === 'manual';

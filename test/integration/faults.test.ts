@@ -623,6 +623,7 @@ describe('input is checked before any request', () => {
 
 	it.each([['={{ "abc" }}'], [0], [-5], [86_401]])('Wait Timeout %j is refused before the action is sent', async (waitTimeout) => {
 		const lab = await faultLab();
+		(lab.emulator as unknown as { addMachine(tenantId: string, fields: IDataObject): IDataObject }).addMachine(lab.tenantId, { id: 'a'.repeat(40), computerDnsName: 'ws-9.contoso.local' });
 		const run = await attempt(lab, isolate({ waitForCompletion: true, waitTimeout }));
 		expect(run.error?.message).toMatch(/^Wait Timeout ".*" is not a number of seconds from 1 to 86,400 \(24 hours\)\./);
 		expect(lab.calls({ api: 'mde' })).toHaveLength(0);
@@ -640,6 +641,13 @@ describe('input is checked before any request', () => {
 		const lab = await faultLab();
 		const run = await attempt(lab, returnAll('graph', { filters: { createdAfter } }));
 		expect(run.error?.message).toMatch(/^Created After ".*" is not a date\. Use an ISO 8601 date/);
+		expect(lab.calls()).toHaveLength(0);
+	});
+
+	it("the trigger's Back-Fill From \"foo 1\" is refused before any call (not read as 2001)", async () => {
+		const lab = await faultLab();
+		const poll = pollTrigger(lab, { api: 'graph', event: 'incidentCreated', filters: {}, options: { backfillFrom: 'foo 1' }, simplify: true }, {});
+		await expect(poll).rejects.toThrow(/^Back-Fill From "foo 1" is not a date\. Use an ISO 8601 date/);
 		expect(lab.calls()).toHaveLength(0);
 	});
 

@@ -13,7 +13,9 @@ const PERMISSIONS_NOTICE =
 	'<li>Microsoft Graph: SecurityIncident.Read.All or SecurityIncident.ReadWrite.All (to update), ThreatHunting.Read.All, SecurityAlert.Read.All or SecurityAlert.ReadWrite.All</li>' +
 	'<li>Defender XDR API (Microsoft Threat Protection): Incident.Read.All or Incident.ReadWrite.All (to update), AdvancedHunting.Read.All</li>' +
 	'<li>Defender for Endpoint (WindowsDefenderATP), for devices and response: Machine.Read.All, Machine.ReadWrite.All (tags), Machine.Isolate, Machine.Scan, ' +
-	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All, Ti.ReadWrite.All (indicators)</li>' +
+	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All (automated investigations), Ti.ReadWrite.All (indicators), ' +
+	'Machine.LiveResponse, Library.Manage (live response library), User.Read.All (logged-on users), File.Read.All, Ip.Read.All, URL.Read.All (domains), Vulnerability.Read.All, Software.Read.All, ' +
+	'SecurityRecommendation.Read.All, Score.Read.All (exposure score)</li>' +
 	'</ul>' +
 	'Multi-tenant (MSSP) app: an administrator of each customer tenant consents once at ' +
 	'https://login.microsoftonline.com/&lt;customer-tenant&gt;/adminconsent?client_id=&lt;client-id&gt;, then set the node option Tenant ID per customer.';

@@ -267,7 +267,12 @@ function createAlerts({ apiBases, incidents, machines }) {
 		},
 	];
 
-	return { routes, createAlert, updateAlert, getAlert, listAlerts };
+	/** Alerts in the Defender for Endpoint shape, newest first, for other modules' routes. @param {string} tenantId @param {(alert: Alert) => boolean} predicate */
+	function mdeAlertsWhere(tenantId, predicate) {
+		return sorted(tenantId).filter((entry) => predicate(entry.alert)).map((entry) => toMde(entry, tenantId, false));
+	}
+
+	return { routes, createAlert, updateAlert, getAlert, listAlerts, mdeAlertsWhere };
 }
 
 module.exports = { createAlerts };

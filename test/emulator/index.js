@@ -6,19 +6,23 @@ const https = require('node:https');
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { HttpError, sendJson, readJson } = require('./util');
+const { HttpError, sendJson, readJson, readBytes } = require('./util');
 const { createIdentity } = require('./identity');
 const { createIncidents } = require('./incidents');
 const { createHunting } = require('./hunting');
 const { createMachines } = require('./machines');
 const { createAlerts } = require('./alerts');
 const { createIndicators } = require('./indicators');
+const { createLiveResponse } = require('./liveResponse');
+const { createEnrichment } = require('./enrichment');
+const { createTvm } = require('./tvm');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
 
 /**
  * @typedef {{ tenantId: string, appid: string, query: URLSearchParams, params: string[],
- *   res: import('node:http').ServerResponse, body: () => Promise<any> }} RouteContext
+ *   res: import('node:http').ServerResponse, body: () => Promise<any>, raw: (max?: number) => Promise<Buffer>,
+ *   headers: import('node:http').IncomingHttpHeaders }} RouteContext
  * @typedef {{ api: 'xdr' | 'graph' | 'mde', method: string, path: RegExp, category: string, roles: string[],
  *   handle: (ctx: RouteContext) => unknown }} Route handle returns the 200 JSON body, or undefined when it answered itself
  */
@@ -35,7 +39,7 @@ const PROXY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<bo
 /** @param {string} pathname @returns {import('./faults').Api} */
 function apiOf(pathname) {
 	const first = pathname.split('/')[1];
-	return first === 'xdr' || first === 'graph' || first === 'mde' ? first : 'login';
+	return first === 'xdr' || first === 'graph' || first === 'mde' || first === 'blob' ? first : 'login';
 }
 
 /**
@@ -45,6 +49,7 @@ function apiOf(pathname) {
  */
 function tenantForLog(req, api, pathname) {
 	if (api === 'login') return pathname.split('/')[1] || null;
+	if (api === 'blob') return pathname.split('/')[2] || null;
 	try {
 		const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
 		return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).tid ?? null;
@@ -146,9 +151,13 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const alerts = createAlerts({ apiBases, incidents, machines });
 	const indicators = createIndicators({ apiBases, getTenant });
 	const hunting = createHunting({ apiBases, getTenant });
+	const liveResponse = createLiveResponse({ url, apiBases, getTenant, machines });
+	const enrichment = createEnrichment({ apiBases, getTenant, machines, alerts });
+	const tvm = createTvm({ apiBases, getTenant, machines });
 	const traffic = createTraffic();
+	// Routes under /machines/{id}/… and /machines/findbyip(…) come before the device routes, which take any segment as an ID.
 	/** @type {Route[]} */
-	const routes = [...incidents.routes, ...hunting.routes, ...machines.routes, ...alerts.routes, ...indicators.routes];
+	const routes = [...liveResponse.routes, ...enrichment.routes, ...tvm.routes, ...incidents.routes, ...hunting.routes, ...machines.routes, ...alerts.routes, ...indicators.routes];
 	let latency = latencyMs;
 
 	/** A delay that stop() cancels, so that no timer keeps the process alive. @param {number} ms */
@@ -192,6 +201,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		}
 		try {
 			if (api === 'login') await identity.handleLogin(req, res, reqUrl);
+			else if (api === 'blob') liveResponse.serveBlob(req, res, reqUrl);
 			else await serveApi(api, method, reqUrl, req, res);
 		} catch (err) {
 			if (!(err instanceof HttpError)) throw err;
@@ -227,6 +237,8 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 			params: (route.path.exec(subPath) ?? []).slice(1).map(decodeURIComponent),
 			res,
 			body: () => readJson(req),
+			raw: (max) => readBytes(req, max),
+			headers: req.headers,
 		};
 		const body = await route.handle(ctx);
 		if (body !== undefined) sendJson(res, 200, body);
@@ -283,7 +295,9 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 				graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'SecurityAlert.ReadWrite.All'],
 				mde: [
 					'Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics',
-					'Machine.StopAndQuarantine', 'Machine.Offboard', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All',
+					'Machine.StopAndQuarantine', 'Machine.Offboard', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All', 'Machine.LiveResponse', 'Library.Manage',
+					'User.Read.All', 'File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'Vulnerability.Read.All', 'Software.Read.All',
+					'SecurityRecommendation.Read.All', 'Score.Read.All',
 				],
 			},
 		});
@@ -329,6 +343,23 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		listIndicators: indicators.listIndicators,
 		getIndicator: indicators.getIndicator,
 		setHuntingTable: hunting.setHuntingTable,
+		addLibraryFile: liveResponse.addLibraryFile,
+		listLibraryFiles: liveResponse.listLibraryFiles,
+		setDeviceFile: liveResponse.setDeviceFile,
+		setScriptResult: liveResponse.setScriptResult,
+		setLinkLifetime: liveResponse.setLinkLifetime,
+		investigationPackage: liveResponse.investigationPackage,
+		addFile: enrichment.addFile,
+		addIp: enrichment.addIp,
+		addDomain: enrichment.addDomain,
+		setLogonUsers: enrichment.setLogonUsers,
+		addIpAssignment: enrichment.addIpAssignment,
+		addVulnerability: tvm.addVulnerability,
+		seedVulnerabilities: tvm.seedVulnerabilities,
+		addSoftware: tvm.addSoftware,
+		addRecommendation: tvm.addRecommendation,
+		setExposureScore: tvm.setExposureScore,
+		addInvestigation: tvm.addInvestigation,
 		setQuota: traffic.setQuota,
 		clearQuotas: traffic.clearQuotas,
 		injectFault: traffic.injectFault,

@@ -17,7 +17,9 @@ const { listPage, enumValues } = require('./odata');
  * @typedef {{ id: string, type: string, scope: string | null, requestor: string, requestorComment: string,
  *   machineId: string, computerDnsName: string, createdMs: number, creationDateTimeUtc: string, timeline: Timeline,
  *   relatedFileInfo: { fileIdentifier: string, fileIdentifierType: string } | null,
- *   cancelled: { ms: number, requestor: string, comment: string } | null }} Action
+ *   cancelled: { ms: number, requestor: string, comment: string } | null,
+ *   commands: { type: string, params: { key: string, value: string }[] }[], failedCommand: number | null }} Action
+ *   failedCommand: the index of the live response command that fails (the action then ends Failed, later commands do not run)
  * @typedef {import('./index').RouteContext} RouteContext
  */
 
@@ -27,6 +29,8 @@ const EXPOSURE = ['None', 'Low', 'Medium', 'High'];
 const ONBOARDING = ['Onboarded', 'CanBeOnboarded', 'Unsupported', 'InsufficientInfo'];
 const OUTCOMES = ['Succeeded', 'Failed', 'TimeOut'];
 const ACTION_STATUS = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+/** Machine action types created by other modules' routes (live response). */
+const OTHER_ACTION_TYPES = ['LiveResponse'];
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
 const E_FAIL = -2147467259;
 
@@ -64,7 +68,7 @@ const ACTION_FILTER = {
 	id: { field: 'id', kind: /** @type {const} */ ('string'), ci: true },
 	machineId: { field: 'machineId', kind: /** @type {const} */ ('string'), ci: true },
 	status: { field: 'status', kind: /** @type {const} */ ('enum'), values: enumValues(ACTION_STATUS) },
-	type: { field: 'type', kind: /** @type {const} */ ('enum'), values: enumValues(ACTIONS.map((a) => a.type)) },
+	type: { field: 'type', kind: /** @type {const} */ ('enum'), values: enumValues([...ACTIONS.map((a) => a.type), ...OTHER_ACTION_TYPES]) },
 	requestor: { field: 'requestor', kind: /** @type {const} */ ('string'), ci: true },
 	creationDateTimeUtc: { field: 'creationDateTimeUtc', kind: /** @type {const} */ ('datetime') },
 };
@@ -184,7 +188,7 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		const finished = started + a.timeline.inProgressMs;
 		if (now < started) return { status: 'Pending', since: a.createdMs };
 		if (now < finished) return { status: 'InProgress', since: started };
-		return { status: a.timeline.outcome, since: finished };
+		return { status: a.failedCommand === null ? a.timeline.outcome : 'Failed', since: finished };
 	}
 
 	const isActive = (/** @type {string} */ status) => status === 'Pending' || status === 'InProgress';
@@ -199,8 +203,27 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 			cancellationDateTimeUtc: a.cancelled ? toApiTime(a.cancelled.ms) : null,
 			lastUpdateDateTimeUtc: since === a.createdMs ? a.creationDateTimeUtc : toApiTime(since),
 			errorHResult: status === 'Failed' ? E_FAIL : 0, scope: a.scope, externalId: null, requestSource: 'PublicApi',
-			relatedFileInfo: a.relatedFileInfo, commands: [], troubleshootInfo: null,
+			relatedFileInfo: a.relatedFileInfo, commands: renderCommands(a, status, since), troubleshootInfo: null,
 		};
+	}
+
+	/**
+	 * Live response commands: Created until the action ends; then Completed up to a failing command, which
+	 * is Failed, and the rest never run (Created). A session that ended otherwise (TimeOut, Cancelled)
+	 * completed none.
+	 * @param {Action} a @param {string} status @param {number} since
+	 */
+	function renderCommands(a, status, since) {
+		const ran = status === 'Succeeded' || (status === 'Failed' && a.failedCommand !== null);
+		return a.commands.map((command, index) => {
+			const failed = ran && index === a.failedCommand;
+			const completed = ran && !failed && (a.failedCommand === null || index < a.failedCommand);
+			return {
+				index, startTime: completed || failed ? toApiTime(since) : null, endTime: completed || failed ? toApiTime(since) : null,
+				commandStatus: failed ? 'Failed' : completed ? 'Completed' : 'Created',
+				errors: failed ? [`Command ${command.type} failed`] : [], command,
+			};
+		});
 	}
 
 	/** @param {RouteContext} ctx @param {typeof ACTIONS[number]} spec */
@@ -222,18 +245,37 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 			if (!/^[0-9a-f]{40}$/i.test(sha1)) throw new HttpError(400, 'InvalidHashValue', `Hash value ${sha1} of field 'Sha1' is invalid: a SHA-1 is 40 hex digits`);
 			relatedFileInfo = { fileIdentifier: sha1, fileIdentifierType: 'Sha1' };
 		}
+		createAction(ctx, machine, { type: spec.type, comment, scope, relatedFileInfo });
+	}
+
+	/**
+	 * Records a new machine action on `machine` and answers 201 with it; a second action of the same type
+	 * while one is Pending or InProgress is a 400 ActiveRequestAlreadyExists.
+	 * @param {RouteContext} ctx @param {Machine} machine
+	 * @param {{ type: string, comment: string, scope?: string | null, relatedFileInfo?: Action['relatedFileInfo'],
+	 *   commands?: Action['commands'], failedCommand?: number | null }} spec
+	 */
+	function createAction(ctx, machine, { type, comment, scope = null, relatedFileInfo = null, commands = [], failedCommand = null }) {
 		const store = storeOf(ctx.tenantId);
 		const now = Date.now();
-		const busy = [...store.actions.values()].find((a) => a.machineId === machine.id && a.type === spec.type && isActive(progress(a, now).status));
+		const busy = [...store.actions.values()].find((a) => a.machineId === machine.id && a.type === type && isActive(progress(a, now).status));
 		if (busy) throw new HttpError(400, 'ActiveRequestAlreadyExists', 'Action is already in progress');
 		/** @type {Action} */
 		const action = {
-			id: crypto.randomUUID(), type: spec.type, scope, requestor: ctx.appid, requestorComment: comment,
+			id: crypto.randomUUID(), type, scope, requestor: ctx.appid, requestorComment: comment,
 			machineId: machine.id, computerDnsName: machine.computerDnsName, createdMs: now, creationDateTimeUtc: toApiTime(now),
-			timeline: { ...(store.timeline ?? timeline) }, relatedFileInfo, cancelled: null,
+			timeline: { ...(store.timeline ?? timeline) }, relatedFileInfo, cancelled: null, commands, failedCommand,
 		};
 		store.actions.set(action.id, action);
 		sendJson(ctx.res, 201, { '@odata.context': `${apiBases.mde}/api/$metadata#MachineActions/$entity`, ...render(action, now) });
+		return action;
+	}
+
+	/** The stored action and its status now, for other modules' routes (result links). @param {string} tenantId @param {string} id */
+	function actionState(tenantId, id) {
+		const action = storeOf(tenantId).actions.get(id.toLowerCase());
+		if (!action) throw new HttpError(404, 'NotFound', `Machine action ${id} not found`);
+		return { action, status: progress(action, Date.now()).status };
 	}
 
 	/** @param {RouteContext} ctx */
@@ -303,7 +345,7 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		},
 	];
 
-	return { routes, addMachine, getMachine, listMachines, findByDnsName, setActionTimeline, getMachineAction, listMachineActions };
+	return { routes, addMachine, getMachine, listMachines, findByDnsName, find, setActionTimeline, getMachineAction, listMachineActions, createAction, actionState };
 }
 
 module.exports = { createMachines };

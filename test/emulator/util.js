@@ -36,17 +36,26 @@ function sendJson(res, status, body, headers = {}) {
 
 /**
  * @param {import('node:http').IncomingMessage} req
- * @returns {Promise<string>}
+ * @param {number} [max] largest body accepted, in bytes
+ * @returns {Promise<Buffer>}
  */
-async function readBody(req) {
+async function readBytes(req, max = 5_000_000) {
 	const chunks = [];
 	let size = 0;
 	for await (const chunk of req) {
 		size += chunk.length;
-		if (size > 5_000_000) throw new HttpError(413, 'RequestEntityTooLarge', 'Request body too large');
+		if (size > max) throw new HttpError(413, 'RequestEntityTooLarge', 'Request body too large');
 		chunks.push(chunk);
 	}
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Promise<string>}
+ */
+async function readBody(req) {
+	return (await readBytes(req)).toString('utf8');
 }
 
 /**
@@ -134,4 +143,50 @@ function oneOf(field, value, allowed) {
 	return hit;
 }
 
-module.exports = { HttpError, sendJson, readBody, readJson, toApiTime, matchesText, formatWindow, GUID, prop, requiredText, oneOf };
+/**
+ * A ZIP archive of uncompressed entries ("stored"), enough for clients that save or unpack it.
+ * @param {{ name: string, data: Buffer }[]} files
+ */
+function zipStore(files) {
+	const zlib = require('node:zlib');
+	/** @type {Buffer[]} */
+	const locals = [];
+	/** @type {Buffer[]} */
+	const centrals = [];
+	let offset = 0;
+	for (const { name, data } of files) {
+		const nameBytes = Buffer.from(name, 'utf8');
+		const crc = zlib.crc32(data);
+		const local = Buffer.alloc(30);
+		local.writeUInt32LE(0x04034b50, 0);
+		local.writeUInt16LE(20, 4);
+		local.writeUInt16LE(0x21, 12); // 1980-01-01
+		local.writeUInt32LE(crc, 14);
+		local.writeUInt32LE(data.length, 18);
+		local.writeUInt32LE(data.length, 22);
+		local.writeUInt16LE(nameBytes.length, 26);
+		const central = Buffer.alloc(46);
+		central.writeUInt32LE(0x02014b50, 0);
+		central.writeUInt16LE(20, 4);
+		central.writeUInt16LE(20, 6);
+		central.writeUInt16LE(0x21, 14);
+		central.writeUInt32LE(crc, 16);
+		central.writeUInt32LE(data.length, 20);
+		central.writeUInt32LE(data.length, 24);
+		central.writeUInt16LE(nameBytes.length, 28);
+		central.writeUInt32LE(offset, 42);
+		locals.push(local, nameBytes, data);
+		centrals.push(central, nameBytes);
+		offset += local.length + nameBytes.length + data.length;
+	}
+	const directory = Buffer.concat(centrals);
+	const end = Buffer.alloc(22);
+	end.writeUInt32LE(0x06054b50, 0);
+	end.writeUInt16LE(files.length, 8);
+	end.writeUInt16LE(files.length, 10);
+	end.writeUInt32LE(directory.length, 12);
+	end.writeUInt32LE(offset, 16);
+	return Buffer.concat([...locals, directory, end]);
+}
+
+module.exports = { HttpError, sendJson, readBytes, readBody, readJson, toApiTime, matchesText, formatWindow, GUID, prop, requiredText, oneOf, zipStore };

@@ -29,6 +29,16 @@ export const FULL_ROLES = {
 		'Machine.StopAndQuarantine',
 		'Alert.ReadWrite.All',
 		'Ti.ReadWrite.All',
+		'Machine.LiveResponse',
+		'Library.Manage',
+		'User.Read.All',
+		'Vulnerability.Read.All',
+		'Software.Read.All',
+		'SecurityRecommendation.Read.All',
+		'File.Read.All',
+		'Ip.Read.All',
+		'URL.Read.All',
+		'Score.Read.All',
 	],
 };
 

@@ -1,6 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type * as alert from './alert';
+import type * as liveResponseLibrary from './liveResponseLibrary';
+import type * as file from './file';
+import type * as ip from './ip';
+import type * as domain from './domain';
+import type * as vulnerability from './vulnerability';
+import type * as software from './software';
+import type * as recommendation from './recommendation';
+import type * as investigation from './investigation';
+import type * as exposureScore from './exposureScore';
+import type * as user from './user';
 import type * as device from './device';
 import type * as huntingQuery from './huntingQuery';
 import type * as incident from './incident';
@@ -34,6 +44,16 @@ export type ResourceModules = Checked<{
 	machine: typeof device;
 	machineAction: typeof machineAction;
 	indicator: typeof indicator;
+	liveResponseLibrary: typeof liveResponseLibrary;
+	file: typeof file;
+	ip: typeof ip;
+	domain: typeof domain;
+	vulnerability: typeof vulnerability;
+	software: typeof software;
+	recommendation: typeof recommendation;
+	investigation: typeof investigation;
+	exposureScore: typeof exposureScore;
+	user: typeof user;
 }>;
 
 export type ResourceName = keyof ResourceModules;

@@ -2,6 +2,16 @@ import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import * as alert from './alert';
+import * as liveResponseLibrary from './liveResponseLibrary';
+import * as file from './file';
+import * as ip from './ip';
+import * as domain from './domain';
+import * as vulnerability from './vulnerability';
+import * as software from './software';
+import * as recommendation from './recommendation';
+import * as investigation from './investigation';
+import * as exposureScore from './exposureScore';
+import * as user from './user';
 import * as device from './device';
 import * as huntingQuery from './huntingQuery';
 import * as incident from './incident';
@@ -9,7 +19,24 @@ import * as indicator from './indicator';
 import * as machineAction from './machineAction';
 import type { OperationModule, OperationName, ResourceModules, ResourceName } from './node.type';
 
-const RESOURCES: ResourceModules = { incident, huntingQuery, alert, machine: device, machineAction, indicator };
+const RESOURCES: ResourceModules = {
+	incident,
+	huntingQuery,
+	alert,
+	machine: device,
+	machineAction,
+	indicator,
+	liveResponseLibrary,
+	file,
+	ip,
+	domain,
+	vulnerability,
+	software,
+	recommendation,
+	investigation,
+	exposureScore,
+	user,
+};
 
 /** Saved workflows omit a parameter that equals its default, so these never change. */
 const DEFAULT_OPERATION: { [R in ResourceName]: OperationName<R> } = {
@@ -19,6 +46,16 @@ const DEFAULT_OPERATION: { [R in ResourceName]: OperationName<R> } = {
 	machine: 'getAll',
 	machineAction: 'getAll',
 	indicator: 'create',
+	liveResponseLibrary: 'getAll',
+	file: 'get',
+	ip: 'getStatistics',
+	domain: 'getStatistics',
+	vulnerability: 'getAll',
+	software: 'getAll',
+	recommendation: 'getAll',
+	investigation: 'getAll',
+	exposureScore: 'get',
+	user: 'getDevices',
 };
 
 function operationsOf(resource: ResourceName): Array<[string, OperationModule]> {

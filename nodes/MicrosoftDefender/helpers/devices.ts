@@ -3,6 +3,8 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { odataString } from './odata';
 import { quoted } from './validate';
+import { downloadWithFreshLink } from '../transport/download';
+import type { QuotaCategory } from '../transport/quotas';
 import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
 
 export const MACHINE_ID = /^[0-9a-f]{40}$/i;
@@ -88,6 +90,10 @@ export interface ResponseActionSpec {
 	label: string;
 	permission: string;
 	body: IDataObject;
+	/** Quota category when the call has its own documented quota (live response: 10/min). */
+	quota?: QuotaCategory;
+	/** What to do when Defender refuses the request because one is already active on the device. */
+	busyHint?: string;
 }
 
 /**
@@ -106,13 +112,19 @@ export async function requestResponseAction(
 			method: 'POST',
 			path: `/api/machines/${encodeURIComponent(machine.id)}/${spec.path}`,
 			body: spec.body,
-			quota: 'endpoint',
+			quota: spec.quota ?? 'endpoint',
 			permission: spec.permission,
 			notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID or name and the tenant.`,
 		});
 	} catch (error) {
 		const pendingConflict = error instanceof NodeApiError && String(error.httpCode) === '400';
 		const running = pendingConflict ? await runningAction.call(this, session, machine.id, spec.type) : undefined;
+		if (!running && pendingConflict && error.errorResponse?.code === 'ActiveRequestAlreadyExists') {
+			throw new NodeOperationError(this.getNode(), `Defender refused the ${spec.label} request: one is already active on ${machine.computerDnsName ?? machine.id} (ActiveRequestAlreadyExists).`, {
+				itemIndex: session.itemIndex,
+				description: spec.busyHint ?? 'Wait until it has finished (Machine Action → Get Many, filtered by device), then run the item again.',
+			});
+		}
 		if (!running) throw toNodeError(this, error, session.itemIndex);
 		if (returnRunning) return running;
 		throw new NodeOperationError(
@@ -120,7 +132,7 @@ export async function requestResponseAction(
 			`A ${spec.label} action is already ${String(running.status)} on ${String(running.computerDnsName ?? machine.computerDnsName ?? machine.id)} since ${String(running.creationDateTimeUtc)} (action ${String(running.id)}, requested by ${String(running.requestor ?? 'unknown')}).`,
 			{
 				itemIndex: session.itemIndex,
-				description: 'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
+				description: spec.busyHint ?? 'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
 			},
 		);
 	}
@@ -138,9 +150,16 @@ export async function getMachineAction(this: IExecuteFunctions, session: ApiSess
 
 /**
  * Polls a machine action until it ends (Succeeded, Failed, TimeOut, Cancelled) or `timeoutMs` passes;
- * only Succeeded is returned, anything else is an error for this item naming the outcome.
+ * only Succeeded is returned, anything else is an error for this item naming the outcome (and what
+ * `failureDetail` finds in the final action, e.g. the live response command that failed).
  */
-export async function waitForAction(this: IExecuteFunctions, session: ApiSession, action: IDataObject, timeoutMs: number): Promise<IDataObject> {
+export async function waitForAction(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	action: IDataObject,
+	timeoutMs: number,
+	failureDetail?: (action: IDataObject) => string,
+): Promise<IDataObject> {
 	// A deadline that is not a number would never pass and never be waited for: the loop would spin.
 	if (!Number.isFinite(timeoutMs) || timeoutMs < 1000) throw new Error(`Wait timeout of ${timeoutMs} ms is not a duration of 1 s or more.`);
 	const deadline = Date.now() + timeoutMs;
@@ -161,8 +180,35 @@ export async function waitForAction(this: IExecuteFunctions, session: ApiSession
 		throw new NodeOperationError(
 			this.getNode(),
 			`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} ended ${String(current.status)} (action ${String(current.id)}).`,
-			{ itemIndex: session.itemIndex, description: `Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc)}.` },
+			{
+				itemIndex: session.itemIndex,
+				description: `${failureDetail ? `${failureDetail(current)} ` : ''}Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc)}.`,
+			},
 		);
 	}
 	return current;
+}
+
+/** The package link from GetPackageUri: the documented answer wraps the URL in (escaped) quotes, which are dropped. */
+export function packageUrlFrom(value: unknown): string {
+	return String(value ?? '')
+		.trim()
+		.replace(/^(?:\\?")+|(?:\\?")+$/g, '');
+}
+
+/** Downloads the ZIP of a succeeded Collect Investigation Package action (its link: 2 per minute, 120 per hour). */
+export async function downloadInvestigationPackage(this: IExecuteFunctions, session: ApiSession, action: IDataObject): Promise<Buffer> {
+	const getLink = async () =>
+		packageUrlFrom(
+			(
+				await defenderApiRequest.call(this, session, {
+					method: 'GET',
+					path: `/api/machineactions/${encodeURIComponent(String(action.id))}/GetPackageUri`,
+					quota: 'packageLink',
+					permission: 'Machine.Read.All',
+					notFoundMessage: `Defender has no investigation package for action ${String(action.id)} yet.`,
+				})
+			).value,
+		);
+	return await downloadWithFreshLink.call(this, getLink, `the investigation package of ${String(action.computerDnsName ?? action.machineId)}`, session.itemIndex ?? 0);
 }

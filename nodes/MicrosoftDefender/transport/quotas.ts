@@ -4,7 +4,16 @@ import type { QuotaWindow } from './rateLimiter';
  * Kinds of calls with their own documented quota (per app and tenant). Microsoft counts per minute
  * and per hour; a Custom cloud can shorten the minute (an emulator), and the hour shrinks with it.
  */
-export type QuotaCategory = 'incidentList' | 'incidentRead' | 'incidentWrite' | 'hunting' | 'endpoint';
+export type QuotaCategory =
+	| 'incidentList'
+	| 'incidentRead'
+	| 'incidentWrite'
+	| 'hunting'
+	| 'endpoint'
+	| 'liveResponse'
+	| 'packageLink'
+	| 'startInvestigation'
+	| 'deviceVulnerabilities';
 
 const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> = {
 	incidentList: [
@@ -24,6 +33,14 @@ const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> =
 		{ limit: 100, minutes: 1 },
 		{ limit: 1500, minutes: 60 },
 	],
+	// Defender for Endpoint calls with a documented quota of their own.
+	liveResponse: [{ limit: 10, minutes: 1 }],
+	packageLink: [
+		{ limit: 2, minutes: 1 },
+		{ limit: 120, minutes: 60 },
+	],
+	startInvestigation: [{ limit: 50, minutes: 60 }],
+	deviceVulnerabilities: [{ limit: 50, minutes: 1 }],
 };
 
 /**

@@ -39,7 +39,9 @@ export interface ApiRequest {
 	path?: string;
 	url?: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	/** JSON, or raw bytes with their `content-type` in `headers` (multipart uploads). */
+	body?: IDataObject | Buffer;
+	headers?: Record<string, string>;
 	quota: QuotaCategory;
 	/** The application permission that allows this call, named when the service answers 403. */
 	permission: string;
@@ -258,6 +260,7 @@ class ApiCall {
 			url: this.url,
 			qs: this.request.qs,
 			body: this.request.body,
+			headers: this.request.headers,
 			json: true,
 			// The body is parsed here, so that a truncated or HTML answer is recognised and explained.
 			encoding: 'text',

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationModule, OperationOption } from '../node.type';
@@ -6,6 +6,8 @@ import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
 import { machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
+import type { QuotaCategory } from '../../transport/quotas';
+import type { ApiSession } from '../../transport/request';
 
 export interface ResponseActionOperation {
 	option: OperationOption;
@@ -18,9 +20,30 @@ export interface ResponseActionOperation {
 	/** Fields of this action besides the comment (e.g. isolation type), with how they go into the body. */
 	fields?: INodeProperties[];
 	body?: (context: IExecuteFunctions, index: number) => IDataObject;
+	/** Fields shown once Wait for Completion is on (what to do with the finished action). */
+	afterWaitFields?: INodeProperties[];
+	/** Turns the finished action into the output (e.g. with downloaded results); only called after a wait. */
+	finish?: (this: IExecuteFunctions, index: number, session: ApiSession, action: IDataObject) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
+	/** Explains a Failed outcome from the final action. */
+	failureDetail?: (action: IDataObject) => string;
+	quota?: QuotaCategory;
+	busyHint?: string;
+	/** Leave out "If Action Already Running": the running request is someone else's session. */
+	noReturnRunning?: boolean;
 }
 
-const DEFAULT_COMMENT = '={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
+export const DEFAULT_COMMENT = '={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
+
+const ifRunningOption: INodeProperties = {
+	displayName: 'If Action Already Running',
+	name: 'ifRunning',
+	type: 'options',
+	options: [
+		{ name: 'Fail', value: 'fail', description: 'Error for this item, naming the running action' },
+		{ name: 'Return Running Action', value: 'returnRunning', description: 'Output (or wait for) the action that is already running' },
+	],
+	default: 'fail',
+};
 
 /** Builds the fields and execute() of one response action (isolate, scan, …); every action shares them. */
 export function responseActionOperation(spec: ResponseActionOperation): OperationModule {
@@ -52,26 +75,14 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			description: 'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
+		...(spec.afterWaitFields ?? []).map((field) => ({ ...field, displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } } })),
 		{
 			displayName: 'Options',
 			name: 'options',
 			type: 'collection',
 			placeholder: 'Add Option',
 			default: {},
-			options: [
-				{
-					displayName: 'If Action Already Running',
-					name: 'ifRunning',
-					type: 'options',
-					options: [
-						{ name: 'Fail', value: 'fail', description: 'Error for this item, naming the running action' },
-						{ name: 'Return Running Action', value: 'returnRunning', description: 'Output (or wait for) the action that is already running' },
-					],
-					default: 'fail',
-				},
-				requestTimeoutOption,
-				tenantIdOption,
-			],
+			options: [...(spec.noReturnRunning ? [] : [ifRunningOption]), requestTimeoutOption, tenantIdOption],
 		},
 	];
 
@@ -84,10 +95,18 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 		const body = { Comment: comment, ...(spec.body?.(this, index) ?? {}) };
 		const waitMs = this.getNodeParameter('waitForCompletion', index, false) ? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600)) : undefined;
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
-		const returnRunning = this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
-		let action = await requestResponseAction.call(this, session, machine, { path: spec.path, type: spec.type, label: spec.label, permission: spec.permission, body }, returnRunning);
-		if (waitMs !== undefined) action = await waitForAction.call(this, session, action, waitMs);
-		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+		const returnRunning = !spec.noReturnRunning && this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
+		let action = await requestResponseAction.call(
+			this,
+			session,
+			machine,
+			{ path: spec.path, type: spec.type, label: spec.label, permission: spec.permission, body, quota: spec.quota, busyHint: spec.busyHint },
+			returnRunning,
+		);
+		if (waitMs === undefined) return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+		action = await waitForAction.call(this, session, action, waitMs, spec.failureDetail);
+		const output = spec.finish ? await spec.finish.call(this, index, session, action) : { json: action };
+		return [{ ...output, pairedItem: { item: index } }];
 	}
 
 	return { option: spec.option, properties, execute };

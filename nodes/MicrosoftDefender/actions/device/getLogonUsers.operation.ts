@@ -1,0 +1,7 @@
+import { deviceListOperation } from './deviceList';
+
+export const { option, properties, execute } = deviceListOperation({
+	option: { name: 'Get Logged-On Users', description: 'Users seen logged on to a device (User.Read.All)', action: 'Get users logged on to a device' },
+	path: 'logonusers',
+	permission: 'User.Read.All',
+});

@@ -1,0 +1,8 @@
+import { deviceListOperation } from './deviceList';
+
+export const { option, properties, execute } = deviceListOperation({
+	option: { name: 'Get Recommendations', description: 'Security recommendations for a device (SecurityRecommendation.Read.All)', action: 'Get recommendations for a device' },
+	path: 'recommendations',
+	permission: 'SecurityRecommendation.Read.All',
+	limited: true,
+});

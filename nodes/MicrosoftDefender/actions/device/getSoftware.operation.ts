@@ -1,0 +1,8 @@
+import { deviceListOperation } from './deviceList';
+
+export const { option, properties, execute } = deviceListOperation({
+	option: { name: 'Get Software', description: 'Software installed on a device (Software.Read.All)', action: 'Get software of a device' },
+	path: 'software',
+	permission: 'Software.Read.All',
+	limited: true,
+});

@@ -1,0 +1,9 @@
+import { deviceListOperation } from './deviceList';
+
+export const { option, properties, execute } = deviceListOperation({
+	option: { name: 'Get Vulnerabilities', description: 'Vulnerabilities (CVEs) on a device (Vulnerability.Read.All)', action: 'Get vulnerabilities of a device' },
+	path: 'vulnerabilities',
+	permission: 'Vulnerability.Read.All',
+	quota: 'deviceVulnerabilities',
+	limited: true,
+});

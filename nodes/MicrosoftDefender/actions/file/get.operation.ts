@@ -1,0 +1,11 @@
+import { fileRequest, shaField, shaFrom } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get', description: 'Get what Defender knows of a file: signer, prevalence, determination (File.Read.All)', action: 'Get a file' },
+	fields: [shaField],
+	answer: 'record',
+	request(index) {
+		return fileRequest(shaFrom(this, index));
+	},
+});

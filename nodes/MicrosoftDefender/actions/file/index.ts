@@ -1,0 +1,4 @@
+export * as get from './get.operation';
+export * as getAlerts from './getAlerts.operation';
+export * as getDevices from './getDevices.operation';
+export * as getStatistics from './getStatistics.operation';

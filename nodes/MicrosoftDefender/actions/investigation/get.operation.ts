@@ -1,0 +1,13 @@
+import { investigationIdField, PERMISSION } from './fields';
+import { inputError, lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get', description: 'Get an automated investigation', action: 'Get an automated investigation' },
+	fields: [investigationIdField],
+	answer: 'record',
+	request(index) {
+		const id = String(this.getNodeParameter('investigationId', index, '')).trim();
+		if (id === '') throw inputError(this, index, 'Investigation ID is empty. Enter the investigation ID or the ID of the alert that triggered it.');
+		return { path: `/api/investigations/${encodeURIComponent(id)}`, permission: PERMISSION, notFoundMessage: `Investigation ${id} not found (neither as investigation ID nor as triggering alert ID).` };
+	},
+});

@@ -1,0 +1,2 @@
+export * as get from './get.operation';
+export * as getAll from './getAll.operation';

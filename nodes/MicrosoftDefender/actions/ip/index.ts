@@ -1,0 +1,2 @@
+export * as getAlerts from './getAlerts.operation';
+export * as getStatistics from './getStatistics.operation';

@@ -1,0 +1,21 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError } from '../lookup';
+
+export const PERMISSION = 'Library.Manage';
+
+export const fileNameField: INodeProperties = {
+	displayName: 'File Name',
+	name: 'fileName',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. collect.ps1',
+	description: 'Name of the file in the live response library',
+};
+
+export function fileNameFrom(context: IExecuteFunctions, index: number): string {
+	const fileName = String(context.getNodeParameter('fileName', index, '')).trim();
+	if (fileName === '' || /[\\/]/.test(fileName)) throw inputError(context, index, `File Name "${fileName}" is not a library file name. Enter a name without folders, e.g. collect.ps1.`);
+	return fileName;
+}

@@ -1,0 +1,11 @@
+import { PERMISSION } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get Many', description: 'List the scripts and files of the library', action: 'Get many live response library files' },
+	fields: [],
+	answer: 'list',
+	request() {
+		return { path: '/api/libraryfiles', permission: PERMISSION };
+	},
+});

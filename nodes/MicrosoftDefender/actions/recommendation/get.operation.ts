@@ -1,0 +1,12 @@
+import { notFound, PERMISSION, recommendationIdField, recommendationIdFrom } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get', description: 'Get a security recommendation', action: 'Get a security recommendation' },
+	fields: [recommendationIdField],
+	answer: 'record',
+	request(index) {
+		const id = recommendationIdFrom(this, index);
+		return { path: `/api/recommendations/${encodeURIComponent(id)}`, permission: PERMISSION, notFoundMessage: notFound(id) };
+	},
+});

@@ -1,0 +1,13 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { filtersField, PERMISSION, recommendationFilter } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get Many', description: 'List security recommendations, filtered', action: 'Get many security recommendations' },
+	fields: [filtersField],
+	answer: 'paged',
+	request(index) {
+		return { path: '/api/recommendations', qs: { $filter: recommendationFilter(this.getNodeParameter('filters', index, {}) as IDataObject) }, permission: PERMISSION };
+	},
+});

@@ -1,0 +1,12 @@
+import { notFound, PERMISSION, recommendationIdField, recommendationIdFrom } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get Devices', description: 'Devices the recommendation applies to', action: 'Get devices of a security recommendation' },
+	fields: [recommendationIdField],
+	answer: 'list',
+	request(index) {
+		const id = recommendationIdFrom(this, index);
+		return { path: `/api/recommendations/${encodeURIComponent(id)}/machineReferences`, permission: PERMISSION, notFoundMessage: notFound(id) };
+	},
+});

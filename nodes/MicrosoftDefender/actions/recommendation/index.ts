@@ -1,0 +1,3 @@
+export * as get from './get.operation';
+export * as getAll from './getAll.operation';
+export * as getDevices from './getDevices.operation';

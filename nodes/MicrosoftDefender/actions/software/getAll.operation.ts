@@ -1,0 +1,13 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { filtersField, PERMISSION, softwareFilter } from './fields';
+import { lookupOperation } from '../lookup';
+
+export const { option, properties, execute } = lookupOperation({
+	option: { name: 'Get Many', description: 'List the software inventory, filtered', action: 'Get many software products' },
+	fields: [filtersField],
+	answer: 'paged',
+	request(index) {
+		return { path: '/api/Software', qs: { $filter: softwareFilter(this.getNodeParameter('filters', index, {}) as IDataObject) }, permission: PERMISSION };
+	},
+});

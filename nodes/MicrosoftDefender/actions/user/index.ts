@@ -1,0 +1,1 @@
+export * as getDevices from './getDevices.operation';

@@ -6,7 +6,7 @@
  */
 import { fork } from 'node:child_process';
 
-export type ScenarioName = 'tokens' | 'list' | 'quota' | 'hunting' | 'connections' | 'scaleWorker';
+export type ScenarioName = 'tokens' | 'list' | 'quota' | 'hunting' | 'connections' | 'scaleWorker' | 'vulnerabilities';
 
 export interface RunSpec {
 	scenario: ScenarioName;

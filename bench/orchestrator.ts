@@ -101,6 +101,43 @@ async function tokenEconomy(bench: Bench): Promise<void> {
 	}
 }
 
+// ---- Row 7 ----
+
+async function vulnerabilityListing(bench: Bench): Promise<void> {
+	const { repetitions } = bench.settings;
+	const count = 2_500;
+	const page = 8_000;
+	const lab = await createLab({ quotaWindowSeconds: 1 });
+	bench.emu.seedVulnerabilities(lab.tenantId, count);
+	const times = { node: [] as number[], fetch: [] as number[] };
+	const requestCounts = new Set<number>();
+	for (let rep = 0; rep < repetitions; rep++) {
+		for (const mode of rep % 2 === 0 ? (['node', 'fetch'] as const) : (['fetch', 'node'] as const)) {
+			const outcome = await bench.run<{ ms: number; count: number }>({ scenario: 'vulnerabilities', params: { credentials: lab.credentials, mode, expected: count } });
+			times[mode].push(outcome.result.ms);
+			if (mode === 'node') requestCounts.add(bench.requestsBetween([lab.tenantId], outcome).length);
+			log(`row 7 ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)} [${bench.elapsed()}]`);
+		}
+	}
+	const expectedRequests = Math.ceil(count / page);
+	const made = [...requestCounts];
+	const ratios = times.node.map((ms, rep) => ms / times.fetch[rep]);
+	const ratio = median(ratios);
+	bench.rows.push(
+		{
+			id: '7a',
+			what: `Vulnerability → Get Many, Return All over ${count.toLocaleString('en-US')} vulnerabilities (page ${page.toLocaleString('en-US')}, the API's largest): requests made by the node`,
+			value: made.join(' / '),
+			target: `${expectedRequests} (ceil(N/page))`,
+			ok: made.length === 1 && made[0] === expectedRequests,
+		},
+		{ id: '7b', what: `… wall time node ÷ minimal fetch loop (median of ${repetitions} paired runs)`, value: ratio.toFixed(2), target: '≤ 1.10', ok: ratio <= 1.1 },
+	);
+	bench.notes.push(
+		`7a–7b: node ${times.node.map(formatMs).join(', ')} (median ${formatMs(median(times.node))}); fetch loop ${times.fetch.map(formatMs).join(', ')} (median ${formatMs(median(times.fetch))}); ratios per repetition ${ratios.map((r) => r.toFixed(3)).join(', ')}.`,
+	);
+}
+
 // ---- Row 2 ----
 
 async function listing(bench: Bench): Promise<void> {
@@ -364,7 +401,7 @@ export async function orchestrate(): Promise<void> {
 	const startedAt = new Date();
 	const loadAtStart = os.loadavg();
 	log(`latency ${settings.latency.join('–')} ms per call, ${settings.repetitions} repetitions where timing matters`);
-	const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6').split(',').map((row) => row.trim()));
+	const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7').split(',').map((row) => row.trim()));
 	try {
 		if (rows.has('1')) await tokenEconomy(bench);
 		if (rows.has('2')) await listing(bench);
@@ -372,6 +409,7 @@ export async function orchestrate(): Promise<void> {
 		if (rows.has('4')) await huntingScale(bench);
 		if (rows.has('5')) await connectionCost(bench);
 		if (rows.has('6')) await scaleAcrossWorkers(bench);
+		if (rows.has('7')) await vulnerabilityListing(bench);
 	} finally {
 		await stopEmulator();
 	}
@@ -383,7 +421,7 @@ export async function orchestrate(): Promise<void> {
 		durationMs,
 		settings: [
 			...(settings.smoke ? ['**SMOKE RUN (BENCH_SMOKE=1): reduced sizes, not the benchmark**'] : []),
-			...(rows.size < 6 ? [`**only rows ${[...rows].join(', ')} (BENCH_ROWS)**`] : []),
+			...(rows.size < 7 ? [`**only rows ${[...rows].join(', ')} (BENCH_ROWS)**`] : []),
 			`emulator latency ${settings.latency.join('–')} ms per call (uniform; BENCH_LATENCY=min,max)`,
 			`${settings.repetitions} repetitions where timing matters (BENCH_REPS), medians reported`,
 			'every measured run in its own process (peak RSS per run), emulator in the orchestrator process, HTTPS over loopback',

@@ -125,6 +125,42 @@ async function list(params: { credentials: ICredentialDataDecryptedObject; api: 
 	return { ms, cpuMs, count };
 }
 
+/** Row 7: Vulnerability → Get Many, Return All, by the node or by the fetch loop (pages of 8,000, the API's largest). */
+async function vulnerabilities(params: { credentials: ICredentialDataDecryptedObject; mode: 'node' | 'fetch'; expected: number }) {
+	const { credentials, mode, expected } = params;
+	let count: number;
+	let ms: number;
+	if (mode === 'node') {
+		await runDefender({ credentials }, { resource: 'vulnerability', operation: 'getAll', returnAll: false, limit: 1 });
+		gc();
+		await mark('start');
+		const started = performance.now();
+		const items = await runDefender({ credentials }, { resource: 'vulnerability', operation: 'getAll', returnAll: true });
+		ms = performance.now() - started;
+		await mark('end');
+		count = items.length;
+	} else {
+		const base = String(credentials.endpointApiUrl);
+		const token = await fetchToken(credentials, base);
+		await fetchJson(`${base}/api/vulnerabilities?$top=1`, token);
+		gc();
+		await mark('start');
+		const started = performance.now();
+		const records: unknown[] = [];
+		let next: string | undefined = `${base}/api/vulnerabilities?$top=8000`;
+		while (next) {
+			const { body } = await fetchJson(next, token);
+			records.push(...(body.value as unknown[]));
+			next = body['@odata.nextLink'] as string | undefined;
+		}
+		ms = performance.now() - started;
+		await mark('end');
+		count = records.length;
+	}
+	if (count !== expected) throw new Error(`${mode} listed ${count} vulnerabilities, expected ${expected}`);
+	return { ms, count };
+}
+
 /**
  * Runs the executions `start` begins between the start and end marks, all at once; their wall time and
  * the failed items (Continue On Fail) or executions.
@@ -252,7 +288,7 @@ async function scaleWorker(params: { credentials: ICredentialDataDecryptedObject
 	return { ...measured, lateMs: Math.max(0, go - startAt) };
 }
 
-const SCENARIOS = { tokens, list, quota, hunting, connections, scaleWorker } as const;
+const SCENARIOS = { tokens, list, quota, hunting, connections, scaleWorker, vulnerabilities } as const;
 
 export async function runScenario(spec: RunSpec): Promise<Record<string, unknown>> {
 	const scenario = SCENARIOS[spec.scenario] as (params: unknown) => Promise<Record<string, unknown>>;

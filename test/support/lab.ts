@@ -71,6 +71,7 @@ export interface Emulator {
 	setTokenLifetime(seconds: number): void;
 	revokeTokens(): void;
 	seedIncidents(tenantId: string, count: number, overrides?: IDataObject): IDataObject[];
+	seedVulnerabilities(tenantId: string, count: number, options?: { machineIds?: string[] }): number;
 	createIncident(tenantId: string, fields?: IDataObject): IDataObject;
 	updateIncident(tenantId: string, id: number | string, fields?: IDataObject): IDataObject;
 	getIncident(tenantId: string, id: number | string): IDataObject;

@@ -34,9 +34,14 @@ interface Emulator {
 	listMachineActions(tenantId: string): Array<Record<string, unknown>>;
 	listIndicators(tenantId: string): Array<Record<string, unknown>>;
 	setActionTimeline(timeline: { pendingMs: number; inProgressMs: number; outcome: string }): void;
+	addLibraryFile(tenantId: string, spec: { fileName: string; content: string }): unknown;
+	setScriptResult(tenantId: string, scriptName: string, result: { exit_code?: number; script_output?: string }): void;
+	setDeviceFile(tenantId: string, machineId: string, path: string, content: string): void;
+	addFile(tenantId: string, fields: Record<string, unknown>): unknown;
+	addVulnerability(tenantId: string, fields: Record<string, unknown>): unknown;
 	addApp(spec: { secrets: Array<{ value: string }> }): { clientId: string };
 	consent(spec: { tenantId: string; clientId: string; roles: Record<string, string[]> }): void;
-	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident;
+	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident & { alerts: Array<{ process: { sha1: string; sha256: string; fileName: string } }> };
 	updateIncident(tenantId: string, id: number, fields: Record<string, unknown>): Incident;
 	getIncident(tenantId: string, id: number): Incident | null;
 	listIncidents(tenantId: string): Incident[];
@@ -54,6 +59,8 @@ const ROLES = {
 	graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'],
 	mde: ['Machine.Read.All', 'Machine.Isolate', 'Ti.ReadWrite.All'],
 };
+/** The investigation example's tenant: what its sticky note asks for. */
+const INVESTIGATE_ROLES = { graph: ['SecurityIncident.ReadWrite.All'], mde: ['Machine.Read.All', 'File.Read.All', 'Machine.LiveResponse', 'Vulnerability.Read.All'] };
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
 const WF = {
 	triageGraph: 'E2eTriageGraph01',
@@ -65,6 +72,7 @@ const WF = {
 	customGraph: 'E2eCustomGraph01',
 	customXdr: 'E2eCustomXdr0001',
 	customForeign: 'E2eCustomForeign',
+	investigate: 'E2eInvestigate01',
 };
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
@@ -85,6 +93,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let t2: string;
 	// Tenant 3: the containment example, reached through the node option Tenant ID (one app, many tenants).
 	let t3: string;
+	// Tenant 4: the investigation example (live response, file statistics, vulnerabilities), also through Tenant ID.
+	let t4: string;
+	let investigated: { id: string; computerDnsName: string };
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
 
@@ -108,6 +119,18 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		emu.createIncident(t3, { title: 'E2E medium, left alone', severity: 'Medium', devices: ['ws-0102.contoso.local'] });
 		emu.addMachine(t3, { computerDnsName: 'fin-laptop-7.contoso.local', osPlatform: 'Windows11' });
 		emu.setActionTimeline({ pendingMs: 500, inProgressMs: 500, outcome: 'Succeeded' });
+
+		t4 = emu.addTenant({ domains: ['contoso-investigate.example'] }).id;
+		emu.consent({ tenantId: t4, clientId, roles: INVESTIGATE_ROLES });
+		inc.investigate = emu.createIncident(t4, { title: 'E2E suspicious PowerShell', severity: 'High', devices: ['ws-0200.contoso.local'] });
+		investigated = emu.addMachine(t4, { computerDnsName: 'ws-0200.contoso.local' });
+		const suspicious = (inc.investigate as ReturnType<Emulator['createIncident']>).alerts[0].process;
+		emu.addFile(t4, { sha1: suspicious.sha1, sha256: suspicious.sha256, machineIds: [investigated.id], globalPrevalence: 3 });
+		emu.addLibraryFile(t4, { fileName: 'collect-triage.ps1', content: 'Get-ScheduledTask' });
+		emu.setScriptResult(t4, 'collect-triage.ps1', { exit_code: 0, script_output: '3 scheduled tasks' });
+		emu.setDeviceFile(t4, investigated.id, `C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\${suspicious.fileName}`, 'MZ e2e sample');
+		emu.addVulnerability(t4, { id: 'CVE-2026-2001', severity: 'Critical', machineIds: [investigated.id] });
+		emu.addVulnerability(t4, { id: 'CVE-2026-2002', severity: 'High', machineIds: [investigated.id] });
 
 		// The DeviceProcessEvents table every emulated tenant has: ws-0101 2 rows, ws-0102 2, srv-db01 1.
 		inc.high = emu.createIncident(t1, { title: 'E2E ransomware on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
@@ -150,6 +173,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				webhookUrl: sink.urlFor('respond'),
 				mutate: (node: Json) => {
 					if (node.type === lab.DEFENDER) node.parameters.options = { ...node.parameters.options, tenantId: t3 };
+				},
+			}),
+			lab.forImport(lab.manualVariant(lab.loadExample('investigate-device.json'), { getMany: newSince }), {
+				id: WF.investigate,
+				name: 'E2E investigate device',
+				webhookUrl: sink.urlFor('investigate'),
+				mutate: (node: Json) => {
+					if (node.type === lab.DEFENDER) node.parameters.options = { ...node.parameters.options, tenantId: t4 };
 				},
 			}),
 			// The triage flow itself, published: its trigger every minute, from a Back-Fill From just before the test.
@@ -306,6 +337,24 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 
 		await expect(execute(WF.customForeign)).rejects.toThrow(/failed in node "Custom API Call": Refusing to attach a Microsoft Defender token to http:\/\/127\.0\.0\.1:\d+\/hooks\/custom-foreign: it is not under one of the credential's API URLs/);
 		expect(sink.received('custom-foreign')).toEqual([]);
+	});
+
+	it('investigation: file statistics, a live response script and collected file, the device vulnerabilities — posted and commented', async () => {
+		const run = await execute(WF.investigate);
+		expect(run.status).toBe('success');
+		const [session] = lab.nodeOutput(run, 'Run Live Response');
+		expect(session).toMatchObject({ type: 'LiveResponse', status: 'Succeeded', computerDnsName: 'ws-0200.contoso.local' });
+		expect(session.scripts).toEqual([expect.objectContaining({ scriptName: 'collect-triage.ps1', args: `-Incident ${inc.investigate.id}`, exitCode: 0, output: '3 scheduled tasks' })]);
+		expect(session.files).toEqual([expect.objectContaining({ fileName: 'powershell.exe.zip', binaryPropertyName: 'collected' })]);
+		const [message] = await sink.waitFor('investigate');
+		expect(message.body.text).toBe(
+			`Defender incident #${inc.investigate.id} (High): E2E suspicious PowerShell — ws-0200.contoso.local: powershell.exe seen on 1 device(s) in the organisation, 3 worldwide; ` +
+				`script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes); 2 top vulnerabilities (1 Critical): CVE-2026-2001, CVE-2026-2002`,
+		);
+		expect(sink.received('investigate')).toHaveLength(1);
+		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map((comment) => comment.comment);
+		expect(comments).toEqual([expect.stringMatching(/^Investigated by n8n on ws-0200\.contoso\.local: powershell\.exe seen on 1 device/)]);
+		expect(emu.listMachineActions(t4)).toEqual([expect.objectContaining({ type: 'LiveResponse', status: 'Succeeded' })]);
 	});
 
 	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {

@@ -352,7 +352,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 				{
 					'@odata.type': '#microsoft.graph.security.processEvidence', ...evidence, processId: a.process.processId,
 					processCommandLine: a.process.commandLine,
-					imageFile: { fileName: a.process.fileName, sha1: a.process.sha1, sha256: a.process.sha256 },
+					imageFile: { fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', sha1: a.process.sha1, sha256: a.process.sha256 },
 					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid },
 				},
 			],

@@ -15,12 +15,12 @@ export const apiSelector: INodeProperties = {
 		{
 			name: 'Microsoft Graph Security',
 			value: 'graph',
-			description: 'graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
+			description: 'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
 		},
 		{
 			name: 'Defender XDR API',
 			value: 'defenderXdr',
-			description: 'api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
+			description: 'Calls api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
 		},
 	],
 	default: 'graph',

@@ -13,7 +13,7 @@ export const alertIdField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. da637551227677560813_-961444813',
-	description: 'The alert\'s "id" (the same on both APIs)',
+	description: 'The alert\'s ID (the same on both APIs)',
 };
 
 export function alertIdFrom(context: IExecuteFunctions, index: number): string {

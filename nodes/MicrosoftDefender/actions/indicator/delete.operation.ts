@@ -8,7 +8,7 @@ import { quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
-	{ displayName: 'Indicator ID', name: 'indicatorId', type: 'string', default: '', required: true, placeholder: 'e.g. 995', description: 'The "id" of the indicator' },
+	{ displayName: 'Indicator ID', name: 'indicatorId', type: 'string', default: '', required: true, placeholder: 'e.g. 995', description: 'The ID of the indicator' },
 	optionsWithTenant,
 ];
 

@@ -10,7 +10,7 @@ export const machineActionIdField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e',
-	description: 'The "id" of a machine action, as output by a response action',
+	description: 'The ID of a machine action, as output by a response action',
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

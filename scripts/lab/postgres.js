@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { freePort } = require('./n8n');
 const { run, spawnGroup, stopGroup, tail } = require('./proc');
+const { ensureDebianPackages } = require('./system');
 
 /** The newest installed PostgreSQL server's bin folder (Debian: /usr/lib/postgresql/<major>/bin), or undefined. */
 function postgresBin() {
@@ -24,38 +25,19 @@ function postgresBin() {
 }
 
 /**
- * Makes sure a PostgreSQL server is installed: nothing to do when one is, else `apt-get install -y
- * postgresql` (needs root; Debian's package would start a system cluster, which containers forbid
- * via policy-rc.d and the lab never uses). Returns the server's bin folder.
+ * Makes sure a PostgreSQL server is installed (Debian's `postgresql`, apt-get as root; its system
+ * cluster, which containers forbid via policy-rc.d, is never used). Returns the server's bin folder.
  * @param {{ onProgress?: (message: string) => void }} [options]
  */
-async function ensurePostgres({ onProgress = () => {} } = {}) {
-	const existing = postgresBin();
-	if (existing) return existing;
-	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error('PostgreSQL is not installed and installing it needs root: run  sudo apt-get install -y postgresql  (Debian/Ubuntu), or set DEFENDER_POSTGRES_BIN to the folder holding initdb and postgres.');
-	}
-	const started = Date.now();
-	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	const install = () =>
-		run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', 'postgresql'], {
-			env,
-			timeoutMs: 10 * 60_000,
-			heartbeat: () => onProgress(`      still installing postgresql… ${seconds()}`),
-		});
-	onProgress('PostgreSQL: apt-get install -y postgresql');
-	try {
-		await install();
-	} catch {
-		onProgress(`PostgreSQL: apt-get update (${seconds()} so far)`);
-		await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update'], { env, timeoutMs: 5 * 60_000 });
-		await install();
-	}
-	const bin = postgresBin();
-	if (!bin) throw new Error('apt-get install postgresql finished but no /usr/lib/postgresql/<major>/bin/postgres exists');
-	onProgress(`PostgreSQL: installed in ${seconds()}`);
-	return bin;
+async function ensurePostgres({ onProgress } = {}) {
+	await ensureDebianPackages({
+		what: 'PostgreSQL',
+		packages: ['postgresql'],
+		missing: () => (postgresBin() ? [] : ['/usr/lib/postgresql/<major>/bin/postgres']),
+		alternative: 'set DEFENDER_POSTGRES_BIN to the folder holding initdb and postgres',
+		onProgress,
+	});
+	return /** @type {string} */ (postgresBin());
 }
 
 /**

@@ -2,7 +2,8 @@
 'use strict';
 // Child processes for the lab: each runs in its own process group (spawn detached, like setsid),
 // is bounded in time, and is killed with its whole group on timeout, on stop and when this
-// process exits. Nothing is ever killed by name.
+// process exits. Nothing is ever killed by name. No child inherits the configuration of the npm
+// that started this script (see childEnv).
 const { spawn } = require('node:child_process');
 
 /** Process-group leaders started here and still running. */
@@ -21,11 +22,21 @@ process.on('exit', () => {
 });
 
 /**
- * Spawns `command` in its own process group, tracked for cleanup.
+ * `env` (default: this process's) without `npm_config_*` and `npm_lifecycle_*`. `npm test` / `npm
+ * run` put the project's npm configuration there (its .npmrc's ignore-scripts=true, prefixes, nodedir),
+ * and an npm started by a child would obey it: e.g. `npm rebuild sqlite3` silently compiling nothing.
+ * @param {NodeJS.ProcessEnv} [env] @returns {NodeJS.ProcessEnv}
+ */
+function childEnv(env = process.env) {
+	return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_(config|lifecycle)_/i.test(key)));
+}
+
+/**
+ * Spawns `command` in its own process group, tracked for cleanup, with `childEnv(options.env)`.
  * @param {string} command @param {string[]} args @param {import('node:child_process').SpawnOptions} [options]
  */
 function spawnGroup(command, args, options = {}) {
-	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options, detached: true });
+	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options, env: childEnv(options.env), detached: true });
 	if (child.pid) {
 		const pid = child.pid;
 		live.add(pid);
@@ -94,4 +105,4 @@ function tail(/** @type {string} */ text, lines = 25) {
 	return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-module.exports = { spawnGroup, stopGroup, run, tail };
+module.exports = { childEnv, spawnGroup, stopGroup, run, tail };

@@ -6,43 +6,25 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const { freePort } = require('./n8n');
-const { run, spawnGroup, stopGroup, tail } = require('./proc');
+const { spawnGroup, stopGroup, tail } = require('./proc');
+const { ensureDebianPackages } = require('./system');
 
 const REDIS_SERVER = process.env.DEFENDER_REDIS_SERVER ?? '/usr/bin/redis-server';
 
 /**
- * Makes sure `redis-server` is installed: nothing to do when it exists, else `apt-get update` and
- * `apt-get install -y redis-server` (needs root). Debian's package would start a system service;
- * containers forbid that (policy-rc.d), and the lab never uses it: it starts its own server.
- * Returns the executable's path.
+ * Makes sure `redis-server` is installed (Debian's package, apt-get as root). Debian's package would
+ * start a system service; containers forbid that (policy-rc.d), and the lab never uses it: it starts
+ * its own server. Returns the executable's path.
  * @param {{ onProgress?: (message: string) => void }} [options]
  */
-async function ensureRedis({ onProgress = () => {} } = {}) {
-	if (fs.existsSync(REDIS_SERVER)) return REDIS_SERVER;
-	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`Redis is not installed (${REDIS_SERVER} is missing) and installing it needs root: run  sudo apt-get install -y redis-server  (Debian/Ubuntu), or set DEFENDER_REDIS_SERVER to a redis-server executable.`);
-	}
-	const started = Date.now();
-	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	// DPkg::Lock::Timeout: wait for another apt-get (e.g. a second test run doing the same) instead of failing.
-	const install = () =>
-		run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', 'redis-server'], {
-			env,
-			timeoutMs: 10 * 60_000,
-			heartbeat: () => onProgress(`      still installing redis-server… ${seconds()}`),
-		});
-	onProgress('Redis: apt-get install -y redis-server');
-	try {
-		await install();
-	} catch {
-		// Stale or missing package lists: refresh them once, then try again.
-		onProgress(`Redis: apt-get update (${seconds()} so far)`);
-		await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update'], { env, timeoutMs: 5 * 60_000, heartbeat: () => onProgress(`      still updating the package lists… ${seconds()}`) });
-		await install();
-	}
-	if (!fs.existsSync(REDIS_SERVER)) throw new Error(`apt-get install redis-server finished but ${REDIS_SERVER} is missing`);
-	onProgress(`Redis: installed in ${seconds()}`);
+async function ensureRedis({ onProgress } = {}) {
+	await ensureDebianPackages({
+		what: 'Redis',
+		packages: ['redis-server'],
+		missing: () => (fs.existsSync(REDIS_SERVER) ? [] : [REDIS_SERVER]),
+		alternative: 'set DEFENDER_REDIS_SERVER to a redis-server executable',
+		onProgress,
+	});
 	return REDIS_SERVER;
 }
 

@@ -72,6 +72,8 @@ export function operationFor(resource: string, operation: string): OperationModu
 export function resourceProperties(): INodeProperties[] {
 	return (Object.keys(RESOURCES) as ResourceName[]).flatMap((resource) => {
 		const operations = operationsOf(resource);
+		// A plain identifier: n8n's lint reads `default` statically and cannot follow an index expression.
+		const defaultOperation = DEFAULT_OPERATION[resource];
 		const dropdown: INodeProperties = {
 			displayName: 'Operation',
 			name: 'operation',
@@ -79,7 +81,7 @@ export function resourceProperties(): INodeProperties[] {
 			noDataExpression: true,
 			displayOptions: { show: { resource: [resource] } },
 			options: operations.map(([value, { option }]) => ({ ...option, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-			default: DEFAULT_OPERATION[resource],
+			default: defaultOperation,
 		};
 		return [dropdown, ...operations.flatMap(([operation, { properties }]) => updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, properties))];
 	});

@@ -83,7 +83,8 @@ async function main() {
 	const { server, client, home } = n8n;
 	say(`  credential "${credential.name}" (Custom cloud → the emulator); ${workflows.map((workflow) => `"${workflow.name}"`).join(', ')}`);
 	const loaded = /Loaded all credentials and nodes from n8n-nodes-microsoft-defender \{"credentials":(\d+),"nodes":(\d+)/.exec(server.readLog());
-	say(`  package loaded: ${loaded ? `${loaded[1]} credential, ${loaded[2]} nodes` : 'NOT FOUND in the log'}`);
+	if (!loaded) throw new Error(`n8n did not load n8n-nodes-microsoft-defender; its log ends:\n${lab.tail(server.readLog(), 30)}`);
+	say(`  package loaded: ${loaded[1]} credential, ${loaded[2]} nodes`);
 
 	const test = await lab.testCredential(client, credential);
 	say(`  credential Test (as the dialog's button): ${test.status} — ${test.message}`);

@@ -33,11 +33,14 @@ function freePort() {
 async function packPackage({ ignoreScripts = false } = {}) {
 	const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-pack-'));
 	if (ignoreScripts && !fs.existsSync(path.join(REPO, 'dist', 'credentials'))) throw new Error('dist/ is missing: run npm run build first');
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, ...(ignoreScripts ? ['--ignore-scripts'] : [])], {
+	// Spelled out either way: the project's .npmrc says ignore-scripts=true, which would skip the prepack build.
+	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, `--ignore-scripts=${ignoreScripts}`], {
 		cwd: REPO,
 		timeoutMs: 5 * 60_000,
 	});
-	const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+	/** @type {[{ filename: string, files: Array<{ path: string }> }]} */
+	const [{ filename, files }] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+	if (!files.some((file) => file.path.startsWith('dist/credentials/'))) throw new Error(`npm pack made ${filename} without dist/: run npm run build and look for its errors`);
 	return path.join(dest, filename);
 }
 

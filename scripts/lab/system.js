@@ -34,7 +34,7 @@ async function ensureDebianPackages({ what, packages, missing, recommends = fals
 	if (!absent.length) return;
 	const installArgs = ['install', '-y', ...(recommends ? [] : ['--no-install-recommends']), ...packages];
 	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`${what}: ${absent.join(', ')} missing, and installing it needs root. Run  sudo apt-get update && sudo apt-get ${installArgs.join(' ')}  (Debian/Ubuntu)${alternative ? `, or ${alternative}` : ''}, then try again.`);
+		throw new Error(`${what}: ${absent.join(', ')} missing, and apt-get needs root. Run  sudo apt-get update && sudo apt-get ${installArgs.join(' ')}  (Debian/Ubuntu)${alternative ? `, or ${alternative}` : ''}, then try again.`);
 	}
 	const started = Date.now();
 	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;

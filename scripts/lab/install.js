@@ -69,7 +69,7 @@ function alive(/** @type {number} */ pid) {
  * @param {string} lock @param {(message: string) => void} onProgress
  */
 async function acquireLock(lock, onProgress) {
-	const deadline = Date.now() + 30 * 60_000;
+	const deadline = Date.now() + 60 * 60_000;
 	let told = false;
 	for (;;) {
 		try {
@@ -84,7 +84,7 @@ async function acquireLock(lock, onProgress) {
 			fs.rmSync(lock, { recursive: true, force: true });
 			continue;
 		}
-		if (Date.now() > deadline) throw new Error(`Another process (PID ${owner}) has been installing n8n into ${lock} for 30 minutes.`);
+		if (Date.now() > deadline) throw new Error(`Another process (PID ${owner}) has been installing n8n into ${lock} for 60 minutes.`);
 		if (!told) onProgress(`waiting for PID ${owner}, which is installing n8n into the same cache`);
 		told = true;
 		await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -114,6 +114,8 @@ function release(version) {
  */
 function installError({ step, dir, error, hint }) {
 	const detail = error instanceof Error ? error.message : String(error);
+	// proc.run's message for a step killed at its time limit.
+	if (/: no result after \d+ s \(killed\)/.test(detail)) hint = 'the step was still running at its time limit: this machine (CPU, disk) or its network is too busy or too slow right now. Run again when it is less loaded.';
 	return new Error(
 		`Installing n8n into ${dir} failed at ${step}:\n${tail(detail, 30)}\n\nWhat to do: ${hint}\n` +
 			`The next run removes the unfinished install and starts it again (or delete ${dir} yourself).`,
@@ -197,7 +199,8 @@ async function installInto(install, recipe, onProgress) {
 		run('npm', ['install', '--ignore-scripts', ...npmFlags, `n8n@${version}`], {
 			cwd: n8nFolder,
 			env,
-			timeoutMs: 20 * 60_000,
+			// About 3 minutes on an idle 2-core machine; over 20 were seen on a heavily shared one.
+			timeoutMs: 45 * 60_000,
 			heartbeat: (ms) => onProgress(`      still installing n8n… ${seconds(ms)}`),
 		}),
 	);

@@ -16,6 +16,7 @@ interface Reply {
 	status: number;
 	headers: IncomingHttpHeaders;
 	text: string;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions read arbitrary fields of the emulator's JSON answers
 	json: any;
 }
 

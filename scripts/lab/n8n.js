@@ -185,8 +185,8 @@ async function twoFreePorts() {
  */
 async function startN8n({ home, port, caFile, env = {}, readyTimeoutMs = 120_000, logFile = path.join(home, 'n8n.log') }) {
 	const httpPort = port ?? (await freePort());
-	let [brokerPort, spare] = await twoFreePorts();
-	if (brokerPort === httpPort) brokerPort = spare;
+	const [first, spare] = await twoFreePorts();
+	const brokerPort = first === httpPort ? spare : first;
 	const url = `http://127.0.0.1:${httpPort}`;
 	const launched = await launchN8n({
 		home,

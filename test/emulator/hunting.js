@@ -138,9 +138,7 @@ function plan(query, tables) {
 		} else if (operator.text === 'count') {
 			schema = [{ name: 'Count', type: 'Int64' }];
 			then(function* (rows) {
-				let count = 0;
-				for (const _ of rows) count++;
-				yield { Count: count };
+				yield { Count: Array.from(rows).length };
 			});
 		} else {
 			throw parseError(operator);

@@ -2,7 +2,8 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { credentialTest } from './methods';
-import { apiSelector, simplifyField, tenantIdOption } from './descriptions/common';
+import { apiSelector, simplifyField, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from './descriptions/common';
+import { tenantIdOf } from './helpers/parameters';
 import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
@@ -56,67 +57,56 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				],
 				default: 'incidentCreated',
 			},
+			filtersCollection([
+				{
+					displayName: 'Severity',
+					name: 'severity',
+					type: 'multiOptions',
+					options: SEVERITY_OPTIONS,
+					default: [],
+					description: 'Only incidents or alerts of these severities',
+				},
+				{
+					displayName: 'Status',
+					name: 'status',
+					type: 'multiOptions',
+					options: optionsOf(STATUSES),
+					default: [],
+					description: 'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
+				},
+			]),
+			optionsCollection([
+				{
+					displayName: 'Back-Fill From',
+					name: 'backfillFrom',
+					type: 'dateTime',
+					default: '',
+					description:
+						'On first activation, emit incidents or alerts from this date on instead of starting from now. It applies when the trigger starts afresh: at first activation, or when Event, API or Tenant ID change (to back-fill again, rename the trigger node).',
+				},
+				{
+					displayName: 'Include Alerts',
+					name: 'includeAlerts',
+					type: 'boolean',
+					default: false,
+					description: "Whether to include each incident's alerts (devices, entities) in the output, e.g. to enrich with advanced hunting",
+					displayOptions: { show: { '/event': INCIDENT_EVENTS } },
+				},
+				{
+					displayName: 'Overlap Window (Minutes)',
+					name: 'overlapMinutes',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 1440 },
+					default: DEFAULT_OVERLAP_MINUTES,
+					description:
+						'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
+				},
+				tenantIdOption,
+			]),
 			{
-				displayName: 'Filters',
-				name: 'filters',
-				type: 'collection',
-				placeholder: 'Add Filter',
-				default: {},
-				options: [
-					{
-						displayName: 'Severity',
-						name: 'severity',
-						type: 'multiOptions',
-						options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })),
-						default: [],
-						description: 'Only incidents or alerts of these severities',
-					},
-					{
-						displayName: 'Status',
-						name: 'status',
-						type: 'multiOptions',
-						options: STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
-						default: [],
-						description: 'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
-					},
-				],
+				...simplifyField,
+				description: 'Whether to output a compact incident or alert (the shape Simplify gives on the Microsoft Defender node), the same for both APIs, instead of the full record',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Back-Fill From',
-						name: 'backfillFrom',
-						type: 'dateTime',
-						default: '',
-						description:
-							'On first activation, emit incidents or alerts from this date on instead of starting from now. It applies when the trigger starts afresh: at first activation, or when Event, API or Tenant ID change (to back-fill again, rename the trigger node).',
-					},
-					{
-						displayName: 'Include Alerts',
-						name: 'includeAlerts',
-						type: 'boolean',
-						default: false,
-						description: "Whether to include each incident's alerts (devices, entities) in the output, e.g. to enrich with advanced hunting",
-						displayOptions: { show: { '/event': INCIDENT_EVENTS } },
-					},
-					{
-						displayName: 'Overlap Window (Minutes)',
-						name: 'overlapMinutes',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 1440 },
-						default: DEFAULT_OVERLAP_MINUTES,
-						description:
-							'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
-					},
-					tenantIdOption,
-				],
-			},
-			simplifyField,
 		],
 	};
 
@@ -128,7 +118,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const filters = this.getNodeParameter('filters', {}) as IDataObject;
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
-		const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
+		const tenantId = tenantIdOf(options.tenantId);
 		const overlapMs = Number(options.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
 		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
 		const source = feedSource(api, event, includeAlerts);

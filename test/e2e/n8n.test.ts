@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import * as lab from '../../scripts/lab';
+import { startEmulator, type Emulator } from '../emulator';
 
 interface Incident {
 	id: number;
@@ -23,34 +24,8 @@ interface Incident {
 	lastUpdateTime: string;
 	comments: Array<{ comment: string; createdBy: string }>;
 }
-interface Emulator {
-	authorityUrl: string;
-	defenderApiUrl: string;
-	graphApiUrl: string;
-	endpointApiUrl: string;
-	caFile: string;
-	addTenant(spec?: { domains?: string[] }): { id: string };
-	addMachine(tenantId: string, fields: Record<string, unknown>): { id: string; computerDnsName: string };
-	listMachineActions(tenantId: string): Array<Record<string, unknown>>;
-	listIndicators(tenantId: string): Array<Record<string, unknown>>;
-	setActionTimeline(timeline: { pendingMs: number; inProgressMs: number; outcome: string }): void;
-	addLibraryFile(tenantId: string, spec: { fileName: string; content: string }): unknown;
-	setScriptResult(tenantId: string, scriptName: string, result: { exit_code?: number; script_output?: string }): void;
-	setDeviceFile(tenantId: string, machineId: string, path: string, content: string): void;
-	addFile(tenantId: string, fields: Record<string, unknown>): unknown;
-	addVulnerability(tenantId: string, fields: Record<string, unknown>): unknown;
-	addApp(spec: { secrets: Array<{ value: string }> }): { clientId: string };
-	consent(spec: { tenantId: string; clientId: string; roles: Record<string, string[]> }): void;
-	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident & { alerts: Array<{ process: { sha1: string; sha256: string; fileName: string } }> };
-	updateIncident(tenantId: string, id: number, fields: Record<string, unknown>): Incident;
-	getIncident(tenantId: string, id: number): Incident | null;
-	listIncidents(tenantId: string): Incident[];
-	stop(): Promise<void>;
-}
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator') as { startEmulator: (options?: { port?: number; latencyMs?: [number, number] }) => Promise<Emulator> };
 
 const RUN = process.env.DEFENDER_E2E === '1';
 const MINUTE = 60_000;

@@ -12,6 +12,7 @@ import {
 	CredentialTestContext,
 	ExternalSecretsProxy,
 	isEngineRequest,
+	LoadOptionsContext,
 	PollContext,
 	PollTriggerExecutor,
 	WorkflowExecute,
@@ -35,6 +36,7 @@ import {
 	type INodeCredentialsDetails,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
+	type INodeListSearchResult,
 	type INodeParameters,
 	type INodeProperties,
 	type INodeType,
@@ -315,6 +317,22 @@ export async function runPoll(
 	await Container.get(PollTriggerExecutor).create(workflow, node, context, () => true)();
 	if (outcome.error) throw outcome.error;
 	return { result: outcome.result, staticData };
+}
+
+/**
+ * Runs `nodeType.methods.listSearch[method]` as n8n's editor does for a resource locator's "From list"
+ * (DynamicNodeParametersService): on a LoadOptionsContext whose current node parameters are the node's,
+ * with their defaults; `paginationToken` is what the previous page returned ("load more").
+ */
+export async function runListSearch(
+	opts: NodeSetup & { method: string; parameterName: string; filter?: string; paginationToken?: string },
+): Promise<INodeListSearchResult> {
+	const search = opts.nodeType.methods?.listSearch?.[opts.method];
+	if (!search) throw new UnexpectedError(`No listSearch method "${opts.method}"`);
+	const { workflow, node, additionalData } = setUp(opts, {}, false);
+	const withDefaults = workflow.getNode(node.name) ?? node;
+	const context = new LoadOptionsContext(workflow, withDefaults, { ...additionalData, currentNodeParameters: withDefaults.parameters }, `parameters.${opts.parameterName}`);
+	return await search.call(context, opts.filter, opts.paginationToken);
 }
 
 /**

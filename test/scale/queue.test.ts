@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import * as lab from '../../scripts/lab';
+import { startEmulator, type Emulator } from '../emulator';
 
 interface Incident {
 	id: number;
@@ -36,35 +37,8 @@ interface Incident {
 	createdTime: string;
 	lastUpdateTime: string;
 }
-interface EmulatorRequest {
-	method: string;
-	api: string;
-	path: string;
-	tenant: string | null;
-	status: number;
-	at: string;
-}
-interface Emulator {
-	authorityUrl: string;
-	defenderApiUrl: string;
-	graphApiUrl: string;
-	endpointApiUrl: string;
-	caFile: string;
-	requests: EmulatorRequest[];
-	addTenant(spec?: { domains?: string[] }): { id: string };
-	addApp(spec: { secrets: Array<{ value: string }> }): { clientId: string };
-	consent(spec: { tenantId: string; clientId: string; roles: Record<string, string[]> }): void;
-	seedIncidents(tenantId: string, count: number): Incident[];
-	createIncident(tenantId: string, fields?: Record<string, unknown>): Incident;
-	updateIncident(tenantId: string, id: number, fields: Record<string, unknown>): Incident;
-	listIncidents(tenantId: string): Incident[];
-	setQuota(spec: { category: string; limit: number; windowMs: number }): void;
-	stop(): Promise<void>;
-}
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator') as { startEmulator: (options?: { port?: number; latencyMs?: [number, number] }) => Promise<Emulator> };
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const S = {

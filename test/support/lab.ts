@@ -12,10 +12,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
 import { MicrosoftDefender } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefender.node';
 import { MicrosoftDefenderTrigger } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefenderTrigger.node';
-import { runNode, runPoll } from '../harness/n8n';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator') as { startEmulator: (options?: { latencyMs?: [number, number] }) => Promise<Emulator> };
+import { runListSearch, runNode, runPoll } from '../harness/n8n';
+import { startEmulator, type Emulator as EmulatorServer } from '../emulator';
 
 export const FULL_ROLES = {
 	xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
@@ -54,41 +52,10 @@ export interface EmulatorRequest {
 	status: number;
 }
 
-/** The emulator's control surface as the tests use it (see test/emulator/README.md). */
-export interface Emulator {
-	url: string;
-	authorityUrl: string;
-	defenderApiUrl: string;
-	graphApiUrl: string;
-	endpointApiUrl: string;
-	addTenant(spec?: { id?: string; domains?: string[] }): { id: string; domains: string[] };
-	addApp(spec: { clientId?: string; secrets?: Array<{ value: string; expiresAt?: string | number }>; certificates?: Array<{ certPem: string }> }): {
-		clientId: string;
-		certificates: Array<{ thumbprint: string; thumbprintSha256?: string }>;
-	};
-	consent(spec: { tenantId: string; clientId: string; roles: Partial<typeof FULL_ROLES> }): void;
-	rotateSecret(clientId: string, value: string): void;
-	setTokenLifetime(seconds: number): void;
-	revokeTokens(): void;
-	seedIncidents(tenantId: string, count: number, overrides?: IDataObject): IDataObject[];
-	seedVulnerabilities(tenantId: string, count: number, options?: { machineIds?: string[] }): number;
-	createIncident(tenantId: string, fields?: IDataObject): IDataObject;
-	updateIncident(tenantId: string, id: number | string, fields?: IDataObject): IDataObject;
-	getIncident(tenantId: string, id: number | string): IDataObject;
-	listIncidents(tenantId: string): IDataObject[];
-	setHuntingTable(tenantId: string, name: string, spec: IDataObject | { schema: Array<{ name: string; type: string }>; rowCount: number; row: (index: number) => IDataObject }): void;
-	setQuota(spec: { category: string; limit: number; windowMs: number }): void;
-	clearQuotas(): void;
-	injectFault(spec: { match: { method?: string; path?: string; api?: string }; times: number; fault: IDataObject }): void;
-	clearFaults(): void;
-	requests: EmulatorRequest[];
-	count(filter: Partial<EmulatorRequest>): number;
-	resetCounters(): void;
-	setLatency(range: [number, number]): void;
-	/** The second listener `{ redirect: true }` faults point at (another origin), and what reached it. */
-	elsewhere: { url: string; requests: Array<{ method: string; path: string; authorization: boolean }> };
-	stop(): Promise<void>;
-}
+/** The emulator (typed in test/emulator); tests read back only incidents they created. */
+export type Emulator = Omit<EmulatorServer, 'getIncident'> & {
+	getIncident(tenantId: string, id: number | string): NonNullable<ReturnType<EmulatorServer['getIncident']>>;
+};
 
 export interface Lab {
 	emulator: Emulator;
@@ -108,7 +75,7 @@ let shared: Emulator | undefined;
 
 /** One emulator per test file; stopped by `stopEmulator` in afterAll. */
 export async function emulator(): Promise<Emulator> {
-	shared ??= await startEmulator();
+	shared ??= (await startEmulator()) as Emulator;
 	return shared;
 }
 
@@ -181,6 +148,14 @@ export async function runDefender(
 		continueOnFail: options.continueOnFail,
 	});
 	return output[0] ?? [];
+}
+
+/** A resource locator's "From list" search of the Microsoft Defender node, as the editor calls it. */
+export async function searchList(
+	lab: Pick<Lab, 'credentials'>,
+	search: { method: string; parameterName: string; parameters: INodeParameters; filter?: string; paginationToken?: string },
+) {
+	return await runListSearch({ nodeType: node, credentialType, credentials: lab.credentials, ...search });
 }
 
 /** One scheduled poll of the trigger (or Fetch Test Event with mode 'manual'). */

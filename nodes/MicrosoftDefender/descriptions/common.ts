@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS } from '../helpers/incidents';
+import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES } from '../helpers/incidents';
 import { MAX_TIMEOUT_SECONDS } from '../helpers/validate';
 
 export const HUNTING_RETIREMENT_NOTICE =
@@ -53,6 +53,12 @@ export const simplifyField: INodeProperties = {
 	default: true,
 	description:
 		'Whether to return a compact incident (ID, title, severity, status, classification, determination, assigned to, times, tags, alert count, portal URL), the same for both APIs, instead of the full record',
+};
+
+export const alertSimplifyField: INodeProperties = {
+	...simplifyField,
+	description:
+		'Whether to return a compact alert (ID, title, severity, status, classification, determination, assigned to, incident, category, times, device, portal URL), the same for both APIs, instead of the full record',
 };
 
 export const incidentIdLocator: INodeProperties = {
@@ -112,6 +118,93 @@ export const machineIdLocator: INodeProperties = {
 	],
 };
 
+export const alertIdLocator: INodeProperties = {
+	displayName: 'Alert',
+	name: 'alertId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The alert to use; its ID is the same on both APIs',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchAlerts', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. da637551227677560813_-961444813',
+			validation: [{ type: 'regex', properties: { regex: '^\\s*[\\w.:-]+\\s*$', errorMessage: 'An alert ID has letters, digits, "_" and "-", e.g. da637551227677560813_-961444813' } }],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813?tid=…',
+			extractValue: { type: 'regex', regex: '/alerts/([\\w.:-]+)' },
+			validation: [
+				{ type: 'regex', properties: { regex: '.*/alerts/[\\w.:-]+.*', errorMessage: 'Paste a Defender portal alert URL, e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813' } },
+			],
+		},
+	],
+};
+
+export const machineActionIdLocator: INodeProperties = {
+	displayName: 'Machine Action',
+	name: 'machineActionId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The response action, e.g. from the "id" field of an Isolate output',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchMachineActions', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\s*$', errorMessage: 'A machine action ID is a GUID, e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e' },
+				},
+			],
+		},
+	],
+};
+
+export const indicatorIdLocator: INodeProperties = {
+	displayName: 'Indicator',
+	name: 'indicatorId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The custom indicator to use',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchIndicators', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 995',
+			validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'An indicator ID is a number, e.g. 995' } }],
+		},
+	],
+};
+
 export const returnAllFields: INodeProperties[] = [
 	{
 		displayName: 'Return All',
@@ -131,14 +224,31 @@ export const returnAllFields: INodeProperties[] = [
 	},
 ];
 
-export const optionsWithTenant: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [requestTimeoutOption, tenantIdOption],
-};
+/** The text of an Add Comment operation. */
+export function commentField(record: 'incident' | 'alert'): INodeProperties {
+	return {
+		displayName: 'Comment',
+		name: 'comment',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'Triaged by n8n: …',
+		description: `Text added to the ${record}'s comments`,
+	};
+}
+
+/** The n8n shell of an Options collection. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
+}
+
+/** The n8n shell of a Filters collection. */
+export function filtersCollection(options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options };
+}
+
+export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
 
 /** A value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File Sha256`. */
 export function spacedWords(value: string): string {
@@ -166,3 +276,6 @@ export const determinationField: INodeProperties = {
 	options: optionsOf(DETERMINATIONS, { Apt: 'APT' }),
 	default: 'NotAvailable',
 };
+
+/** Severities as a dropdown: the API's `UnSpecified` reads "Unspecified". */
+export const SEVERITY_OPTIONS = optionsOf(SEVERITIES, { UnSpecified: 'Unspecified' });

@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, toNodeValue } from './incidents';
+import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, isoOrNull, toNodeValue } from './incidents';
 import type { ApiName } from '../transport/cloud';
+import { defenderApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
 export const ALERT_STATUSES = ['New', 'InProgress', 'Resolved'] as const;
-export { CLASSIFICATIONS as ALERT_CLASSIFICATIONS, DETERMINATIONS as ALERT_DETERMINATIONS };
 
 /** Alerts live on the Defender for Endpoint API (`/api/alerts`) or on Graph (`alerts_v2`). */
 export function alertApi(api: ApiName): ApiName {
@@ -16,6 +16,11 @@ export function alertPath(api: ApiName, id?: string): string {
 	return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
 }
 
+export function alertPermission(session: ApiSession, write: boolean): string {
+	if (session.api === 'graph') return write ? 'SecurityAlert.ReadWrite.All' : 'SecurityAlert.Read.All';
+	return write ? 'Alert.ReadWrite.All' : 'Alert.Read.All';
+}
+
 export const ALERT_FIELDS = {
 	endpoint: { createdAt: 'alertCreationTime', updatedAt: 'lastUpdateTime' },
 	graph: { createdAt: 'createdDateTime', updatedAt: 'lastUpdateDateTime' },
@@ -23,12 +28,6 @@ export const ALERT_FIELDS = {
 
 export function alertTimeField(api: ApiName, which: 'createdAt' | 'updatedAt'): string {
 	return ALERT_FIELDS[api === 'graph' ? 'graph' : 'endpoint'][which];
-}
-
-function isoOrNull(value: unknown): string | null {
-	if (typeof value !== 'string' || value === '') return null;
-	const time = Date.parse(value);
-	return Number.isNaN(time) ? value : new Date(time).toISOString();
 }
 
 /** The device an alert is about: MDE names it on the alert, Graph in its device evidence. */
@@ -61,4 +60,23 @@ export function simplifyAlert(alert: IDataObject): IDataObject {
 		deviceId: device.id,
 		portalUrl: (alert.alertWebUrl as string | undefined) ?? null,
 	};
+}
+
+/**
+ * Appends a comment and answers the alert's comments: Graph keeps them in the alert's comments
+ * collection; the Defender for Endpoint API takes a comment in the alert's PATCH.
+ */
+export async function commentOnAlert(this: DefenderContext, session: ApiSession, id: string, comment: string): Promise<IDataObject[]> {
+	const request = { quota: 'endpoint' as const, permission: alertPermission(session, true), notFoundMessage: `Alert ${id} not found.` };
+	if (session.api !== 'graph') {
+		const alert = await defenderApiRequest.call(this, session, { ...request, method: 'PATCH', path: alertPath(session.api, id), body: { comment } });
+		return Array.isArray(alert.comments) ? (alert.comments as IDataObject[]) : [];
+	}
+	const response = await defenderApiRequest.call(this, session, {
+		...request,
+		method: 'POST',
+		path: `${alertPath(session.api, id)}/comments`,
+		body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
+	});
+	return Array.isArray(response.value) ? (response.value as IDataObject[]) : [];
 }

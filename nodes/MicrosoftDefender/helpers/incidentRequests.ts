@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { SEVERITIES, incidentTags, toGraphValue, toNodeValue } from './incidents';
 import { odataDateTime, odataString } from './odata';
 import type { ApiName } from '../transport/cloud';
+import { PAGE_SIZE } from '../transport/paging';
 import { defenderApiRequest, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
 function incidentPath(api: ApiName, id: string): string {
@@ -53,6 +54,14 @@ export async function commentOnIncident(this: DefenderContext, session: ApiSessi
 		notFoundMessage: notFound(session, id),
 	});
 	return Array.isArray(response.value) ? (response.value as IDataObject[]) : [];
+}
+
+/** Graph's `$expand=alerts` can fail with 5xx on big pages; smaller pages keep it reliable. */
+const GRAPH_PAGE_WITH_ALERTS = 20;
+
+/** The page size for listing incidents, with or without their alerts. */
+export function incidentPageSize(api: ApiName, includeAlerts: boolean): number {
+	return api === 'graph' && includeAlerts ? GRAPH_PAGE_WITH_ALERTS : PAGE_SIZE[api];
 }
 
 export interface IncidentQuery {

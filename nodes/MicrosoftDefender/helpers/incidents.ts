@@ -81,7 +81,8 @@ export function incidentTags(api: ApiName, incident: IDataObject): string[] {
 	return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
 }
 
-function isoOrNull(value: unknown): string | null {
+/** A time from either API as an ISO string (as Simplify outputs it); null when absent. */
+export function isoOrNull(value: unknown): string | null {
 	if (typeof value !== 'string' || value === '') return null;
 	const time = Date.parse(value);
 	return Number.isNaN(time) ? value : new Date(time).toISOString();

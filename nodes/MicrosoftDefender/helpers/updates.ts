@@ -1,34 +1,41 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import type { NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { toGraphValue } from './incidents';
+import { CLASSIFICATIONS, DETERMINATIONS, toGraphValue } from './incidents';
 import { quoted } from './validate';
 import { apiErrorWithMessage } from '../transport/errors';
 
-export interface Choice {
-	key: string;
-	label: string;
-	allowed: readonly string[];
-}
-
 /**
- * The PATCH body of an incident or alert update: dropdown values checked against their list (they can
- * come from expressions), spelled for the chosen API, and the assignee. Refuses an empty update.
+ * Update Fields as the PATCH body of an incident or alert update: dropdown values checked against their
+ * list (they can come from expressions), spelled for the chosen API, and the assignee; the comment
+ * apart, as Graph takes it in a second request. An empty update is for the caller to refuse
+ * (`nothingToUpdate`): an incident also takes tags.
  */
-export function updateBody(node: INode, fields: IDataObject, choices: Choice[], graph: boolean, itemIndex: number): { body: IDataObject; comment: string } {
+export function updateFrom(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	statuses: readonly string[],
+	graph: boolean,
+): { fields: IDataObject; body: IDataObject; comment: string } {
+	const fields = context.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const choices: Array<[key: string, label: string, allowed: readonly string[]]> = [
+		['status', 'Status', statuses],
+		['classification', 'Classification', CLASSIFICATIONS],
+		['determination', 'Determination', DETERMINATIONS],
+	];
 	const body: IDataObject = {};
-	for (const { key, label, allowed } of choices) {
+	for (const [key, label, allowed] of choices) {
 		const value = fields[key];
 		if (value === undefined || value === '') continue;
 		if (typeof value !== 'string' || !allowed.includes(value)) {
-			throw new NodeOperationError(node, `${label} ${quoted(value)} is not valid. Use one of: ${allowed.join(', ')}.`, { itemIndex });
+			throw new NodeOperationError(context.getNode(), `${label} ${quoted(value)} is not valid. Use one of: ${allowed.join(', ')}.`, { itemIndex });
 		}
 		body[key] = graph ? toGraphValue(value) : value;
 	}
 	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
 	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
-	return { body, comment };
+	return { fields, body, comment };
 }
 
 export function nothingToUpdate(node: INode, what: string, itemIndex: number): NodeOperationError {

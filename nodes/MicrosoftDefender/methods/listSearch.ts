@@ -1,50 +1,112 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { buildIncidentQuery, incidentListRequest } from '../helpers/incidentRequests';
-import { odataString } from '../helpers/odata';
+import { alertApi, alertPath, simplifyAlert } from '../helpers/alerts';
+import { incidentListRequest } from '../helpers/incidentRequests';
 import { simplifyIncident } from '../helpers/incidents';
+import { odataString } from '../helpers/odata';
+import { tenantIdOf } from '../helpers/parameters';
 import type { ApiName } from '../transport/cloud';
-import { listPages } from '../transport/paging';
+import { listPage, type PageCursor } from '../transport/paging';
+import type { ApiRequest, ApiSession } from '../transport/request';
 
+/** Results n8n shows at once; scrolling asks for the next page with the pagination token. */
 const SEARCH_PAGE = 50;
+/** A search the API cannot filter reads at most this many pages per call before handing back a token. */
+const PAGES_PER_SEARCH = 4;
+
+function searchSession(context: ILoadOptionsFunctions, api: ApiName): ApiSession {
+	const options = (context.getCurrentNodeParameter('options') ?? {}) as IDataObject;
+	return { api, tenantId: tenantIdOf(options.tenantId) };
+}
+
+/**
+ * Reads pages from the token's position until a page's worth of records matched the search text, or
+ * the list ended; the token of what comes next goes back to n8n for "load more".
+ */
+async function search(
+	context: ILoadOptionsFunctions,
+	session: ApiSession,
+	request: ApiRequest,
+	paginationToken: string | undefined,
+	toItem: (record: IDataObject) => INodeListSearchItems,
+	needle = '',
+): Promise<INodeListSearchResult> {
+	let cursor = paginationToken ? (JSON.parse(paginationToken) as PageCursor) : undefined;
+	const results: INodeListSearchItems[] = [];
+	for (let pages = 0; pages < PAGES_PER_SEARCH && results.length < SEARCH_PAGE; pages++) {
+		const page = await listPage.call(context, session, request, SEARCH_PAGE, cursor);
+		for (const item of page.records.map(toItem)) {
+			if (needle === '' || item.name.toLowerCase().includes(needle)) results.push(item);
+		}
+		cursor = page.next;
+		if (!cursor) break;
+	}
+	return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
+}
+
+function searchText(filter: string | undefined): string {
+	return (filter ?? '').trim().toLowerCase();
+}
 
 /** "From list" of the Incident field: recent incidents, newest first, filtered by title or ID. */
-export async function searchIncidents(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchIncidents(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const api = this.getCurrentNodeParameter('api') as ApiName;
-	const options = (this.getCurrentNodeParameter('options') ?? {}) as IDataObject;
-	const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
-	const needle = (filter ?? '').trim().toLowerCase();
-	const query = buildIncidentQuery(api, {});
-	const results: INodeListSearchResult['results'] = [];
-	for await (const page of listPages.call(this, { api, tenantId }, incidentListRequest(api, query.filter, false), { wanted: needle ? undefined : SEARCH_PAGE })) {
-		for (const incident of page) {
-			const { id, title, severity, portalUrl } = simplifyIncident(api, incident);
-			const name = `#${id} ${title ?? ''} (${severity ?? 'unknown severity'})`;
-			if (needle && !name.toLowerCase().includes(needle)) continue;
-			results.push({ name, value: String(id), url: typeof portalUrl === 'string' ? portalUrl : undefined });
-		}
-		if (results.length >= SEARCH_PAGE) break;
-	}
-	return { results: results.slice(0, SEARCH_PAGE) };
+	return await search(this, searchSession(this, api), incidentListRequest(api, undefined, false), paginationToken, (incident) => {
+		const { id, title, severity, portalUrl } = simplifyIncident(api, incident);
+		return { name: `#${id} ${title ?? ''} (${severity ?? 'unknown severity'})`, value: String(id), url: typeof portalUrl === 'string' ? portalUrl : undefined };
+	}, searchText(filter));
 }
 
 /** "From list" of the Device field: devices whose DNS name starts with the search text. */
-export async function searchMachines(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const options = (this.getCurrentNodeParameter('options') ?? {}) as IDataObject;
-	const tenantId = typeof options.tenantId === 'string' && options.tenantId.trim() !== '' ? options.tenantId.trim() : undefined;
-	const needle = (filter ?? '').trim().toLowerCase();
-	const request = {
-		method: 'GET' as const,
+export async function searchMachines(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const needle = searchText(filter);
+	const request: ApiRequest = {
+		method: 'GET',
 		path: '/api/machines',
 		qs: { $filter: needle ? `startswith(computerDnsName,${odataString(needle)})` : undefined },
-		quota: 'endpoint' as const,
+		quota: 'endpoint',
 		permission: 'Machine.Read.All',
 	};
-	const results: INodeListSearchResult['results'] = [];
-	for await (const page of listPages.call(this, { api: 'endpoint', tenantId }, request, { wanted: SEARCH_PAGE })) {
-		for (const machine of page) {
-			results.push({ name: `${String(machine.computerDnsName ?? machine.id)} (${String(machine.osPlatform ?? 'unknown OS')}, ${String(machine.healthStatus ?? 'unknown health')})`, value: String(machine.id) });
-		}
-	}
-	return { results };
+	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (machine) => ({
+		name: `${String(machine.computerDnsName ?? machine.id)} (${String(machine.osPlatform ?? 'unknown OS')}, ${String(machine.healthStatus ?? 'unknown health')})`,
+		value: String(machine.id),
+	}));
+}
+
+/** "From list" of the Alert field: recent alerts, filtered by title, device or ID. */
+export async function searchAlerts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const session = searchSession(this, alertApi(this.getCurrentNodeParameter('api') as ApiName));
+	const request: ApiRequest = {
+		method: 'GET',
+		path: alertPath(session.api),
+		quota: 'endpoint',
+		permission: session.api === 'graph' ? 'SecurityAlert.Read.All' : 'Alert.Read.All',
+	};
+	return await search(this, session, request, paginationToken, (record) => {
+		const alert = simplifyAlert(record);
+		const where = alert.deviceName ? ` on ${String(alert.deviceName)}` : '';
+		return {
+			name: `${String(alert.title ?? alert.id)}${where} (${String(alert.severity ?? 'unknown severity')}, ${String(alert.id)})`,
+			value: String(alert.id),
+			url: typeof alert.portalUrl === 'string' ? alert.portalUrl : undefined,
+		};
+	}, searchText(filter));
+}
+
+/** "From list" of the Machine Action field: recent response actions, filtered by type, device or status. */
+export async function searchMachineActions(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const request: ApiRequest = { method: 'GET', path: '/api/machineactions', quota: 'endpoint', permission: 'Machine.Read.All' };
+	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (action) => ({
+		name: `${String(action.type ?? 'Action')} on ${String(action.computerDnsName ?? action.machineId ?? 'unknown device')} (${String(action.status ?? 'unknown status')}, ${String(action.creationDateTimeUtc ?? '')})`,
+		value: String(action.id),
+	}), searchText(filter));
+}
+
+/** "From list" of the Indicator field: custom indicators, filtered by value, title or type. */
+export async function searchIndicators(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const request: ApiRequest = { method: 'GET', path: '/api/indicators', quota: 'endpoint', permission: 'Ti.ReadWrite.All' };
+	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (indicator) => ({
+		name: `${String(indicator.indicatorValue ?? indicator.id)} (${String(indicator.indicatorType ?? 'unknown type')}, ${String(indicator.action ?? 'no action')}${indicator.title ? `: ${String(indicator.title)}` : ''})`,
+		value: String(indicator.id),
+	}), searchText(filter));
 }

@@ -96,10 +96,7 @@ function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNulla
 	);
 }
 
-/**
- * Validates the credential and returns what the token provider needs.
- * `tenantOverride` is the node's Tenant ID option: one multi-tenant app serving several customer tenants.
- */
+/** The credential's Processes Sharing the Quota: how many n8n processes split the tenant's quota. */
 function quotaProcessesOf(credentials: ICredentialDataDecryptedObject): number {
 	const value = Number(credentials.quotaProcesses ?? 1);
 	if (!Number.isInteger(value) || value < 1 || value > 64) {
@@ -108,6 +105,10 @@ function quotaProcessesOf(credentials: ICredentialDataDecryptedObject): number {
 	return value;
 }
 
+/**
+ * Validates the credential and returns what the token provider needs.
+ * `tenantOverride` is the node's Tenant ID option: one multi-tenant app serving several customer tenants.
+ */
 export function identityFromCredentials(credentials: ICredentialDataDecryptedObject, tenantOverride?: string): AppIdentity {
 	const endpoints = resolveCloudEndpoints(credentials);
 	const quotaProcesses = quotaProcessesOf(credentials);

@@ -11,6 +11,35 @@ interface ODataPage {
 	'@odata.nextLink'?: string;
 }
 
+/** Where the next page starts: the service's `@odata.nextLink`, or a `$skip` offset. */
+export type PageCursor = { nextLink: string } | { skip: number };
+
+/** The request for one page of `top` records from `cursor` (the first page without one). */
+function pageRequest(request: ApiRequest, top: number, cursor?: PageCursor): ApiRequest {
+	if (cursor && 'nextLink' in cursor) return { ...request, path: undefined, url: cursor.nextLink, qs: undefined };
+	return { ...request, qs: { ...request.qs, $top: top, $skip: cursor?.skip || undefined } };
+}
+
+/**
+ * One page and where the next one starts, for callers that resume later (the "From list" searches hand the
+ * cursor to n8n as their pagination token). No cursor when the list ended.
+ */
+export async function listPage(
+	this: DefenderContext,
+	session: ApiSession,
+	request: ApiRequest,
+	top: number,
+	cursor?: PageCursor,
+): Promise<{ records: IDataObject[]; next?: PageCursor }> {
+	const page: ODataPage = await defenderApiRequest.call(this, session, pageRequest(request, top, cursor));
+	const records = Array.isArray(page.value) ? page.value : [];
+	const nextLink = page['@odata.nextLink'];
+	if (nextLink) return { records, next: { nextLink } };
+	const skipped = cursor && 'skip' in cursor ? cursor.skip : 0;
+	// Without nextLink only a full page says there may be more.
+	return { records, next: records.length === top && !(cursor && 'nextLink' in cursor) ? { skip: skipped + records.length } : undefined };
+}
+
 export interface PageOptions {
 	/** Stop asking once this many records arrived (Limit). Undefined = every page (Return All). */
 	wanted?: number;
@@ -40,12 +69,7 @@ export async function* listPages(
 	for (;;) {
 		const top = options.wanted === undefined ? pageSize : Math.min(pageSize, options.wanted - received);
 		if (top <= 0) return;
-		const page: ODataPage = await defenderApiRequest.call(
-			this,
-			session,
-			nextLink ? { ...request, path: undefined, url: nextLink, qs: undefined } : { ...request, qs: { ...request.qs, $top: top, $skip: received || undefined } },
-			resolved,
-		);
+		const page: ODataPage = await defenderApiRequest.call(this, session, pageRequest(request, top, nextLink ? { nextLink } : { skip: received }), resolved);
 		const records = Array.isArray(page.value) ? page.value : [];
 		received += records.length;
 		if (records.length > 0) yield records;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { alertApi, alertPath, alertTimeField } from '../helpers/alerts';
 import { incidentField, incidentId } from '../helpers/incidents';
-import { incidentListRequest } from '../helpers/incidentRequests';
+import { incidentListRequest, incidentPageSize } from '../helpers/incidentRequests';
 import type { ApiName } from '../transport/cloud';
 import { listPages, PAGE_SIZE } from '../transport/paging';
 import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
@@ -44,8 +44,7 @@ export function feedSource(api: ApiName, event: FeedEvent, includeAlerts: boolea
 		api,
 		property: incidentField(api, created ? 'createdAt' : 'updatedAt'),
 		oncePerRecord: created,
-		// Graph's `$expand=alerts` is heavy: smaller pages keep it reliable.
-		pageSize: api === 'graph' && includeAlerts ? 20 : PAGE_SIZE[api],
+		pageSize: incidentPageSize(api, includeAlerts),
 		request: (filter) => incidentListRequest(api, filter, includeAlerts),
 		idOf: (record) => incidentId(api, record),
 	};

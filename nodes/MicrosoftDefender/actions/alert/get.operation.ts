@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant, simplifyField } from '../../descriptions/common';
-import { alertPath, simplifyAlert } from '../../helpers/alerts';
+import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
+import { optionsWithTenant, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
+import { alertPath, simplifyAlert, alertPermission } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
-import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
-export const properties: INodeProperties[] = [alertIdField, optionsWithTenant, simplifyField];
+export const properties: INodeProperties[] = [alertIdLocator, optionsWithTenant, alertSimplifyField];
 
 export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert' };
 

@@ -2,37 +2,29 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant, returnAllFields, simplifyField } from '../../descriptions/common';
-import { wantedCount } from '../../helpers/parameters';
-import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert } from '../../helpers/alerts';
-import { SEVERITIES, toGraphValue } from '../../helpers/incidents';
+import { optionsWithTenant, returnAllFields, alertSimplifyField, SEVERITY_OPTIONS, filtersCollection, optionsOf } from '../../descriptions/common';
+import { wantedCount, alertSessionFor } from '../../helpers/parameters';
+import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert, alertPermission } from '../../helpers/alerts';
+import { toGraphValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { quoted } from '../../helpers/validate';
 import { listPages } from '../../transport/paging';
 import type { ApiSession } from '../../transport/request';
-import { alertPermission, alertSessionFor } from './fields';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
-			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
-			{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: '1234', description: 'Alerts of this incident' },
-			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })), default: 'High' },
-			{ displayName: 'Status', name: 'status', type: 'options', options: ALERT_STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })), default: 'New' },
-			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
-		],
-	},
+	filtersCollection([
+		{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: '1234', description: 'Alerts of this incident' },
+		{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITY_OPTIONS, default: 'High' },
+		{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'New' },
+		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+	]),
 	optionsWithTenant,
-	{ ...simplifyField, description: 'Whether to return a compact alert (ID, title, severity, status, classification, determination, assigned to, incident, category, times, device, portal URL), the same for both APIs' },
+	alertSimplifyField,
 ];
 
 export const option: OperationOption = { name: 'Get Many', description: 'List alerts, filtered', action: 'Get many alerts' };

@@ -1,3 +1,4 @@
+export * as addComment from './addComment.operation';
 export * as get from './get.operation';
 export * as getAll from './getAll.operation';
 export * as update from './update.operation';

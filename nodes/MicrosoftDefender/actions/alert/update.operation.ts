@@ -1,14 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { classificationField, determinationField, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
-import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_STATUSES, alertPath, simplifyAlert } from '../../helpers/alerts';
-import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
+import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
+import { classificationField, determinationField, optionsOf, optionsWithTenant, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
+import { ALERT_STATUSES, alertPath, alertPermission, commentOnAlert, simplifyAlert } from '../../helpers/alerts';
+import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
 import { defenderApiRequest, toNodeError } from '../../transport/request';
-import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
 export const properties: INodeProperties[] = [
-	alertIdField,
+	alertIdLocator,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -24,23 +24,16 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	simplifyField,
+	alertSimplifyField,
 ];
 
 export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert' };
-
-const CHOICES: Choice[] = [
-	{ key: 'status', label: 'Status', allowed: ALERT_STATUSES },
-	{ key: 'classification', label: 'Classification', allowed: ALERT_CLASSIFICATIONS },
-	{ key: 'determination', label: 'Determination', allowed: ALERT_DETERMINATIONS },
-];
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
-	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
-	const { body, comment } = updateBody(this.getNode(), fields, CHOICES, graph, index);
+	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, graph);
 	if (Object.keys(body).length === 0 && comment === '') throw nothingToUpdate(this.getNode(), 'status, assigned to, classification, determination or comment', index);
 
 	const patch = async (patchBody: IDataObject) =>
@@ -59,14 +52,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		alert = Object.keys(body).length > 0 ? await patch(body) : {};
 		if (comment) {
 			try {
-				await defenderApiRequest.call(this, session, {
-					method: 'POST',
-					path: `${alertPath(session.api, id)}/comments`,
-					body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
-					quota: 'endpoint',
-					permission: alertPermission(session, true),
-					notFoundMessage: `Alert ${id} not found.`,
-				});
+				await commentOnAlert.call(this, session, id, comment);
 			} catch (error) {
 				throw Object.keys(body).length > 0 ? commentAfterUpdateFailed(this.getNode(), `Alert ${id}`, Object.keys(body), error, index) : toNodeError(this, error, index);
 			}

@@ -3,46 +3,39 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
-import { optionsOf, optionsWithTenant, returnAllFields } from '../../descriptions/common';
+import { optionsOf, optionsWithTenant, returnAllFields, filtersCollection } from '../../descriptions/common';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Exposure Level',
-				name: 'exposureLevel',
-				type: 'options',
-				options: optionsOf(['None', 'Low', 'Medium', 'High']),
-				default: 'High',
-			},
-			{
-				displayName: 'Health Status',
-				name: 'healthStatus',
-				type: 'options',
-				options: optionsOf(['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown']),
-				default: 'Active',
-			},
-			{ displayName: 'Last Seen After', name: 'lastSeenAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Name Starts With', name: 'name', type: 'string', default: '', placeholder: 'ws-01', description: 'Beginning of the DNS name' },
-			{ displayName: 'OS Platform', name: 'osPlatform', type: 'string', default: '', placeholder: 'Windows11' },
-			{
-				displayName: 'Risk Score',
-				name: 'riskScore',
-				type: 'options',
-				options: optionsOf(['None', 'Informational', 'Low', 'Medium', 'High']),
-				default: 'High',
-			},
-			{ displayName: 'Tag', name: 'tag', type: 'string', default: '', description: 'Devices carrying this tag' },
-		],
-	},
+	filtersCollection([
+		{
+			displayName: 'Exposure Level',
+			name: 'exposureLevel',
+			type: 'options',
+			options: optionsOf(['None', 'Low', 'Medium', 'High']),
+			default: 'High',
+		},
+		{
+			displayName: 'Health Status',
+			name: 'healthStatus',
+			type: 'options',
+			options: optionsOf(['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown']),
+			default: 'Active',
+		},
+		{ displayName: 'Last Seen After', name: 'lastSeenAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Name Starts With', name: 'name', type: 'string', default: '', placeholder: 'ws-01', description: 'Beginning of the DNS name' },
+		{ displayName: 'OS Platform', name: 'osPlatform', type: 'string', default: '', placeholder: 'Windows11' },
+		{
+			displayName: 'Risk Score',
+			name: 'riskScore',
+			type: 'options',
+			options: optionsOf(['None', 'Informational', 'Low', 'Medium', 'High']),
+			default: 'High',
+		},
+		{ displayName: 'Tag', name: 'tag', type: 'string', default: '', description: 'Devices carrying this tag' },
+	]),
 	optionsWithTenant,
 ];
 

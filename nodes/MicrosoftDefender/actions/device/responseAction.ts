@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationModule, OperationOption } from '../node.type';
 import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
-import { machineIdLocator, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { machineIdLocator, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
 import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
 import type { QuotaCategory } from '../../transport/quotas';
@@ -76,14 +76,7 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
 		...(spec.afterWaitFields ?? []).map((field) => ({ ...field, displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } } })),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [...(spec.noReturnRunning ? [] : [ifRunningOption]), requestTimeoutOption, tenantIdOption],
-		},
+		optionsCollection([...(spec.noReturnRunning ? [] : [ifRunningOption]), requestTimeoutOption, tenantIdOption]),
 	];
 
 	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {

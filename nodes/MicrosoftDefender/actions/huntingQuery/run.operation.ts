@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
 import { quoted } from '../../helpers/validate';
@@ -51,31 +51,24 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'rows',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Schema',
-				name: 'includeSchema',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the column names and types (with Output: One Item with All Rows)',
-			},
-			{
-				displayName: 'Include Statistics',
-				name: 'includeStatistics',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
-			},
-			requestTimeoutOption,
-			tenantIdOption,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Include Schema',
+			name: 'includeSchema',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add the column names and types (with Output: One Item with All Rows)',
+		},
+		{
+			displayName: 'Include Statistics',
+			name: 'includeStatistics',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
+		},
+		requestTimeoutOption,
+		tenantIdOption,
+	]),
 ];
 
 export const option: OperationOption = { name: 'Run Query', description: 'Run a KQL advanced hunting query', action: 'Run an advanced hunting query' };

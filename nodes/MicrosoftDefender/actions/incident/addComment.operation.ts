@@ -3,21 +3,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
-import { incidentIdLocator, optionsWithTenant } from '../../descriptions/common';
+import { incidentIdLocator, optionsWithTenant, commentField } from '../../descriptions/common';
 import { commentOnIncident } from '../../helpers/incidentRequests';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
-	{
-		displayName: 'Comment',
-		name: 'comment',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		required: true,
-		placeholder: 'Triaged by n8n: …',
-		description: "Text added to the incident's comments",
-	},
+	commentField('incident'),
 	optionsWithTenant,
 ];
 

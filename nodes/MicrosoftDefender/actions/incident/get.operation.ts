@@ -2,30 +2,23 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { OperationOption } from '../node.type';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
-import { incidentIdLocator, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { incidentIdLocator, simplifyField, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Alerts',
-				name: 'includeAlerts',
-				type: 'boolean',
-				default: true,
-				description: "Whether to include the incident's alerts (with their devices and entities)",
-			},
-			requestTimeoutOption,
-			tenantIdOption,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Include Alerts',
+			name: 'includeAlerts',
+			type: 'boolean',
+			default: true,
+			description: "Whether to include the incident's alerts (with their devices and entities)",
+		},
+		requestTimeoutOption,
+		tenantIdOption,
+	]),
 	simplifyField,
 ];
 

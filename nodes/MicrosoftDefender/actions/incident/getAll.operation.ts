@@ -2,83 +2,66 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from '../../descriptions/common';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
-import { buildIncidentQuery, incidentListRequest, type IncidentQuery } from '../../helpers/incidentRequests';
-import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident } from '../../helpers/incidents';
+import { buildIncidentQuery, incidentListRequest, incidentPageSize, type IncidentQuery } from '../../helpers/incidentRequests';
+import { INCIDENT_STATUSES, simplifyIncident } from '../../helpers/incidents';
 import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Assigned To',
-				name: 'assignedTo',
-				type: 'string',
-				default: '',
-				placeholder: 'analyst@contoso.com',
-				description: 'Only incidents assigned to this user (exact match)',
-			},
-			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
-			{
-				displayName: 'Severity',
-				name: 'severity',
-				type: 'multiOptions',
-				options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })),
-				default: [],
-				description: 'Only incidents of these severities (filtered after download: neither API filters severity reliably)',
-			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: INCIDENT_STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
-				default: 'Active',
-			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'string',
-				default: '',
-				placeholder: 'ransomware, vip',
-				description: 'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
-			},
-			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
-		],
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Alerts',
-				name: 'includeAlerts',
-				type: 'boolean',
-				default: false,
-				description: "Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
-			},
-			requestTimeoutOption,
-			tenantIdOption,
-		],
-	},
+	filtersCollection([
+		{
+			displayName: 'Assigned To',
+			name: 'assignedTo',
+			type: 'string',
+			default: '',
+			placeholder: 'analyst@contoso.com',
+			description: 'Only incidents assigned to this user (exact match)',
+		},
+		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		{
+			displayName: 'Severity',
+			name: 'severity',
+			type: 'multiOptions',
+			options: SEVERITY_OPTIONS,
+			default: [],
+			description: 'Only incidents of these severities (filtered after download: neither API filters severity reliably)',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'options',
+			options: optionsOf(INCIDENT_STATUSES),
+			default: 'Active',
+		},
+		{
+			displayName: 'Tags',
+			name: 'tags',
+			type: 'string',
+			default: '',
+			placeholder: 'ransomware, vip',
+			description: 'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
+		},
+		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+	]),
+	optionsCollection([
+		{
+			displayName: 'Include Alerts',
+			name: 'includeAlerts',
+			type: 'boolean',
+			default: false,
+			description: "Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
+		},
+		requestTimeoutOption,
+		tenantIdOption,
+	]),
 	simplifyField,
 ];
 
 export const option: OperationOption = { name: 'Get Many', description: 'List incidents, filtered', action: 'Get many incidents' };
-
-/** Graph's `$expand=alerts` can fail with 5xx on big pages; smaller pages keep it reliable. */
-const GRAPH_PAGE_WITH_ALERTS = 20;
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
@@ -98,7 +81,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const pages = listPages.call(this, session, incidentListRequest(session.api, query.filter, includeAlerts), {
 		// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.
 		wanted: filteredLocally ? undefined : limit,
-		pageSize: session.api === 'graph' && includeAlerts ? GRAPH_PAGE_WITH_ALERTS : undefined,
+		pageSize: incidentPageSize(session.api, includeAlerts),
 	});
 	for await (const page of pages) {
 		for (const incident of page) {

@@ -4,8 +4,8 @@ import type { OperationOption } from '../node.type';
 import { classificationField, determinationField, incidentIdLocator, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
-import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
-import { commentAfterUpdateFailed, nothingToUpdate, updateBody, type Choice } from '../../helpers/updates';
+import { INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
+import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
 import { toNodeError } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
@@ -61,18 +61,11 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident' };
 
-const CHOICES: Choice[] = [
-	{ key: 'status', label: 'Status', allowed: INCIDENT_STATUSES },
-	{ key: 'classification', label: 'Classification', allowed: CLASSIFICATIONS },
-	{ key: 'determination', label: 'Determination', allowed: DETERMINATIONS },
-];
-
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
-	const fields = this.getNodeParameter('updateFields', index, {}) as IDataObject;
-	const { body, comment } = updateBody(this.getNode(), fields, CHOICES, graph, index);
+	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, graph);
 	if (fields.tags !== undefined) {
 		const tags = String(fields.tags).split(',').map((tag) => tag.trim()).filter(Boolean);
 		const replace = fields.tagsMode === 'replace';

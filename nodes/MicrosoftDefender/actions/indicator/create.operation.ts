@@ -45,7 +45,7 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Expiration', name: 'expirationTime', type: 'dateTime', default: '', description: 'When the indicator stops applying' },
 			{ displayName: 'Generate Alert', name: 'generateAlert', type: 'boolean', default: true, description: 'Whether a match raises an alert' },
 			{ displayName: 'Recommended Actions', name: 'recommendedActions', type: 'string', default: '' },
-			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.filter((value) => value !== 'UnSpecified').map((value) => ({ name: value, value })), default: 'High' },
+			{ displayName: 'Severity', name: 'severity', type: 'options', options: optionsOf(SEVERITIES.filter((value) => value !== 'UnSpecified')), default: 'High' },
 		],
 	},
 	optionsWithTenant,

@@ -2,25 +2,18 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
-import { optionsWithTenant, returnAllFields, optionsOf } from '../../descriptions/common';
+import { optionsWithTenant, returnAllFields, optionsOf, filtersCollection } from '../../descriptions/common';
 import { odataString } from '../../helpers/odata';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES } from '../../helpers/indicators';
 import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{ displayName: 'Action', name: 'action', type: 'options', options: optionsOf(INDICATOR_ACTIONS), default: 'Block' },
-			{ displayName: 'Type', name: 'indicatorType', type: 'options', options: optionsOf(INDICATOR_TYPES), default: 'FileSha256' },
-			{ displayName: 'Value', name: 'indicatorValue', type: 'string', default: '', description: 'Exact indicator value, e.g. a hash or domain' },
-		],
-	},
+	filtersCollection([
+		{ displayName: 'Action', name: 'action', type: 'options', options: optionsOf(INDICATOR_ACTIONS), default: 'Block' },
+		{ displayName: 'Type', name: 'indicatorType', type: 'options', options: optionsOf(INDICATOR_TYPES), default: 'FileSha256' },
+		{ displayName: 'Value', name: 'indicatorValue', type: 'string', default: '', description: 'Exact indicator value, e.g. a hash or domain' },
+	]),
 	optionsWithTenant,
 ];
 

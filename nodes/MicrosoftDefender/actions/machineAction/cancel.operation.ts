@@ -2,13 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { endpointSessionFor } from '../../helpers/parameters';
-import { optionsWithTenant } from '../../descriptions/common';
+import { endpointSessionFor, machineActionIdFrom } from '../../helpers/parameters';
+import { optionsWithTenant, machineActionIdLocator } from '../../descriptions/common';
 import { defenderApiRequest } from '../../transport/request';
-import { machineActionIdField, machineActionIdFrom } from './fields';
 
 export const properties: INodeProperties[] = [
-	machineActionIdField,
+	machineActionIdLocator,
 	{
 		displayName: 'Comment',
 		name: 'comment',

@@ -1,12 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { endpointSessionFor } from '../../helpers/parameters';
-import { optionsWithTenant } from '../../descriptions/common';
+import { endpointSessionFor, machineActionIdFrom } from '../../helpers/parameters';
+import { optionsWithTenant, machineActionIdLocator } from '../../descriptions/common';
 import { getMachineAction } from '../../helpers/devices';
-import { machineActionIdField, machineActionIdFrom } from './fields';
 
-export const properties: INodeProperties[] = [machineActionIdField, optionsWithTenant];
+export const properties: INodeProperties[] = [machineActionIdLocator, optionsWithTenant];
 
 export const option: OperationOption = { name: 'Get', description: 'Get a response action and its status', action: 'Get a machine action' };
 

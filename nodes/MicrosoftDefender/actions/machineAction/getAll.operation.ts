@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
-import { optionsWithTenant, returnAllFields, optionsOf } from '../../descriptions/common';
+import { optionsWithTenant, returnAllFields, optionsOf, filtersCollection } from '../../descriptions/common';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { resolveMachine } from '../../helpers/devices';
 import { listPages } from '../../transport/paging';
@@ -12,19 +12,12 @@ export const ACTION_TYPES = ['Isolate', 'Unisolate', 'RunAntiVirusScan', 'Restri
 export const ACTION_STATUSES = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
 export const properties: INodeProperties[] = [
 	...returnAllFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
-			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ACTION_STATUSES), default: 'Pending' },
-			{ displayName: 'Type', name: 'type', type: 'options', options: optionsOf(ACTION_TYPES), default: 'Isolate' },
-		],
-	},
+	filtersCollection([
+		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
+		{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ACTION_STATUSES), default: 'Pending' },
+		{ displayName: 'Type', name: 'type', type: 'options', options: optionsOf(ACTION_TYPES), default: 'Isolate' },
+	]),
 	optionsWithTenant,
 ];
 

@@ -1,24 +1,14 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { createLab, emulator, runDefender, stopEmulator, type Lab } from '../support/lab';
 
-interface MdeEmulator {
-	addMachine(tenantId: string, fields: IDataObject): IDataObject;
-	getMachine(tenantId: string, id: string): IDataObject;
-	setActionTimeline(timeline: { pendingMs: number; inProgressMs: number; outcome: 'Succeeded' | 'Failed' | 'TimeOut' }): void;
-	listMachineActions(tenantId: string): IDataObject[];
-	createAlert(tenantId: string, fields: IDataObject): IDataObject;
-	getAlert(tenantId: string, id: string): IDataObject;
-	listIndicators(tenantId: string): IDataObject[];
-}
-
-const mde = (lab: Lab) => lab.emulator as unknown as MdeEmulator & Lab['emulator'];
+const mde = (lab: Lab) => lab.emulator;
 const device = (value: string) => ({ __rl: true, mode: 'id', value });
 const run = async (lab: Lab, parameters: INodeParameters, options: Parameters<typeof runDefender>[2] = {}) => await runDefender(lab, parameters, options);
 
 afterAll(stopEmulator);
 afterEach(async () => {
-	const emu = (await emulator()) as unknown as MdeEmulator & Awaited<ReturnType<typeof emulator>>;
+	const emu = await emulator();
 	emu.clearFaults();
 	emu.clearQuotas();
 	emu.setActionTimeline({ pendingMs: 300, inProgressMs: 300, outcome: 'Succeeded' });

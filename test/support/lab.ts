@@ -53,8 +53,9 @@ export interface EmulatorRequest {
 }
 
 /** The emulator (typed in test/emulator); tests read back only incidents they created. */
-export type Emulator = Omit<EmulatorServer, 'getIncident'> & {
+export type Emulator = Omit<EmulatorServer, 'getIncident' | 'getMachine'> & {
 	getIncident(tenantId: string, id: number | string): NonNullable<ReturnType<EmulatorServer['getIncident']>>;
+	getMachine(tenantId: string, id: string): NonNullable<ReturnType<EmulatorServer['getMachine']>>;
 };
 
 export interface Lab {

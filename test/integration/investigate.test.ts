@@ -186,7 +186,7 @@ describe('Device › Run Live Response', () => {
 
 describe('Device › Collect Investigation Package with Download Package', () => {
 	it('waits, strips the quotes around the package link and outputs the ZIP', async () => {
-		const { lab, emu, laptop } = await labWithDevice();
+		const { lab, emu } = await labWithDevice();
 		const [item] = await run(lab, {
 			resource: 'machine',
 			operation: 'collectInvestigationPackage',

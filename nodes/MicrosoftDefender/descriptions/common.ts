@@ -158,7 +158,7 @@ export const machineActionIdLocator: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The response action, e.g. from the "id" field of an Isolate output',
+	description: 'The response action, e.g. from the ID field of an Isolate output',
 	modes: [
 		{
 			displayName: 'From List',

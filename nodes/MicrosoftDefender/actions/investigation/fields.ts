@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { MACHINE_ID } from '../../helpers/devices';
-import { optionsOf } from '../../descriptions/common';
+import { filtersCollection, optionsOf } from '../../descriptions/common';
 
 export const PERMISSION = 'Alert.Read.All';
 
@@ -37,19 +37,12 @@ export const investigationIdField: INodeProperties = {
 	description: 'The investigation ID, or the ID of the alert that triggered it',
 };
 
-export const filtersField: INodeProperties = {
-	displayName: 'Filters',
-	name: 'filters',
-	type: 'collection',
-	placeholder: 'Add Filter',
-	default: {},
-	options: [
-		{ displayName: 'Device ID', name: 'machineId', type: 'string', default: '', placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07', description: 'Defender device ID (40 hex characters)' },
-		{ displayName: 'Started After', name: 'startedAfter', type: 'dateTime', default: '' },
-		{ displayName: 'State', name: 'state', type: 'options', options: optionsOf(INVESTIGATION_STATES), default: 'Running' },
-		{ displayName: 'Triggering Alert ID', name: 'triggeringAlertId', type: 'string', default: '' },
-	],
-};
+export const filtersField = filtersCollection([
+	{ displayName: 'Device ID', name: 'machineId', type: 'string', default: '', placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07', description: 'Defender device ID (40 hex characters)' },
+	{ displayName: 'Started After', name: 'startedAfter', type: 'dateTime', default: '' },
+	{ displayName: 'State', name: 'state', type: 'options', options: optionsOf(INVESTIGATION_STATES), default: 'Running' },
+	{ displayName: 'Triggering Alert ID', name: 'triggeringAlertId', type: 'string', default: '' },
+]);
 
 export function investigationFilter(filters: IDataObject): string | undefined {
 	const text = (key: string) => (typeof filters[key] === 'string' ? (filters[key] as string).trim() : '');

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { PERMISSION } from './fields';
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant } from '../../descriptions/common';
+import { optionsCollection, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { endpointSessionFor } from '../../helpers/parameters';
 import { multipartBody, type FormPart } from '../../helpers/multipart';
 import { defenderApiRequest } from '../../transport/request';
@@ -28,26 +28,20 @@ export const properties: INodeProperties[] = [
 		required: true,
 		description: 'What the file or script does; shown in the library',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: "Name in the library; by default the binary data's file name" },
-			{
-				displayName: 'Parameters Description',
-				name: 'parametersDescription',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. -Days <number of days to collect>',
-				description: 'The arguments the script takes; marks the script as taking parameters',
-			},
-			{ displayName: 'Replace If Exists', name: 'overrideIfExists', type: 'boolean', default: false, description: 'Whether to replace a library file of the same name' },
-			...optionsWithTenant.options!,
-		],
-	},
+	optionsCollection([
+		{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: "Name in the library; by default the binary data's file name" },
+		{
+			displayName: 'Parameters Description',
+			name: 'parametersDescription',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. -Days <number of days to collect>',
+			description: 'The arguments the script takes; marks the script as taking parameters',
+		},
+		{ displayName: 'Replace If Exists', name: 'overrideIfExists', type: 'boolean', default: false, description: 'Whether to replace a library file of the same name' },
+		requestTimeoutOption,
+		tenantIdOption,
+	]),
 ];
 
 export const option: OperationOption = { name: 'Upload', description: 'Upload a script or file from binary data', action: 'Upload a live response library file' };

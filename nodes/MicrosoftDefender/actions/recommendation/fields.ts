@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { odataString } from '../../helpers/odata';
 import { inputError } from '../lookup';
+import { filtersCollection } from '../../descriptions/common';
 
 export const PERMISSION = 'SecurityRecommendation.Read.All';
 
@@ -23,19 +24,12 @@ export function recommendationIdFrom(context: IExecuteFunctions, index: number):
 
 export const notFound = (id: string) => `Security recommendation ${id} not found.`;
 
-export const filtersField: INodeProperties = {
-	displayName: 'Filters',
-	name: 'filters',
-	type: 'collection',
-	placeholder: 'Add Filter',
-	default: {},
-	options: [
-		{ displayName: 'Category', name: 'recommendationCategory', type: 'string', default: '', placeholder: 'e.g. Application' },
-		{ displayName: 'Product Name', name: 'productName', type: 'string', default: '', placeholder: 'e.g. chrome' },
-		{ displayName: 'Status', name: 'status', type: 'string', default: '', placeholder: 'e.g. Active' },
-		{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
-	],
-};
+export const filtersField = filtersCollection([
+	{ displayName: 'Category', name: 'recommendationCategory', type: 'string', default: '', placeholder: 'e.g. Application' },
+	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '', placeholder: 'e.g. chrome' },
+	{ displayName: 'Status', name: 'status', type: 'string', default: '', placeholder: 'e.g. Active' },
+	{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
+]);
 
 export function recommendationFilter(filters: IDataObject): string | undefined {
 	const clauses = ['productName', 'vendor', 'recommendationCategory', 'status']

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { odataString } from '../../helpers/odata';
 import { inputError } from '../lookup';
+import { filtersCollection } from '../../descriptions/common';
 
 export const PERMISSION = 'Software.Read.All';
 
@@ -23,17 +24,10 @@ export function softwareIdFrom(context: IExecuteFunctions, index: number): strin
 
 export const notFound = (id: string) => `Software ${id} not found in your organisation's inventory.`;
 
-export const filtersField: INodeProperties = {
-	displayName: 'Filters',
-	name: 'filters',
-	type: 'collection',
-	placeholder: 'Add Filter',
-	default: {},
-	options: [
-		{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. chrome', description: 'Product name as Defender spells it' },
-		{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
-	],
-};
+export const filtersField = filtersCollection([
+	{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. chrome', description: 'Product name as Defender spells it' },
+	{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
+]);
 
 export function softwareFilter(filters: IDataObject): string | undefined {
 	const clauses = ['name', 'vendor'].filter((key) => typeof filters[key] === 'string' && (filters[key] as string).trim() !== '').map((key) => `${key} eq ${odataString((filters[key] as string).trim())}`);

@@ -22,6 +22,7 @@ import {
 	deepCopy,
 	ICredentialsHelper,
 	isExpression,
+	NodeApiError,
 	NodeHelpers,
 	UnexpectedError,
 	Workflow,
@@ -42,6 +43,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IRequestOptionsSimplified,
+	type JsonObject,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -54,6 +56,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly type: ICredentialType,
 		private readonly stored: ICredentialDataDecryptedObject,
+		private readonly n8nMajor: 1 | 2 = 2,
 	) {
 		super();
 	}
@@ -94,7 +97,18 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		const { authenticate } = this.typeNamed(typeName);
 		// n8n casts the same way: nodes hand helpers either request shape.
 		const options = requestOptions as IHttpRequestOptions;
-		if (typeof authenticate === 'function') return await authenticate(credentials, options);
+		if (typeof authenticate === 'function') {
+			try {
+				return await authenticate(credentials, options);
+			} catch (error) {
+				if (this.n8nMajor === 2 || !node || !(error instanceof Error)) throw error;
+				// n8n 1.x wraps it in a NodeApiError whose class field `cause` resets the original error
+				// (n8n-workflow 1.x ExecutionBaseError): only its message and description survive.
+				const wrapped = new NodeApiError(node, error as unknown as JsonObject);
+				delete (wrapped as { cause?: unknown }).cause;
+				throw wrapped;
+			}
+		}
 		if (authenticate?.type !== 'generic') return options;
 		if (!workflow || !node) {
 			throw new UnexpectedError('Generic authentication needs the workflow and node');
@@ -208,6 +222,8 @@ interface NodeSetup {
 	credentialType: ICredentialType;
 	credentials: ICredentialDataDecryptedObject;
 	parameters: INodeParameters;
+	/** Which n8n line's error wrapping to play (default 2); see HarnessCredentialsHelper.authenticate. */
+	n8nMajor?: 1 | 2;
 }
 
 /** A one-node workflow as the editor would save it, with the node's credential selected. */
@@ -244,7 +260,7 @@ function setUp(opts: NodeSetup, staticData: IDataObject, active: boolean, contin
 		staticData,
 		settings: { executionOrder: 'v1' },
 	});
-	const helper = new HarnessCredentialsHelper(opts.credentialType, opts.credentials);
+	const helper = new HarnessCredentialsHelper(opts.credentialType, opts.credentials, opts.n8nMajor);
 	return { workflow, node, additionalData: additionalData(helper) };
 }
 

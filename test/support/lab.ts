@@ -138,9 +138,10 @@ const credentialType = new MicrosoftDefenderApi();
 export async function runDefender(
 	lab: Pick<Lab, 'credentials'>,
 	parameters: INodeParameters,
-	options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject } = {},
+	options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject; n8nMajor?: 1 | 2 } = {},
 ): Promise<INodeExecutionData[]> {
 	const output = await runNode({
+		n8nMajor: options.n8nMajor,
 		nodeType: node,
 		credentialType,
 		credentials: options.credentials ?? lab.credentials,

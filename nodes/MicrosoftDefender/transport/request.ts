@@ -16,7 +16,7 @@ import { identityFromCredentials, secretsOf, type AppIdentity } from './identity
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
 import { acquireQuotaSlot, QuotaExhaustedError } from './rateLimiter';
-import { invalidateAccessToken } from './tokenProvider';
+import { getAccessToken, invalidateAccessToken } from './tokenProvider';
 import { clipped } from '../helpers/validate';
 
 export const CREDENTIAL_TYPE = 'microsoftDefenderApi';
@@ -236,6 +236,14 @@ class ApiCall {
 
 	private async attempt(): Promise<{ value: unknown } | AttemptOutcome> {
 		const scope = scopeOf(this.identity.endpoints, this.session.api);
+		// Sign in here, not only in the credential's authenticate: n8n wraps what authenticate throws,
+		// and n8n 1.x's wrapper drops the original error, so a refused sign-in would look like a
+		// network failure. The token is cached: authenticate then reuses it.
+		try {
+			await getAccessToken(this.identity, scope);
+		} catch (error) {
+			return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
+		}
 		let release: () => void;
 		try {
 			release = await acquireQuotaSlot(
@@ -403,7 +411,7 @@ class ApiCall {
 	}
 }
 
-/** n8n wraps errors thrown by the credential's `authenticate` (token acquisition) in its own error. */
+/** n8n wraps errors thrown by the credential's `authenticate` in its own error; 2.x keeps the original as `cause`. */
 function unwrapAuthenticationFailure(error: unknown): TokenAcquisitionError | CredentialInputError | TokenRefusedError | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {

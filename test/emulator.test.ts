@@ -1082,3 +1082,50 @@ describe('control API and CLI', () => {
 		expect(await exited).toBe(0);
 	});
 });
+
+describe('scripted OpenAI-compatible model', () => {
+	const script = [
+		{ call: 'list new incidents', arguments: { status: 'active' } },
+		{ call: 'hunting', arguments: { query: 'DeviceProcessEvents | take 1' } },
+		{ answer: 'Incidents: {{output:0}} Hunting: {{output:1}}' },
+	];
+	const tools = ['List_New_Incidents', 'Run_Hunting_Query'];
+	const auth = { authorization: 'Bearer sk-test' };
+
+	it('calls the scripted tools in turn on the Responses API, then answers quoting their outputs', async () => {
+		emu.setModelScript(script);
+		const url = `${emu.openAiBaseUrl}/responses`;
+		const offered = tools.map((name) => ({ type: 'function', name, description: name, parameters: { type: 'object', properties: {} } }));
+		const first = await call('POST', url, { headers: auth, json: { model: 'gpt-4.1-mini', input: [{ role: 'user', content: 'triage' }], tools: offered } });
+		expect(first.status).toBe(200);
+		expect(first.json).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'function_call', name: 'List_New_Incidents', arguments: '{"status":"active"}' }] });
+		const callId = first.json.output[0].call_id;
+		const input = [{ role: 'user', content: 'triage' }, first.json.output[0], { type: 'function_call_output', call_id: callId, output: '[{"id":"7"}]' }];
+		const second = await call('POST', url, { headers: auth, json: { model: 'gpt-4.1-mini', input, tools: offered } });
+		expect(second.json.output[0]).toMatchObject({ type: 'function_call', name: 'Run_Hunting_Query', arguments: JSON.stringify({ query: 'DeviceProcessEvents | take 1' }) });
+		input.push(second.json.output[0], { type: 'function_call_output', call_id: second.json.output[0].call_id, output: '[{"rows":1}]' });
+		const third = await call('POST', url, { headers: auth, json: { model: 'gpt-4.1-mini', input, tools: offered } });
+		expect(third.json.output).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Incidents: [{"id":"7"}] Hunting: [{"rows":1}]', annotations: [] }] })]);
+		expect(emu.modelExchanges().map((exchange) => exchange.toolOutputs.length)).toEqual([0, 1, 2]);
+	});
+
+	it('does the same on Chat Completions, and refuses what it cannot script', async () => {
+		emu.setModelScript(script);
+		const url = `${emu.openAiBaseUrl}/chat/completions`;
+		const offered = tools.map((name) => ({ type: 'function', function: { name, parameters: { type: 'object', properties: {} } } }));
+		const messages: unknown[] = [{ role: 'user', content: 'triage' }];
+		const first = await call('POST', url, { headers: auth, json: { model: 'gpt-4o-mini', messages, tools: offered } });
+		expect(first.json.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'List_New_Incidents' } }] } });
+		messages.push(first.json.choices[0].message, { role: 'tool', tool_call_id: first.json.choices[0].message.tool_calls[0].id, content: 'A' });
+		const second = await call('POST', url, { headers: auth, json: { model: 'gpt-4o-mini', messages, tools: offered } });
+		messages.push(second.json.choices[0].message, { role: 'tool', tool_call_id: second.json.choices[0].message.tool_calls[0].id, content: [{ type: 'text', text: 'B' }] });
+		const third = await call('POST', url, { headers: auth, json: { model: 'gpt-4o-mini', messages, tools: offered } });
+		expect(third.json.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: 'Incidents: A Hunting: B' } });
+
+		expect((await call('POST', url, { json: { messages } })).status).toBe(401);
+		expect((await call('POST', url, { headers: auth, json: { messages, stream: true } })).json.error.message).toMatch(/does not stream/);
+		const noTool = await call('POST', url, { headers: auth, json: { model: 'm', messages: [], tools: [] } });
+		expect(noTool.status).toBe(400);
+		expect(noTool.json.error.message).toMatch(/offers only: no tools/);
+	});
+});

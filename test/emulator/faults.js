@@ -8,7 +8,7 @@ const CATEGORIES = ['incidentList', 'incidentGet', 'incidentUpdate', 'hunting', 
 const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayMs', 'redirect'];
 
 /**
- * @typedef {'login' | 'xdr' | 'graph' | 'mde' | 'blob'} Api
+ * @typedef {'login' | 'xdr' | 'graph' | 'mde' | 'blob' | 'openai'} Api
  * @typedef {{ method: string, api: Api, path: string, query: Record<string, string>, tenant: string | null,
  *   status: number, at: string, fault?: string }} RequestEntry status 0 = no answer (reset, hang, or still running)
  * @typedef {{ method?: string, api?: Api, path?: string }} FaultMatch path: substring of, or "/regex/" against, path + query

@@ -16,6 +16,7 @@ const { createIndicators } = require('./indicators');
 const { createLiveResponse } = require('./liveResponse');
 const { createEnrichment } = require('./enrichment');
 const { createTvm } = require('./tvm');
+const { createOpenAi } = require('./openai');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
 
@@ -39,7 +40,7 @@ const PROXY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<bo
 /** @param {string} pathname @returns {import('./faults').Api} */
 function apiOf(pathname) {
 	const first = pathname.split('/')[1];
-	return first === 'xdr' || first === 'graph' || first === 'mde' || first === 'blob' ? first : 'login';
+	return first === 'xdr' || first === 'graph' || first === 'mde' || first === 'blob' || first === 'openai' ? first : 'login';
 }
 
 /**
@@ -67,6 +68,8 @@ function sendError(res, api, err, req) {
 	let body;
 	if (api === 'login') {
 		body = { error: err.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', error_description: err.message };
+	} else if (api === 'openai') {
+		body = { error: { message: err.message, type: err.code, param: null, code: err.code } };
 	} else if (api === 'graph') {
 		const clientRequestId = req.headers['client-request-id'];
 		body = {
@@ -154,6 +157,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const liveResponse = createLiveResponse({ url, apiBases, getTenant, machines });
 	const enrichment = createEnrichment({ apiBases, getTenant, machines, alerts });
 	const tvm = createTvm({ apiBases, getTenant, machines });
+	const openAi = createOpenAi();
 	const traffic = createTraffic();
 	// Routes under /machines/{id}/… and /machines/findbyip(…) come before the device routes, which take any segment as an ID.
 	/** @type {Route[]} */
@@ -202,6 +206,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		try {
 			if (api === 'login') await identity.handleLogin(req, res, reqUrl);
 			else if (api === 'blob') liveResponse.serveBlob(req, res, reqUrl);
+			else if (api === 'openai') await openAi.handle(req, res, reqUrl.pathname.slice('/openai'.length));
 			else await serveApi(api, method, reqUrl, req, res);
 		} catch (err) {
 			if (!(err instanceof HttpError)) throw err;
@@ -360,6 +365,8 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		addRecommendation: tvm.addRecommendation,
 		setExposureScore: tvm.setExposureScore,
 		addInvestigation: tvm.addInvestigation,
+		setModelScript: openAi.setModelScript,
+		modelExchanges: openAi.modelExchanges,
 		setQuota: traffic.setQuota,
 		clearQuotas: traffic.clearQuotas,
 		injectFault: traffic.injectFault,
@@ -379,6 +386,8 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		defenderApiUrl: apiBases.xdr,
 		graphApiUrl: apiBases.graph,
 		endpointApiUrl: apiBases.mde,
+		/** Base URL of the scripted OpenAI-compatible model (an OpenAI credential's Base URL). */
+		openAiBaseUrl: `${url}/openai/v1`,
 		controlUrl: `${url}/_emulator`,
 		/** The second listener that `{ redirect: true }` faults point at, and what reached it. */
 		elsewhere,

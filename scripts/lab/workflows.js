@@ -48,6 +48,18 @@ function emulatorCredential({ id, name = CREDENTIAL_NAME, endpoints, tenantId, c
 	};
 }
 
+/** The name of the OpenAI credential in the AI examples. */
+const OPENAI_CREDENTIAL_NAME = 'OpenAI account';
+
+/**
+ * The record `n8n import:credentials` takes for an OpenAI credential whose Base URL is an
+ * OpenAI-compatible server (the emulator's scripted model).
+ * @param {{ id: string, baseUrl: string, apiKey?: string }} spec
+ */
+function openAiCredential({ id, baseUrl, apiKey = 'sk-emulator' }) {
+	return { id, name: OPENAI_CREDENTIAL_NAME, type: 'openAiApi', data: { apiKey, url: baseUrl } };
+}
+
 /**
  * A copy of `workflow` for import: its id, the chat webhook URL in place of the placeholder and,
  * when given, `mutate` applied to each node (e.g. to change a parameter).
@@ -159,6 +171,8 @@ module.exports = {
 	DEFENDER_TRIGGER,
 	loadExample,
 	emulatorCredential,
+	OPENAI_CREDENTIAL_NAME,
+	openAiCredential,
 	forImport,
 	manualVariant,
 	customApiCallWorkflow,

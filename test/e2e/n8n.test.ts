@@ -38,6 +38,8 @@ const ROLES = {
 const INVESTIGATE_ROLES = { graph: ['SecurityIncident.ReadWrite.All'], mde: ['Machine.Read.All', 'File.Read.All', 'Machine.LiveResponse', 'Vulnerability.Read.All'] };
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
 const WF = {
+	aiResponses: 'E2eAiTriageResp1',
+	aiChat: 'E2eAiTriageChat1',
 	triageGraph: 'E2eTriageGraph01',
 	triageXdr: 'E2eTriageXdr0001',
 	digest: 'E2eDailyDigest01',
@@ -71,6 +73,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// Tenant 4: the investigation example (live response, file statistics, vulnerabilities), also through Tenant ID.
 	let t4: string;
 	let investigated: { id: string; computerDnsName: string };
+	// Tenant 5: the AI Agent's Defender tools, reached through the node option Tenant ID.
+	let t5: string;
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
 
@@ -89,10 +93,13 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t1 = emu.addTenant({ domains: ['fabrikam.example'] }).id;
 		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
-		for (const tenantId of [t1, t2, t3]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5]) emu.consent({ tenantId, clientId, roles: ROLES });
 		inc.contain = emu.createIncident(t3, { title: 'E2E ransomware to contain', severity: 'High', devices: ['fin-laptop-7.contoso.local'] });
 		emu.createIncident(t3, { title: 'E2E medium, left alone', severity: 'Medium', devices: ['ws-0102.contoso.local'] });
 		emu.addMachine(t3, { computerDnsName: 'fin-laptop-7.contoso.local', osPlatform: 'Windows11' });
+		inc.ai1 = emu.createIncident(t5, { title: 'E2E AI: credential theft on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
+		inc.ai2 = emu.createIncident(t5, { title: 'E2E AI: suspicious sign-ins', severity: 'Medium', devices: ['srv-db01.contoso.local'] });
 		emu.setActionTimeline({ pendingMs: 500, inProgressMs: 500, outcome: 'Succeeded' });
 
 		t4 = emu.addTenant({ domains: ['contoso-investigate.example'] }).id;
@@ -123,7 +130,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const endpoints = { authorityUrl: emu.authorityUrl, defenderApiUrl: emu.defenderApiUrl, graphApiUrl: emu.graphApiUrl, endpointApiUrl: emu.endpointApiUrl };
 		credential = lab.emulatorCredential({ id: 'E2eDefenderCred1', endpoints, tenantId: t1, clientId, clientSecret: secret, quotaWindowSeconds: 60 });
 		const triggerCredential = lab.emulatorCredential({ id: 'E2eDefenderCred2', name: TRIGGER_CREDENTIAL, endpoints, tenantId: t2, clientId, clientSecret: secret });
-		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential])}`]);
+		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
+		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, openAi])}`]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
 		// chat webhook pointed at the sink and, where n8n's CLI needs it, a Manual Trigger.
@@ -132,7 +140,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const toXdr = (node: Json) => {
 			if (node.type === lab.DEFENDER) node.parameters.api = 'defenderXdr';
 		};
+		// The AI example as is (its OpenAI Chat Model on the Responses API), and with Chat Completions.
+		const aiTriage = (chatCompletions: boolean) => (node: Json) => {
+			if (node.type === `${lab.DEFENDER}Tool`) node.parameters.options = { ...node.parameters.options, tenantId: t5 };
+			if (chatCompletions && node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') node.parameters.responsesApiEnabled = false;
+		};
 		const workflows = [
+			lab.forImport(lab.loadExample('ai-triage.json'), { id: WF.aiResponses, name: 'E2E AI triage (Responses API)', mutate: aiTriage(false) }),
+			lab.forImport(lab.loadExample('ai-triage.json'), { id: WF.aiChat, name: 'E2E AI triage (Chat Completions)', mutate: aiTriage(true) }),
 			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), { id: WF.triageGraph, name: 'E2E triage (Graph)', webhookUrl: sink.urlFor('triage-graph') }),
 			lab.forImport(lab.manualVariant(triage, { getMany: { ...newSince, api: 'defenderXdr' } }), {
 				id: WF.triageXdr,
@@ -330,6 +345,43 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map((comment) => comment.comment);
 		expect(comments).toEqual([expect.stringMatching(/^Investigated by n8n on ws-0200\.contoso\.local: powershell\.exe seen on 1 device/)]);
 		expect(emu.listMachineActions(t4)).toEqual([expect.objectContaining({ type: 'LiveResponse', status: 'Succeeded' })]);
+	});
+
+	it.each([
+		['Responses API', WF.aiResponses, 'responses'],
+		['Chat Completions', WF.aiChat, 'chat'],
+	] as const)('AI triage (%s): the agent lists new incidents and hunts through the Defender tool, and its answer quotes them', async (_, workflowId, api) => {
+		const hunt = 'DeviceProcessEvents | where DeviceName =~ "ws-0101.contoso.local" | project Timestamp, DeviceName, AccountName, ProcessCommandLine | take 20';
+		emu.setModelScript([
+			{ call: 'List New Incidents', arguments: { limit: 10, createdAfter: startedAt } },
+			{ call: 'Run Hunting Query', arguments: { query: hunt } },
+			{ answer: 'Triage summary. New incidents: {{output:0}} Process events: {{output:1}}' },
+		]);
+		const before = emu.requests.length;
+		const run = await execute(workflowId);
+		expect(run.status).toBe('success');
+
+		// The model was asked three times, offered both tools, and saw each tool's result.
+		const exchanges = emu.modelExchanges();
+		expect(exchanges.map((exchange) => exchange.api)).toEqual([api, api, api]);
+		expect(exchanges[0].tools).toEqual(expect.arrayContaining([expect.stringMatching(/^List_New_Incidents$/), expect.stringMatching(/^Run_Hunting_Query$/)]));
+		const [listed, hunted] = exchanges[2].toolOutputs;
+		expect(listed).toContain(inc.ai1.title);
+		expect(listed).toContain(inc.ai2.title);
+		expect(listed).not.toContain(inc.high.title); // another tenant's
+		expect(hunted).toContain('certutil.exe -urlcache');
+
+		// The tool calls reached the Defender APIs of the tool's tenant: one incident list, one hunting query.
+		const calls = emu.requests.slice(before).filter((request) => request.tenant === t5 && request.api === 'graph');
+		expect(calls.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
+			'GET /graph/v1.0/security/incidents 200',
+			'POST /graph/v1.0/security/runHuntingQuery 200',
+		]);
+
+		const [answer] = lab.nodeOutput(run, 'AI Agent');
+		expect(answer.output).toMatch(/^Triage summary\. New incidents: /);
+		expect(answer.output).toContain(inc.ai1.title);
+		expect(answer.output).toContain('certutil.exe -urlcache');
 	});
 
 	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {

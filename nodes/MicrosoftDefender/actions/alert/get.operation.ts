@@ -8,7 +8,7 @@ import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [alertIdLocator, optionsWithTenant, alertSimplifyField];
 
-export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert' };
+export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert by its ID: title, severity, status, evidence and device' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);

@@ -27,7 +27,7 @@ export const properties: INodeProperties[] = [
 	alertSimplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List alerts, filtered', action: 'Get many alerts' };
+export const option: OperationOption = { name: 'Get Many', description: 'List alerts, filtered', action: 'Get many alerts, newest first: each with ID, title, severity, status, category, incident ID and device' };
 
 const DATES: Array<[key: string, label: string, which: 'createdAt' | 'updatedAt', operator: 'ge' | 'le']> = [
 	['createdAfter', 'Created After', 'createdAt', 'ge'],

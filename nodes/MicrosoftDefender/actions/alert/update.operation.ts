@@ -27,7 +27,7 @@ export const properties: INodeProperties[] = [
 	alertSimplifyField,
 ];
 
-export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert' };
+export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert (changes state): status, assignee, classification, determination, comment' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);

@@ -5,7 +5,7 @@ export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Collect Investigation Package',
 		description: 'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics)',
-		action: 'Collect an investigation package',
+		action: 'Collect an investigation package from a device (changes state: a response action)',
 	},
 	path: 'collectInvestigationPackage',
 	type: 'CollectInvestigationPackage',

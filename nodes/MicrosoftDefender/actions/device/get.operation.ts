@@ -8,7 +8,7 @@ import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [machineIdLocator, optionsWithTenant];
 
-export const option: OperationOption = { name: 'Get', description: 'Get a device by ID or DNS name', action: 'Get a device' };
+export const option: OperationOption = { name: 'Get', description: 'Get a device by ID or DNS name', action: 'Get a device by its ID or DNS name: OS, health, risk score, IP addresses and tags' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

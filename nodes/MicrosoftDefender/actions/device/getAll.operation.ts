@@ -39,7 +39,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List devices, filtered', action: 'Get many devices' };
+export const option: OperationOption = { name: 'Get Many', description: 'List devices, filtered', action: 'Get many devices: each with ID, DNS name, OS, health, risk score, exposure level and tags' };
 
 export function machineFilter(filters: IDataObject): string | undefined {
 	const clauses: string[] = [];

@@ -1,7 +1,7 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Isolate', description: 'Isolate a device from the network (Machine.Isolate)', action: 'Isolate a device' },
+	option: { name: 'Isolate', description: 'Isolate a device from the network (Machine.Isolate)', action: 'Isolate a device from the network (changes state: a response action)' },
 	path: 'isolate',
 	type: 'Isolate',
 	label: 'Isolate',

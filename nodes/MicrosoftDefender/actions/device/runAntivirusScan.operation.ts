@@ -1,7 +1,7 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Run Antivirus Scan', description: 'Start a Defender Antivirus scan (Machine.Scan)', action: 'Run an antivirus scan' },
+	option: { name: 'Run Antivirus Scan', description: 'Start a Defender Antivirus scan (Machine.Scan)', action: 'Run an antivirus scan on a device (changes state: a response action)' },
 	path: 'runAntiVirusScan',
 	type: 'RunAntiVirusScan',
 	label: 'Antivirus scan',

@@ -4,7 +4,7 @@ import { quoted } from '../../helpers/validate';
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Stop and Quarantine File', description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)', action: 'Stop and quarantine a file' },
+	option: { name: 'Stop and Quarantine File', description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)', action: 'Stop and quarantine a file on a device by its SHA-1 (changes state: a response action)' },
 	path: 'StopAndQuarantineFile',
 	type: 'StopAndQuarantineFile',
 	label: 'Stop and quarantine file',

@@ -71,7 +71,7 @@ export const properties: INodeProperties[] = [
 	]),
 ];
 
-export const option: OperationOption = { name: 'Run Query', description: 'Run a KQL advanced hunting query', action: 'Run an advanced hunting query' };
+export const option: OperationOption = { name: 'Run Query', description: 'Run a KQL advanced hunting query', action: 'Run an advanced hunting query (KQL, read-only) and return its rows' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

@@ -12,7 +12,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an incident', action: 'Add a comment to an incident' };
+export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an incident', action: 'Add a comment to an incident (changes state)' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

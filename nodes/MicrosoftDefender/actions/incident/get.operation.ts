@@ -22,7 +22,7 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get', description: 'Get an incident by ID', action: 'Get an incident' };
+export const option: OperationOption = { name: 'Get', description: 'Get an incident by ID', action: 'Get an incident by its ID: title, severity, status, assignee, alerts and devices' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

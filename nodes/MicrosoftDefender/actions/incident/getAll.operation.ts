@@ -61,7 +61,7 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List incidents, filtered', action: 'Get many incidents' };
+export const option: OperationOption = { name: 'Get Many', description: 'List incidents, filtered', action: 'Get many incidents, newest first: each with ID, title, severity, status, assignee, classification and times' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

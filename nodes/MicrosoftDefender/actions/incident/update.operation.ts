@@ -59,7 +59,7 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident' };
+export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident (changes state): status, assignee, classification, determination, tags' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);

@@ -51,7 +51,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Create', description: 'Block, warn on or allow a hash, IP, domain or URL', action: 'Create an indicator' };
+export const option: OperationOption = { name: 'Create', description: 'Block, warn on or allow a hash, IP, domain or URL', action: 'Create an indicator that blocks, warns on or allows a hash, IP address, domain or URL (changes state)' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });

@@ -10,7 +10,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Delete', description: 'Delete an indicator', action: 'Delete an indicator' };
+export const option: OperationOption = { name: 'Delete', description: 'Delete an indicator', action: 'Delete an indicator (changes state)' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const id = indicatorIdFrom(this, index);

@@ -17,7 +17,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List indicators', action: 'Get many indicators' };
+export const option: OperationOption = { name: 'Get Many', description: 'List indicators', action: 'Get many indicators: each blocked, warned-on or allowed hash, IP address, domain or URL' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;

@@ -19,7 +19,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Cancel', description: 'Cancel a pending response action', action: 'Cancel a machine action' };
+export const option: OperationOption = { name: 'Cancel', description: 'Cancel a pending response action', action: 'Cancel a pending machine action (changes state)' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const id = machineActionIdFrom(this, index);

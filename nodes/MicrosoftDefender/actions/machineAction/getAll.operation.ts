@@ -21,7 +21,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List response actions, filtered', action: 'Get many machine actions' };
+export const option: OperationOption = { name: 'Get Many', description: 'List response actions, filtered', action: 'Get many machine actions: each response action with its type, status, device and requester' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

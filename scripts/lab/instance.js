@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { ensureN8n } = require('./install');
-const { packPackage, createN8nHome, n8nCli, startN8n, freePort } = require('./n8n');
+const { packPackage, createN8nHome, n8nCli, publishWorkflowCli, startN8n, freePort } = require('./n8n');
 const { startQueueBackends, startQueueMode } = require('./queue');
 const { setupOwner, DEFAULT_OWNER } = require('./rest');
 const { emulatorCredential, writeJson } = require('./workflows');
@@ -73,7 +73,7 @@ async function startLabN8n({ credentials = [], workflows = [], publish = [], caF
 		const cli = { env: backends?.env ?? {} };
 		if (credentials.length) await n8nCli(home, ['import:credentials', `--input=${writeJson(work, 'credentials.json', credentials)}`], cli);
 		if (workflows.length) await n8nCli(home, ['import:workflow', `--input=${writeJson(work, 'workflows.json', workflows)}`], cli);
-		for (const id of publish) await n8nCli(home, ['publish:workflow', `--id=${id}`], cli);
+		for (const id of publish) await publishWorkflowCli(home, id, cli);
 		onProgress(`imported ${credentials.length} credential(s), ${workflows.length} workflow(s) (${seconds()})`);
 
 		if (queue) {

@@ -100,6 +100,16 @@ async function n8nCli(home, args, { caFile, env = {}, timeoutMs = 120_000, allow
 }
 
 /**
+ * Publishes (activates) a workflow from the CLI, so that its trigger runs at the next `n8n start`:
+ * `publish:workflow` in n8n 2.x, `update:workflow --active=true` in 1.x (which has no publishing).
+ * @param {string} home @param {string} workflowId @param {{ env?: NodeJS.ProcessEnv }} [options]
+ */
+async function publishWorkflowCli(home, workflowId, options = {}) {
+	const args = Number(installed().version.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+	return await n8nCli(home, args, options);
+}
+
+/**
  * `n8n execute --id=<id> --rawOutput`, parsed: the execution (`data.resultData.runData`, `status`, …).
  * n8n prints the result through its logger, so other log lines may surround it; the execution is
  * the block from a line "{" to the next line "}" (it is pretty-printed with two-space indentation).
@@ -240,4 +250,4 @@ async function startN8nWorker({ home, logFile, concurrency = 5, caFile, env = {}
 	return { healthPort, concurrency, ...launched };
 }
 
-module.exports = { freePort, packPackage, createN8nHome, n8nEnv, n8nCli, executeWorkflow, nodeOutput, startN8n, startN8nWorker, PACKAGE_NAME, REPO };
+module.exports = { freePort, packPackage, createN8nHome, n8nEnv, n8nCli, publishWorkflowCli, executeWorkflow, nodeOutput, startN8n, startN8nWorker, PACKAGE_NAME, REPO };

@@ -49,11 +49,27 @@ function restClient(baseUrl) {
 }
 
 /**
+ * Waits until the REST routes answer: n8n 1.x reports ready on /healthz/readiness before they exist,
+ * and /rest/settings is the first JSON the editor reads.
+ * @param {ReturnType<typeof restClient>} client @param {number} [timeoutMs]
+ */
+async function restReady(client, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { status, body } = await client.request('GET', '/settings').catch((error) => ({ status: 0, body: String(error) }));
+		if (status === 200 && typeof body === 'object' && body !== null) return;
+		if (Date.now() > deadline) throw new Error(`GET /rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: ${status} ${JSON.stringify(body).slice(0, 200)})`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+/**
  * Creates the owner account on a fresh instance (first run only) and logs in; returns a logged-in client.
  * @param {string} baseUrl @param {typeof DEFAULT_OWNER} [owner]
  */
 async function setupOwner(baseUrl, owner = DEFAULT_OWNER) {
 	const client = restClient(baseUrl);
+	await restReady(client);
 	const { status, body } = await client.request('POST', '/owner/setup', owner);
 	// 400 "Instance owner already setup" on a second start of the same folder: then just log in.
 	if (status >= 300 && !(status === 400 && /already/i.test(JSON.stringify(body)))) {

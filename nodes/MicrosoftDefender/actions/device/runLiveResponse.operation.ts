@@ -4,7 +4,7 @@ import { responseActionOperation } from './responseAction';
 import { failedCommandDetail, liveResponseCommands, liveResponseResults, type SavedCommand } from '../../helpers/liveResponse';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Run Live Response', description: 'Put files, run library scripts and collect files on a device (Machine.LiveResponse)', action: 'Run live response on a device' },
+	option: { name: 'Run Live Response', description: 'Put files, run library scripts and collect files on a device (Machine.LiveResponse)', action: 'Run live response on a device (changes state: puts files, runs scripts, collects files)' },
 	path: 'runliveresponse',
 	type: 'LiveResponse',
 	label: 'live response',

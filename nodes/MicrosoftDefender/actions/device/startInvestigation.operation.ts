@@ -21,7 +21,7 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Start Automated Investigation', description: 'Start an automated investigation on a device (Alert.ReadWrite.All)', action: 'Start an automated investigation' };
+export const option: OperationOption = { name: 'Start Automated Investigation', description: 'Start an automated investigation on a device (Alert.ReadWrite.All)', action: 'Start an automated investigation on a device (changes state)' };
 
 /** Starts an automated investigation on the device (Microsoft allows 50 per hour). */
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {

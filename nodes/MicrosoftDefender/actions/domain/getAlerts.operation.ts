@@ -2,7 +2,7 @@ import { domainField, domainFrom } from './fields';
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Alerts', description: 'Alerts involving the domain (Alert.Read.All)', action: 'Get alerts of a domain' },
+	option: { name: 'Get Alerts', description: 'Alerts involving the domain (Alert.Read.All)', action: 'Get alerts of a domain: each with ID, title, severity, status and device' },
 	fields: [domainField],
 	answer: 'list',
 	request(index) {

@@ -2,7 +2,7 @@ import { investigationIdField, PERMISSION } from './fields';
 import { inputError, lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get', description: 'Get an automated investigation', action: 'Get an automated investigation' },
+	option: { name: 'Get', description: 'Get an automated investigation', action: 'Get an automated investigation by its ID: state, device, start and end times' },
 	fields: [investigationIdField],
 	answer: 'record',
 	request(index) {

@@ -2,7 +2,7 @@ import { ipField, ipFrom } from './fields';
 import { lookBackHoursField, lookBackHoursFrom, lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Statistics', description: 'How many devices communicated with it, first and last seen (Ip.Read.All)', action: 'Get statistics of an IP address' },
+	option: { name: 'Get Statistics', description: 'How many devices communicated with it, first and last seen (Ip.Read.All)', action: 'Get statistics of an IP address: how many devices communicated with it, first and last seen' },
 	fields: [ipField, lookBackHoursField],
 	answer: 'record',
 	request(index) {

@@ -44,7 +44,7 @@ export const properties: INodeProperties[] = [
 	]),
 ];
 
-export const option: OperationOption = { name: 'Upload', description: 'Upload a script or file from binary data', action: 'Upload a live response library file' };
+export const option: OperationOption = { name: 'Upload', description: 'Upload a script or file from binary data', action: 'Upload a live response library file (changes state)' };
 
 export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);

@@ -2,7 +2,7 @@ import { notFound, PERMISSION, recommendationIdField, recommendationIdFrom } fro
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get', description: 'Get a security recommendation', action: 'Get a security recommendation' },
+	option: { name: 'Get', description: 'Get a security recommendation', action: 'Get a security recommendation by its ID: product, severity, exposed devices and remediation' },
 	fields: [recommendationIdField],
 	answer: 'record',
 	request(index) {

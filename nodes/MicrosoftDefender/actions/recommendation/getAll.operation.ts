@@ -4,7 +4,7 @@ import { filtersField, PERMISSION, recommendationFilter } from './fields';
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Many', description: 'List security recommendations, filtered', action: 'Get many security recommendations' },
+	option: { name: 'Get Many', description: 'List security recommendations, filtered', action: 'Get many security recommendations: each with ID, product, severity and exposed devices count' },
 	fields: [filtersField],
 	answer: 'paged',
 	request(index) {

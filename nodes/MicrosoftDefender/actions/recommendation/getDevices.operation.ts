@@ -2,7 +2,7 @@ import { notFound, PERMISSION, recommendationIdField, recommendationIdFrom } fro
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Devices', description: 'Devices the recommendation applies to', action: 'Get devices of a security recommendation' },
+	option: { name: 'Get Devices', description: 'Devices the recommendation applies to', action: 'Get devices of a security recommendation: each device it applies to, with ID and DNS name' },
 	fields: [recommendationIdField],
 	answer: 'list',
 	request(index) {

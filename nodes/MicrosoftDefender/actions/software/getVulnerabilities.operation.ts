@@ -2,7 +2,7 @@ import { notFound, softwareIdField, softwareIdFrom } from './fields';
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Vulnerabilities', description: 'Known vulnerabilities of the software (Vulnerability.Read.All)', action: 'Get vulnerabilities of a software product' },
+	option: { name: 'Get Vulnerabilities', description: 'Known vulnerabilities of the software (Vulnerability.Read.All)', action: 'Get vulnerabilities of a software product: each CVE with severity and CVSS score' },
 	fields: [softwareIdField],
 	answer: 'list',
 	request(index) {

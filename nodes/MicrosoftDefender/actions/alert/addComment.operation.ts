@@ -6,7 +6,7 @@ import { alertIdLocator, optionsWithTenant, commentField } from '../../descripti
 import { commentOnAlert } from '../../helpers/alerts';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 
-export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an alert', action: 'Add a comment to an alert' };
+export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an alert', action: 'Add a comment to an alert (changes state)' };
 
 export const properties: INodeProperties[] = [
 	alertIdLocator,

@@ -13,17 +13,42 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const packageFiles = ['package.json', '{nodes,credentials}/**/*.{ts,json}'];
-const tooling = ['test/**', 'scripts/**', 'bench/**', 'gulpfile.js', 'jest.config.js', 'eslint.config.mjs'];
+const tooling = [
+	'test/**',
+	'scripts/**',
+	'bench/**',
+	'gulpfile.js',
+	'jest.config.js',
+	'eslint.config.mjs',
+];
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'examples/**', 'test/.tmp/**', 'package-lock.json'] },
-	{ files: packageFiles, linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' } },
+	{
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'coverage/**',
+			'examples/**',
+			'test/.tmp/**',
+			'package-lock.json',
+		],
+	},
+	{
+		files: packageFiles,
+		linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
+	},
 	{
 		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
-		languageOptions: { parser: tsParser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+		languageOptions: {
+			parser: tsParser,
+			parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+		},
 	},
 	// package.json and the codex files are read as JS object literals, as the scanner does.
-	{ files: ['package.json', '{nodes,credentials}/**/*.json'], languageOptions: { parser: tsParser } },
+	{
+		files: ['package.json', '{nodes,credentials}/**/*.json'],
+		languageOptions: { parser: tsParser },
+	},
 	{ ...n8nCommunityNodesPlugin.configs.recommended, files: packageFiles },
 	{ files: packageFiles, rules: { 'no-console': 'error' } },
 	{ files: packageFiles, plugins: { 'n8n-nodes-base': n8nNodesBase } },
@@ -47,13 +72,20 @@ export default [
 			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
 		},
 	},
-	...[js.configs.recommended, ...tseslint.configs.recommended].map((config) => ({ ...config, files: tooling.map((glob) => (glob.endsWith('/**') ? `${glob}/*.{ts,js,mjs}` : glob)) })),
+	...[js.configs.recommended, ...tseslint.configs.recommended].map((config) => ({
+		...config,
+		files: tooling.map((glob) => (glob.endsWith('/**') ? `${glob}/*.{ts,js,mjs}` : glob)),
+	})),
 	{
 		files: tooling,
 		languageOptions: { globals: { ...globals.node } },
 		// `const { omitted, ...rest } = record` is how the emulator leaves fields out of an answer.
 		rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
 	},
-	{ files: ['**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+	{
+		files: ['**/*.js'],
+		languageOptions: { sourceType: 'commonjs' },
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
+	},
 	{ files: ['test/**/*.ts'], languageOptions: { globals: { ...globals.jest } } },
 ];

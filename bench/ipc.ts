@@ -6,14 +6,16 @@
  */
 import { fork } from 'node:child_process';
 
-export type ScenarioName = 'tokens' | 'list' | 'quota' | 'hunting' | 'connections' | 'scaleWorker' | 'vulnerabilities';
+export type ScenarioName =
+	'tokens' | 'list' | 'quota' | 'hunting' | 'connections' | 'scaleWorker' | 'vulnerabilities';
 
 export interface RunSpec {
 	scenario: ScenarioName;
 	params: Record<string, unknown>;
 }
 
-export type ToChild = { kind: 'spec'; spec: RunSpec } | { kind: 'rpc-result'; id: number; result: unknown };
+export type ToChild =
+	{ kind: 'spec'; spec: RunSpec } | { kind: 'rpc-result'; id: number; result: unknown };
 export type ToParent =
 	| { kind: 'rpc'; id: number; method: 'mark'; args: [string] }
 	| { kind: 'result'; result: Record<string, unknown> }
@@ -35,7 +37,9 @@ let nextId = 0;
 const waiting = new Map<number, (value: unknown) => void>();
 
 function send(message: ToParent): Promise<void> {
-	return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
+	return new Promise((resolve, reject) =>
+		process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())),
+	);
 }
 
 /** Records the emulator's request-log position under `label`; resolves once recorded. */
@@ -62,7 +66,12 @@ export function serveRun(run: (spec: RunSpec) => Promise<Record<string, unknown>
 		}
 		run(message.spec)
 			.then((result) => send({ kind: 'result', result: { ...result, maxRssBytes: maxRssBytes() } }))
-			.catch((error: unknown) => send({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
+			.catch((error: unknown) =>
+				send({
+					kind: 'error',
+					message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+				}),
+			)
 			.finally(() => process.exit(0));
 	});
 }
@@ -76,7 +85,11 @@ export function runInChild<T extends Record<string, unknown>>(
 ): Promise<RunOutcome<T>> {
 	const bundle = process.env.BENCH_BUNDLE;
 	if (!bundle) throw new Error('BENCH_BUNDLE is not set: run the benchmark with `npm run bench`.');
-	const child = fork(bundle, ['run'], { execArgv: ['--expose-gc'], env: process.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+	const child = fork(bundle, ['run'], {
+		execArgv: ['--expose-gc'],
+		env: process.env,
+		stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+	});
 	let output = '';
 	const keep = (chunk: Buffer) => {
 		output = (output + chunk.toString('utf8')).slice(-4000);
@@ -92,9 +105,14 @@ export function runInChild<T extends Record<string, unknown>>(
 			settled = true;
 			clearTimeout(timer);
 			child.kill('SIGKILL');
-			reject(new Error(`${spec.scenario} run: ${why}${output ? `\n--- its output ---\n${output}` : ''}`));
+			reject(
+				new Error(`${spec.scenario} run: ${why}${output ? `\n--- its output ---\n${output}` : ''}`),
+			);
 		};
-		const timer = setTimeout(() => fail(`no result within ${options.timeoutMs / 1000} s`), options.timeoutMs);
+		const timer = setTimeout(
+			() => fail(`no result within ${options.timeoutMs / 1000} s`),
+			options.timeoutMs,
+		);
 		child.on('message', (message: ToParent) => {
 			if (message.kind === 'rpc') {
 				marks[message.args[0]] = options.requestLogLength();

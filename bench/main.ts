@@ -11,13 +11,17 @@ if (role === 'orchestrate') {
 	// scripts/bench.js went away: stop too.
 	process.on('disconnect', () => process.exit(2));
 	// Loaded on demand, so that run processes do not load the emulator and n8n-core through it.
-	import('./orchestrator').then(({ orchestrate }) => orchestrate()).then(
-		() => process.exit(0),
-		(error: unknown) => {
-			process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-			process.exit(1);
-		},
-	);
+	import('./orchestrator')
+		.then(({ orchestrate }) => orchestrate())
+		.then(
+			() => process.exit(0),
+			(error: unknown) => {
+				process.stderr.write(
+					`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+				);
+				process.exit(1);
+			},
+		);
 } else if (role === 'run') {
 	serveRun(runScenario);
 } else {

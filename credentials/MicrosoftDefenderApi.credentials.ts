@@ -1,4 +1,9 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { clipped } from '../nodes/MicrosoftDefender/helpers/validate';
 import { apiOfUrl, requestTarget, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
@@ -48,7 +53,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 				{ name: 'Custom Endpoints', value: 'custom' },
 			],
 			default: 'global',
-			description: 'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
+			description:
+				'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
 		},
 		{
 			displayName: 'Authority URL',
@@ -64,7 +70,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			name: 'defenderApiUrl',
 			type: 'string',
 			default: 'https://api.security.microsoft.com',
-			description: 'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
+			description:
+				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		{
@@ -80,7 +87,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			name: 'endpointApiUrl',
 			type: 'string',
 			default: 'https://api.securitycenter.microsoft.com',
-			description: 'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
+			description:
+				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		{
@@ -89,7 +97,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'number',
 			default: 60,
 			typeOptions: { minValue: 1, maxValue: 3600 },
-			description: "Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
+			description:
+				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		{
@@ -108,7 +117,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '00000000-0000-0000-0000-000000000000 or contoso.onmicrosoft.com',
-			description: 'Directory (tenant) ID from the app registration\'s Overview page, or a verified domain of the tenant',
+			description:
+				"Directory (tenant) ID from the app registration's Overview page, or a verified domain of the tenant",
 		},
 		{
 			displayName: 'Client ID',
@@ -117,7 +127,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '00000000-0000-0000-0000-000000000000',
-			description: 'Application (client) ID from the app registration\'s Overview page',
+			description: "Application (client) ID from the app registration's Overview page",
 		},
 		{
 			displayName: 'Authentication',
@@ -135,7 +145,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The secret\'s Value (not its Secret ID) from Certificates & secrets',
+			description: "The secret's Value (not its Secret ID) from Certificates & secrets",
 			displayOptions: { show: { authentication: ['clientSecret'] } },
 		},
 		{
@@ -145,7 +155,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			typeOptions: { password: true, rows: 5 },
 			default: '',
 			placeholder: '-----BEGIN PRIVATE KEY-----',
-			description: 'Unencrypted PEM private key of the certificate uploaded to the app registration',
+			description:
+				'Unencrypted PEM private key of the certificate uploaded to the app registration',
 			displayOptions: { show: { authentication: ['certificate'] } },
 		},
 		{
@@ -164,7 +175,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
+			description:
+				'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
 			displayOptions: { show: { authentication: ['certificate'] } },
 		},
 	];
@@ -175,23 +187,36 @@ export class MicrosoftDefenderApi implements ICredentialType {
 	 * as it will be sent; its API decides the token's audience, and any other URL gets no token. The token
 	 * is never carried along a redirect to another origin.
 	 */
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> => {
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
 		const identity = identityFromCredentials(credentials);
 		const { uri } = requestOptions as { uri?: unknown };
 		const given = requestOptions.url ?? uri;
 		if (given === undefined || given === null || given === '') {
-			throw new TokenRefusedError('Refusing to attach a Microsoft Defender token: the request has no URL.');
+			throw new TokenRefusedError(
+				'Refusing to attach a Microsoft Defender token: the request has no URL.',
+			);
 		}
 		const target = requestTarget(given, requestOptions.baseURL);
 		const baseTarget = requestOptions.baseURL ? requestTarget(requestOptions.baseURL) : undefined;
 		const api = target === undefined ? undefined : apiOfUrl(identity.endpoints, target);
-		if (!api || (requestOptions.baseURL && (baseTarget === undefined || apiOfUrl(identity.endpoints, baseTarget) === undefined))) {
+		if (
+			!api ||
+			(requestOptions.baseURL &&
+				(baseTarget === undefined || apiOfUrl(identity.endpoints, baseTarget) === undefined))
+		) {
 			const shown = clipped(`${requestOptions.baseURL ?? ''}${String(given)}`.split('?')[0], 200);
 			throw new TokenRefusedError(
 				`Refusing to attach a Microsoft Defender token to ${shown}: it is not under one of the credential's API URLs (${Object.values(identity.endpoints.apis).join(', ')}). Use a full https:// URL under one of them.`,
 			);
 		}
 		const token = await getAccessToken(identity, scopeOf(identity.endpoints, api));
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token.token}` }, sendCredentialsOnCrossOriginRedirect: false };
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${token.token}` },
+			sendCredentialsOnCrossOriginRedirect: false,
+		};
 	};
 }

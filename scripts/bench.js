@@ -13,7 +13,9 @@ const root = path.resolve(__dirname, '..');
 /** Hard stop for the whole benchmark (it normally takes 3–5 minutes). */
 const DEADLINE_MS = 15 * 60_000;
 
-if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'MicrosoftDefender', 'MicrosoftDefender.node.js'))) {
+if (
+	!fs.existsSync(path.join(root, 'dist', 'nodes', 'MicrosoftDefender', 'MicrosoftDefender.node.js'))
+) {
 	console.error('bench: dist/ is missing; run `npm run build` first.');
 	process.exit(1);
 }
@@ -32,10 +34,18 @@ const repoPaths = (distCopy) => ({
 		const dist = path.join(root, 'dist') + path.sep;
 		build.onResolve({ filter: /^\.\.?\// }, (args) => {
 			const base = path.resolve(args.resolveDir, args.path);
-			for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+			for (const candidate of [
+				base,
+				`${base}.ts`,
+				`${base}.js`,
+				path.join(base, 'index.ts'),
+				path.join(base, 'index.js'),
+			]) {
 				if (!fs.existsSync(candidate) || !fs.statSync(candidate).isFile()) continue;
 				if (!candidate.endsWith('.js')) return { path: candidate };
-				const target = candidate.startsWith(dist) ? path.join(distCopy, candidate.slice(dist.length)) : candidate;
+				const target = candidate.startsWith(dist)
+					? path.join(distCopy, candidate.slice(dist.length))
+					: candidate;
 				return { path: target, external: true };
 			}
 			return undefined;
@@ -58,8 +68,15 @@ async function main() {
 	const distCopy = path.join(work, 'dist');
 	try {
 		fs.cpSync(path.join(root, 'dist'), distCopy, { recursive: true });
-		for (const file of ['nodes/MicrosoftDefender/MicrosoftDefender.node.js', 'nodes/MicrosoftDefender/transport/vendor.js', 'credentials/MicrosoftDefenderApi.credentials.js']) {
-			if (!fs.existsSync(path.join(distCopy, file))) throw new Error(`dist/${file} is missing (a build still running?); run \`npm run build\` and try again.`);
+		for (const file of [
+			'nodes/MicrosoftDefender/MicrosoftDefender.node.js',
+			'nodes/MicrosoftDefender/transport/vendor.js',
+			'credentials/MicrosoftDefenderApi.credentials.js',
+		]) {
+			if (!fs.existsSync(path.join(distCopy, file)))
+				throw new Error(
+					`dist/${file} is missing (a build still running?); run \`npm run build\` and try again.`,
+				);
 		}
 		await esbuild.build({
 			entryPoints: [path.join(root, 'bench', 'main.ts')],

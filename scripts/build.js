@@ -33,6 +33,9 @@ execFileSync(bin('gulp'), ['build:icons', '--silent'], { cwd: root, stdio: 'inhe
 
 for (const file of readdirSync(path.join(root, 'nodes/MicrosoftDefender'))) {
 	if (file.endsWith('.node.json')) {
-		cpSync(path.join(root, 'nodes/MicrosoftDefender', file), path.join(root, 'dist/nodes/MicrosoftDefender', file));
+		cpSync(
+			path.join(root, 'nodes/MicrosoftDefender', file),
+			path.join(root, 'dist/nodes/MicrosoftDefender', file),
+		);
 	}
 }

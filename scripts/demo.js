@@ -39,7 +39,9 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 
 async function main() {
 	const started = Date.now();
-	say('Microsoft Defender for n8n — demo (everything runs locally, against an emulator of the Microsoft APIs)');
+	say(
+		'Microsoft Defender for n8n — demo (everything runs locally, against an emulator of the Microsoft APIs)',
+	);
 
 	step('Starting the Defender emulator and a chat-webhook sink');
 	const { emu, demo, credential } = await lab.startDemoEmulator({ latencyMs: [20, 80] }); // tenant contoso.example, an app with every permission, 25 incidents
@@ -49,11 +51,25 @@ async function main() {
 	const newSince = new Date(Date.now() - 1000).toISOString();
 	// Fresh incidents on devices the emulator's hunting tables know (ws-0101, ws-0102, srv-db01).
 	const fresh = [
-		emu.createIncident(demo.tenantId, { title: 'Ransomware behavior detected on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] }),
-		emu.createIncident(demo.tenantId, { title: 'Credential dumping from LSASS on a server', severity: 'Medium', devices: ['srv-db01.contoso.local', 'ws-0102.contoso.local'] }),
-		emu.createIncident(demo.tenantId, { title: 'Potentially unwanted application', severity: 'Low', devices: ['ws-0102.contoso.local'] }),
+		emu.createIncident(demo.tenantId, {
+			title: 'Ransomware behavior detected on ws-0101',
+			severity: 'High',
+			devices: ['ws-0101.contoso.local'],
+		}),
+		emu.createIncident(demo.tenantId, {
+			title: 'Credential dumping from LSASS on a server',
+			severity: 'Medium',
+			devices: ['srv-db01.contoso.local', 'ws-0102.contoso.local'],
+		}),
+		emu.createIncident(demo.tenantId, {
+			title: 'Potentially unwanted application',
+			severity: 'Low',
+			devices: ['ws-0102.contoso.local'],
+		}),
 	];
-	say(`  emulator ${emu.url} — tenant ${demo.tenantDomain} (${demo.tenantId}), ${emu.listIncidents(demo.tenantId).length} incidents`);
+	say(
+		`  emulator ${emu.url} — tenant ${demo.tenantDomain} (${demo.tenantId}), ${emu.listIncidents(demo.tenantId).length} incidents`,
+	);
 	say(`  new: ${fresh.map((incident) => `#${incident.id} ${incident.severity}`).join(', ')}`);
 	say(`  chat sink ${sink.url}`);
 
@@ -62,9 +78,18 @@ async function main() {
 	const triage = lab.loadExample('incident-triage.json');
 	const workflows = [
 		lab.forImport(triage, { id: 'DemoTriage000001', webhookUrl: sink.urlFor('triage') }),
-		lab.forImport(lab.loadExample('daily-digest.json'), { id: 'DemoDigest000001', webhookUrl: sink.urlFor('digest') }),
-		lab.forImport(lab.loadExample('hunting-report.json'), { id: 'DemoReport000001', webhookUrl: sink.urlFor('report') }),
-		lab.forImport(lab.loadExample('respond-to-incident.json'), { id: 'DemoRespond00001', webhookUrl: sink.urlFor('respond') }),
+		lab.forImport(lab.loadExample('daily-digest.json'), {
+			id: 'DemoDigest000001',
+			webhookUrl: sink.urlFor('digest'),
+		}),
+		lab.forImport(lab.loadExample('hunting-report.json'), {
+			id: 'DemoReport000001',
+			webhookUrl: sink.urlFor('report'),
+		}),
+		lab.forImport(lab.loadExample('respond-to-incident.json'), {
+			id: 'DemoRespond00001',
+			webhookUrl: sink.urlFor('respond'),
+		}),
 		lab.forImport(lab.manualVariant(triage, { getMany: { filters: { createdAfter: newSince } } }), {
 			id: 'DemoTriageManual',
 			name: 'Defender: triage (manual run of the incidents created since the demo started)',
@@ -81,9 +106,17 @@ async function main() {
 	});
 	cleanups.push(() => n8n.stop());
 	const { server, client, home } = n8n;
-	say(`  credential "${credential.name}" (Custom cloud → the emulator); ${workflows.map((workflow) => `"${workflow.name}"`).join(', ')}`);
-	const loaded = /Loaded all credentials and nodes from n8n-nodes-microsoft-defender \{"credentials":(\d+),"nodes":(\d+)/.exec(server.readLog());
-	if (!loaded) throw new Error(`n8n did not load n8n-nodes-microsoft-defender; its log ends:\n${lab.tail(server.readLog(), 30)}`);
+	say(
+		`  credential "${credential.name}" (Custom cloud → the emulator); ${workflows.map((workflow) => `"${workflow.name}"`).join(', ')}`,
+	);
+	const loaded =
+		/Loaded all credentials and nodes from n8n-nodes-microsoft-defender \{"credentials":(\d+),"nodes":(\d+)/.exec(
+			server.readLog(),
+		);
+	if (!loaded)
+		throw new Error(
+			`n8n did not load n8n-nodes-microsoft-defender; its log ends:\n${lab.tail(server.readLog(), 30)}`,
+		);
 	say(`  package loaded: ${loaded[1]} credential, ${loaded[2]} nodes`);
 
 	const test = await lab.testCredential(client, credential);
@@ -91,26 +124,39 @@ async function main() {
 
 	step('Running the triage workflow once (headless: n8n execute)');
 	const before = new Map(fresh.map((incident) => [incident.id, incident]));
-	const run = await lab.executeWorkflow(home, 'DemoTriageManual', { caFile: emu.caFile, timeoutMs: 180_000 });
+	const run = await lab.executeWorkflow(home, 'DemoTriageManual', {
+		caFile: emu.caFile,
+		timeoutMs: 180_000,
+	});
 	const listed = lab.nodeOutput(run, 'New High/Medium Incident');
 	const hunts = lab.nodeOutput(run, 'Hunt Process Events');
-	say(`  ${listed.length} new High/Medium incident(s); ${hunts.length} hunting quer${hunts.length === 1 ? 'y' : 'ies'}; ${run.status} in ${((Date.parse(run.stoppedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`);
+	say(
+		`  ${listed.length} new High/Medium incident(s); ${hunts.length} hunting quer${hunts.length === 1 ? 'y' : 'ies'}; ${run.status} in ${((Date.parse(run.stoppedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`,
+	);
 
 	step(`What reached the chat webhook (${sink.received('triage').length} message(s))`);
 	for (const message of sink.received('triage')) {
 		say(`  ● ${message.body.text}`);
 		for (const block of message.body.blocks.slice(1)) {
-			const text = block.text?.text ?? block.elements?.map((/** @type {{ text: string }} */ element) => element.text).join(' ') ?? '';
+			const text =
+				block.text?.text ??
+				block.elements?.map((/** @type {{ text: string }} */ element) => element.text).join(' ') ??
+				'';
 			for (const line of text.split('\n')) say(`      ${line}`);
 		}
 	}
 
 	step('What changed on the incidents (read back from the emulator)');
-	for (const incident of emu.listIncidents(demo.tenantId).filter((candidate) => before.has(candidate.id))) {
+	for (const incident of emu
+		.listIncidents(demo.tenantId)
+		.filter((candidate) => before.has(candidate.id))) {
 		const was = before.get(incident.id);
 		const changed = was?.status !== incident.status;
-		say(`  #${incident.id} ${incident.severity.padEnd(6)} ${changed ? `${was?.status} → ${incident.status}` : `${incident.status} (unchanged)`}  ${incident.title}`);
-		for (const comment of incident.comments.slice(was?.comments.length ?? 0)) say(`      comment by ${comment.createdBy}: ${comment.comment}`);
+		say(
+			`  #${incident.id} ${incident.severity.padEnd(6)} ${changed ? `${was?.status} → ${incident.status}` : `${incident.status} (unchanged)`}  ${incident.title}`,
+		);
+		for (const comment of incident.comments.slice(was?.comments.length ?? 0))
+			say(`      comment by ${comment.createdBy}: ${comment.comment}`);
 	}
 
 	say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
@@ -128,12 +174,16 @@ n8n is running at ${server.url}
 	setInterval(() => {
 		for (; shown < sink.messages.length; shown++) {
 			const message = sink.messages[shown];
-			say(`  [chat ${message.path.replace('/hooks/', '')}] ${typeof message.body === 'object' ? message.body.text : message.raw}`);
+			say(
+				`  [chat ${message.path.replace('/hooks/', '')}] ${typeof message.body === 'object' ? message.body.text : message.raw}`,
+			);
 		}
 	}, 1000);
 }
 
 main().catch(async (error) => {
-	process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+	process.stderr.write(
+		`\ndemo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
 	await shutdown(1);
 });

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resourceProperties } from './actions/resources';
@@ -14,15 +19,21 @@ export class MicrosoftDefender implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Triage Microsoft Defender XDR incidents and alerts, run advanced hunting, and respond on devices',
+		description:
+			'Triage Microsoft Defender XDR incidents and alerts, run advanced hunting, and respond on devices',
 		defaults: { name: 'Microsoft Defender' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' }],
+		credentials: [
+			{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' },
+		],
 		properties: [
 			// Devices, machine actions and indicators exist only on the Defender for Endpoint API.
-			{ ...apiSelector, displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } } },
+			{
+				...apiSelector,
+				displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -31,20 +42,61 @@ export class MicrosoftDefender implements INodeType {
 				options: [
 					{ name: 'Advanced Hunting', value: 'huntingQuery' },
 					{ name: 'Alert', value: 'alert' },
-					{ name: 'Device', value: 'machine', description: 'Devices and response actions (isolate, scan, …) on the Defender for Endpoint API' },
-					{ name: 'Domain', value: 'domain', description: 'Statistics, alerts and devices of a domain' },
+					{
+						name: 'Device',
+						value: 'machine',
+						description:
+							'Devices and response actions (isolate, scan, …) on the Defender for Endpoint API',
+					},
+					{
+						name: 'Domain',
+						value: 'domain',
+						description: 'Statistics, alerts and devices of a domain',
+					},
 					{ name: 'Exposure Score', value: 'exposureScore' },
-					{ name: 'File', value: 'file', description: 'What Defender knows of a file hash: details, statistics, devices, alerts' },
+					{
+						name: 'File',
+						value: 'file',
+						description: 'What Defender knows of a file hash: details, statistics, devices, alerts',
+					},
 					{ name: 'Incident', value: 'incident' },
-					{ name: 'Indicator', value: 'indicator', description: 'Custom indicators (block or allow hashes, IPs, domains, URLs)' },
-					{ name: 'Investigation', value: 'investigation', description: 'Automated investigations' },
+					{
+						name: 'Indicator',
+						value: 'indicator',
+						description: 'Custom indicators (block or allow hashes, IPs, domains, URLs)',
+					},
+					{
+						name: 'Investigation',
+						value: 'investigation',
+						description: 'Automated investigations',
+					},
 					{ name: 'IP', value: 'ip', description: 'Statistics and alerts of an IP address' },
-					{ name: 'Live Response Library', value: 'liveResponseLibrary', description: 'Scripts and files that live response can put on and run on devices' },
-					{ name: 'Machine Action', value: 'machineAction', description: 'Response actions and their outcome' },
-					{ name: 'Recommendation', value: 'recommendation', description: 'Security recommendations (vulnerability management)' },
-					{ name: 'Software', value: 'software', description: 'Software inventory (vulnerability management)' },
+					{
+						name: 'Live Response Library',
+						value: 'liveResponseLibrary',
+						description: 'Scripts and files that live response can put on and run on devices',
+					},
+					{
+						name: 'Machine Action',
+						value: 'machineAction',
+						description: 'Response actions and their outcome',
+					},
+					{
+						name: 'Recommendation',
+						value: 'recommendation',
+						description: 'Security recommendations (vulnerability management)',
+					},
+					{
+						name: 'Software',
+						value: 'software',
+						description: 'Software inventory (vulnerability management)',
+					},
 					{ name: 'User', value: 'user', description: 'Devices an account logged on to' },
-					{ name: 'Vulnerability', value: 'vulnerability', description: 'Vulnerabilities (CVEs) in your organisation' },
+					{
+						name: 'Vulnerability',
+						value: 'vulnerability',
+						description: 'Vulnerabilities (CVEs) in your organisation',
+					},
 				],
 				default: 'incident',
 			},

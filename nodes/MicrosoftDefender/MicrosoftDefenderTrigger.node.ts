@@ -1,10 +1,31 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { credentialTest } from './methods';
-import { apiSelector, simplifyField, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from './descriptions/common';
+import {
+	apiSelector,
+	simplifyField,
+	tenantIdOption,
+	SEVERITY_OPTIONS,
+	filtersCollection,
+	optionsCollection,
+	optionsOf,
+} from './descriptions/common';
 import { tenantIdOf } from './helpers/parameters';
-import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
+import {
+	feedSource,
+	latestRecord,
+	pollFeed,
+	type FeedEvent,
+	type FeedOptions,
+	type FeedState,
+} from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
 import { isoDateTime } from './helpers/validate';
@@ -22,7 +43,13 @@ const SAMPLE_BUDGET_MS = 20_000;
 const STATUSES = [...new Set<string>([...INCIDENT_STATUSES, ...ALERT_STATUSES])].sort();
 const INCIDENT_EVENTS = ['incidentCreated', 'incidentUpdated'];
 
-function shapeRecord(api: ApiName, event: FeedEvent, record: IDataObject, simplify: boolean, includeAlerts: boolean): IDataObject {
+function shapeRecord(
+	api: ApiName,
+	event: FeedEvent,
+	record: IDataObject,
+	simplify: boolean,
+	includeAlerts: boolean,
+): IDataObject {
 	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
 	if (!includeAlerts) delete record.alerts;
 	return simplify ? simplifyIncident(api, record) : record;
@@ -36,12 +63,15 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when Microsoft Defender XDR incidents or alerts are created or updated',
+		description:
+			'Starts the workflow when Microsoft Defender XDR incidents or alerts are created or updated',
 		defaults: { name: 'Microsoft Defender Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' }],
+		credentials: [
+			{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' },
+		],
 		properties: [
 			apiSelector,
 			{
@@ -50,10 +80,26 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'New Alert', value: 'alertCreated', description: 'Once per alert, when it is created' },
-					{ name: 'New Incident', value: 'incidentCreated', description: 'Once per incident, when it is created' },
-					{ name: 'Updated Alert', value: 'alertUpdated', description: 'Once per change of an alert (its creation included)' },
-					{ name: 'Updated Incident', value: 'incidentUpdated', description: 'Once per change of an incident (its creation included)' },
+					{
+						name: 'New Alert',
+						value: 'alertCreated',
+						description: 'Once per alert, when it is created',
+					},
+					{
+						name: 'New Incident',
+						value: 'incidentCreated',
+						description: 'Once per incident, when it is created',
+					},
+					{
+						name: 'Updated Alert',
+						value: 'alertUpdated',
+						description: 'Once per change of an alert (its creation included)',
+					},
+					{
+						name: 'Updated Incident',
+						value: 'incidentUpdated',
+						description: 'Once per change of an incident (its creation included)',
+					},
 				],
 				default: 'incidentCreated',
 			},
@@ -72,7 +118,8 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					type: 'multiOptions',
 					options: optionsOf(STATUSES),
 					default: [],
-					description: 'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
+					description:
+						'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
 				},
 			]),
 			optionsCollection([
@@ -89,7 +136,8 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					name: 'includeAlerts',
 					type: 'boolean',
 					default: false,
-					description: "Whether to include each incident's alerts (devices, entities) in the output, e.g. to enrich with advanced hunting",
+					description:
+						"Whether to include each incident's alerts (devices, entities) in the output, e.g. to enrich with advanced hunting",
 					displayOptions: { show: { '/event': INCIDENT_EVENTS } },
 				},
 				{
@@ -105,7 +153,8 @@ export class MicrosoftDefenderTrigger implements INodeType {
 			]),
 			{
 				...simplifyField,
-				description: 'Whether to output a compact incident or alert (the shape Simplify gives on the Microsoft Defender node), the same for both APIs, instead of the full record',
+				description:
+					'Whether to output a compact incident or alert (the shape Simplify gives on the Microsoft Defender node), the same for both APIs, instead of the full record',
 			},
 		],
 	};
@@ -128,38 +177,61 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const backfillFrom = options.backfillFrom ?? '';
 		let backfillTime: number | undefined;
 		try {
-			backfillTime = backfillFrom === '' ? undefined : Date.parse(isoDateTime(backfillFrom, 'Back-Fill From'));
+			backfillTime =
+				backfillFrom === '' ? undefined : Date.parse(isoDateTime(backfillFrom, 'Back-Fill From'));
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
 
 		const manual = this.getMode() === 'manual';
 		const matches = (record: IDataObject) =>
-			(severities.length === 0 || severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
+			(severities.length === 0 ||
+				severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
 			(statuses.length === 0 || statuses.includes(toNodeValue(record.status, STATUSES) ?? ''));
-		const toItem = (record: IDataObject) => ({ json: shapeRecord(api, event, record, simplify, includeAlerts) });
+		const toItem = (record: IDataObject) => ({
+			json: shapeRecord(api, event, record, simplify, includeAlerts),
+		});
 		const staticData = this.getWorkflowStaticData('node');
 		// Back-Fill From is not part of it: an expression such as {{ $now.minus({ days: 1 }) }} changes at every
 		// poll and would start the trigger afresh each time.
 		const configuration = JSON.stringify([event, api, tenantId ?? '']);
 		const stored = staticData.feed as FeedState | undefined;
 		const fresh = !stored || stored.version !== 1 || stored.configuration !== configuration;
-		const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_POLL_BUDGET_MS;
-		const feed: FeedOptions = { overlapMs, notBefore: backfillTime, budgetMs: budget * BUDGET_SHARE };
+		const budget =
+			typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_POLL_BUDGET_MS;
+		const feed: FeedOptions = {
+			overlapMs,
+			notBefore: backfillTime,
+			budgetMs: budget * BUDGET_SHARE,
+		};
 
 		try {
 			if (manual) {
 				// Fetch Test Event: the most recent matching record, and the position is left alone.
-				const latest = await latestRecord.call(this, session, source, { from: Date.now() - SAMPLE_LOOKBACK_MS, budgetMs: SAMPLE_BUDGET_MS, matches });
+				const latest = await latestRecord.call(this, session, source, {
+					from: Date.now() - SAMPLE_LOOKBACK_MS,
+					budgetMs: SAMPLE_BUDGET_MS,
+					matches,
+				});
 				return latest ? [[toItem(latest)]] : null;
 			}
 			if (fresh && backfillTime === undefined) {
 				// First activation starts from now: what the overlap window already holds counts as seen, so later
 				// polls emit none of it yet still catch a change that a lagging clock or late indexing dates earlier.
-				staticData.feed = (await pollFeed.call(this, session, source, { version: 1, configuration, since: Date.now(), seen: {} }, feed)).state;
+				staticData.feed = (
+					await pollFeed.call(
+						this,
+						session,
+						source,
+						{ version: 1, configuration, since: Date.now(), seen: {} },
+						feed,
+					)
+				).state;
 				return null;
 			}
-			const previous: FeedState = fresh ? { version: 1, configuration, since: backfillTime as number, seen: {} } : (stored as FeedState);
+			const previous: FeedState = fresh
+				? { version: 1, configuration, since: backfillTime as number, seen: {} }
+				: (stored as FeedState);
 			const { changes, state } = await pollFeed.call(this, session, source, previous, feed);
 			// The watermark moves only together with the items handed to n8n.
 			staticData.feed = state;

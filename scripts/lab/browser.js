@@ -46,7 +46,10 @@ async function ensureChromium({ onProgress } = {}) {
  * removes the profile.
  * @param {{ viewport?: { width: number, height: number }, timeoutMs?: number }} [options]
  */
-async function launchChromium({ viewport = { width: 1400, height: 900 }, timeoutMs = 60_000 } = {}) {
+async function launchChromium({
+	viewport = { width: 1400, height: 900 },
+	timeoutMs = 60_000,
+} = {}) {
 	const { chromium } = require('playwright-core');
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-chromium-'));
 	try {

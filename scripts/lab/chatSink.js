@@ -30,7 +30,13 @@ async function startChatSink({ port = 0 } = {}) {
 			} catch {
 				// keep the text
 			}
-			messages.push({ at: new Date().toISOString(), path: req.url ?? '/', headers: req.headers, body, raw });
+			messages.push({
+				at: new Date().toISOString(),
+				path: req.url ?? '/',
+				headers: req.headers,
+				body,
+				raw,
+			});
 			res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 			const ready = waiters;
 			waiters = [];
@@ -62,7 +68,10 @@ async function startChatSink({ port = 0 } = {}) {
 			const deadline = Date.now() + timeoutMs;
 			while (messages.filter((m) => m.path === `/hooks/${name}`).length < count) {
 				const left = deadline - Date.now();
-				if (left <= 0) throw new Error(`chat sink: ${count} message(s) on /hooks/${name} expected, got ${messages.filter((m) => m.path === `/hooks/${name}`).length}`);
+				if (left <= 0)
+					throw new Error(
+						`chat sink: ${count} message(s) on /hooks/${name} expected, got ${messages.filter((m) => m.path === `/hooks/${name}`).length}`,
+					);
 				await new Promise((resolve) => {
 					const timer = setTimeout(resolve, left);
 					waiters.push(() => {

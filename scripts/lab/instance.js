@@ -6,7 +6,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { ensureN8n } = require('./install');
-const { packPackage, createN8nHome, n8nCli, publishWorkflowCli, startN8n, freePort } = require('./n8n');
+const {
+	packPackage,
+	createN8nHome,
+	n8nCli,
+	publishWorkflowCli,
+	startN8n,
+	freePort,
+} = require('./n8n');
 const { startQueueBackends, startQueueMode } = require('./queue');
 const { setupOwner, DEFAULT_OWNER } = require('./rest');
 const { emulatorCredential, writeJson } = require('./workflows');
@@ -21,7 +28,13 @@ async function startDemoEmulator({ latencyMs = [20, 80], credentialId = 'DemoDef
 	const emu = await startEmulator({ port: 0, latencyMs });
 	try {
 		const demo = emu.seedDemo();
-		const credential = emulatorCredential({ id: credentialId, endpoints: emu, tenantId: demo.tenantId, clientId: demo.clientId, clientSecret: demo.clientSecret });
+		const credential = emulatorCredential({
+			id: credentialId,
+			endpoints: emu,
+			tenantId: demo.tenantId,
+			clientId: demo.clientId,
+			clientSecret: demo.clientSecret,
+		});
 		return { emu, demo, credential };
 	} catch (error) {
 		await emu.stop();
@@ -41,7 +54,17 @@ async function startDemoEmulator({ latencyMs = [20, 80], credentialId = 'DemoDef
  *   queue?: { workers?: number, concurrency?: number, env?: NodeJS.ProcessEnv, mainEnv?: NodeJS.ProcessEnv, workerEnv?: NodeJS.ProcessEnv } }} [options]
  *   ignoreScripts: pack without the prepack build (dist/ was just built)
  */
-async function startLabN8n({ credentials = [], workflows = [], publish = [], caFile, port, ignoreScripts = false, owner = DEFAULT_OWNER, onProgress = () => {}, queue } = {}) {
+async function startLabN8n({
+	credentials = [],
+	workflows = [],
+	publish = [],
+	caFile,
+	port,
+	ignoreScripts = false,
+	owner = DEFAULT_OWNER,
+	onProgress = () => {},
+	queue,
+} = {}) {
 	const started = Date.now();
 	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 	const install = await ensureN8n({ onProgress });
@@ -71,10 +94,22 @@ async function startLabN8n({ credentials = [], workflows = [], publish = [], caF
 		// Queue mode: the database is PostgreSQL, which the CLI must reach too.
 		if (queue) backends = await startQueueBackends({ onProgress });
 		const cli = { env: backends?.env ?? {} };
-		if (credentials.length) await n8nCli(home, ['import:credentials', `--input=${writeJson(work, 'credentials.json', credentials)}`], cli);
-		if (workflows.length) await n8nCli(home, ['import:workflow', `--input=${writeJson(work, 'workflows.json', workflows)}`], cli);
+		if (credentials.length)
+			await n8nCli(
+				home,
+				['import:credentials', `--input=${writeJson(work, 'credentials.json', credentials)}`],
+				cli,
+			);
+		if (workflows.length)
+			await n8nCli(
+				home,
+				['import:workflow', `--input=${writeJson(work, 'workflows.json', workflows)}`],
+				cli,
+			);
 		for (const id of publish) await publishWorkflowCli(home, id, cli);
-		onProgress(`imported ${credentials.length} credential(s), ${workflows.length} workflow(s) (${seconds()})`);
+		onProgress(
+			`imported ${credentials.length} credential(s), ${workflows.length} workflow(s) (${seconds()})`,
+		);
 
 		if (queue) {
 			cluster = await startQueueMode({ home, caFile, port, ...queue, backends, onProgress });

@@ -32,15 +32,23 @@ function freePort() {
  */
 async function packPackage({ ignoreScripts = false } = {}) {
 	const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-pack-'));
-	if (ignoreScripts && !fs.existsSync(path.join(REPO, 'dist', 'credentials'))) throw new Error('dist/ is missing: run npm run build first');
+	if (ignoreScripts && !fs.existsSync(path.join(REPO, 'dist', 'credentials')))
+		throw new Error('dist/ is missing: run npm run build first');
 	// Spelled out either way: the project's .npmrc says ignore-scripts=true, which would skip the prepack build.
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, `--ignore-scripts=${ignoreScripts}`], {
-		cwd: REPO,
-		timeoutMs: 5 * 60_000,
-	});
+	const { stdout } = await run(
+		'npm',
+		['pack', '--json', '--pack-destination', dest, `--ignore-scripts=${ignoreScripts}`],
+		{
+			cwd: REPO,
+			timeoutMs: 5 * 60_000,
+		},
+	);
 	/** @type {[{ filename: string, files: Array<{ path: string }> }]} */
 	const [{ filename, files }] = JSON.parse(stdout.slice(stdout.indexOf('[')));
-	if (!files.some((file) => file.path.startsWith('dist/credentials/'))) throw new Error(`npm pack made ${filename} without dist/: run npm run build and look for its errors`);
+	if (!files.some((file) => file.path.startsWith('dist/credentials/')))
+		throw new Error(
+			`npm pack made ${filename} without dist/: run npm run build and look for its errors`,
+		);
 	return path.join(dest, filename);
 }
 
@@ -54,11 +62,25 @@ async function createN8nHome(tarball, { dir } = {}) {
 	const nodes = path.join(home, '.n8n', 'nodes');
 	fs.mkdirSync(nodes, { recursive: true });
 	fs.writeFileSync(path.join(nodes, 'package.json'), '{"name":"installed-nodes","private":true}\n');
-	await run('npm', ['install', '--omit=peer', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
-		cwd: nodes,
-		timeoutMs: 5 * 60_000,
-	});
-	if (!fs.existsSync(path.join(nodes, 'node_modules', PACKAGE_NAME, 'package.json'))) throw new Error(`${PACKAGE_NAME} did not land in ${nodes}/node_modules`);
+	await run(
+		'npm',
+		[
+			'install',
+			'--omit=peer',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+			tarball,
+		],
+		{
+			cwd: nodes,
+			timeoutMs: 5 * 60_000,
+		},
+	);
+	if (!fs.existsSync(path.join(nodes, 'node_modules', PACKAGE_NAME, 'package.json')))
+		throw new Error(`${PACKAGE_NAME} did not land in ${nodes}/node_modules`);
 	return home;
 }
 
@@ -69,7 +91,8 @@ async function createN8nHome(tarball, { dir } = {}) {
 function n8nEnv(home, { caFile, brokerPort, env = {} }) {
 	const base = { ...process.env };
 	// Jest's and npm's own variables would change n8n's behaviour (NODE_ENV=test) or leak in.
-	for (const key of Object.keys(base)) if (/^(JEST_|npm_)/.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS') delete base[key];
+	for (const key of Object.keys(base))
+		if (/^(JEST_|npm_)/.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS') delete base[key];
 	return {
 		...base,
 		PATH: installed().npmPath,
@@ -96,10 +119,23 @@ function n8nEnv(home, { caFile, brokerPort, env = {} }) {
  * @param {string} home @param {string[]} args
  * @param {{ caFile?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, allowFailure?: boolean }} [options]
  */
-async function n8nCli(home, args, { caFile, env = {}, timeoutMs = 120_000, allowFailure = false } = {}) {
+async function n8nCli(
+	home,
+	args,
+	{ caFile, env = {}, timeoutMs = 120_000, allowFailure = false } = {},
+) {
 	const install = installed();
-	const childEnv = n8nEnv(home, { caFile, brokerPort: await freePort(), env: { N8N_LOG_LEVEL: 'info', ...env } });
-	return await run(install.nodeBin, [install.n8nBin, ...args], { cwd: home, env: childEnv, timeoutMs, allowFailure });
+	const childEnv = n8nEnv(home, {
+		caFile,
+		brokerPort: await freePort(),
+		env: { N8N_LOG_LEVEL: 'info', ...env },
+	});
+	return await run(install.nodeBin, [install.n8nBin, ...args], {
+		cwd: home,
+		env: childEnv,
+		timeoutMs,
+		allowFailure,
+	});
 }
 
 /** The major version of the lab's n8n (1 or 2). */
@@ -113,7 +149,10 @@ function n8nMajor() {
  * @param {string} home @param {string} workflowId @param {{ env?: NodeJS.ProcessEnv }} [options]
  */
 async function publishWorkflowCli(home, workflowId, options = {}) {
-	const args = n8nMajor() >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+	const args =
+		n8nMajor() >= 2
+			? ['publish:workflow', `--id=${workflowId}`]
+			: ['update:workflow', `--id=${workflowId}`, '--active=true'];
 	return await n8nCli(home, args, options);
 }
 
@@ -125,7 +164,11 @@ async function publishWorkflowCli(home, workflowId, options = {}) {
  * @returns {Promise<any>}
  */
 async function executeWorkflow(home, workflowId, options = {}) {
-	const { code, stdout, stderr } = await n8nCli(home, ['execute', `--id=${workflowId}`, '--rawOutput'], { ...options, allowFailure: true });
+	const { code, stdout, stderr } = await n8nCli(
+		home,
+		['execute', `--id=${workflowId}`, '--rawOutput'],
+		{ ...options, allowFailure: true },
+	);
 	const lines = stdout.split('\n');
 	const first = lines.indexOf('{');
 	const last = lines.indexOf('}', first);
@@ -133,12 +176,19 @@ async function executeWorkflow(home, workflowId, options = {}) {
 	try {
 		result = JSON.parse(lines.slice(first, last + 1).join('\n'));
 	} catch {
-		throw new Error(`n8n execute --id=${workflowId} (exit ${code}) printed no execution JSON:\n${tail(stdout, 40)}\n${tail(stderr)}`);
+		throw new Error(
+			`n8n execute --id=${workflowId} (exit ${code}) printed no execution JSON:\n${tail(stdout, 40)}\n${tail(stderr)}`,
+		);
 	}
 	const error = result?.data?.resultData?.error;
 	if (code !== 0 || error) {
 		const nodeName = error?.node?.name ? ` in node "${error.node.name}"` : '';
-		throw Object.assign(new Error(`workflow ${workflowId} failed${nodeName}: ${error?.message ?? `exit code ${code}`}${error?.description ? ` — ${error.description}` : ''}`), { result });
+		throw Object.assign(
+			new Error(
+				`workflow ${workflowId} failed${nodeName}: ${error?.message ?? `exit code ${code}`}${error?.description ? ` — ${error.description}` : ''}`,
+			),
+			{ result },
+		);
 	}
 	return result;
 }
@@ -146,7 +196,10 @@ async function executeWorkflow(home, workflowId, options = {}) {
 /** The output items (json only) of a node in an execution, first run, first output. @param {any} execution @param {string} nodeName */
 function nodeOutput(execution, nodeName) {
 	const runs = execution?.data?.resultData?.runData?.[nodeName];
-	if (!runs) throw new Error(`node "${nodeName}" did not run; ran: ${Object.keys(execution?.data?.resultData?.runData ?? {}).join(', ')}`);
+	if (!runs)
+		throw new Error(
+			`node "${nodeName}" did not run; ran: ${Object.keys(execution?.data?.resultData?.runData ?? {}).join(', ')}`,
+		);
 	return (runs[0]?.data?.main?.[0] ?? []).map((/** @type {{ json: any }} */ item) => item.json);
 }
 
@@ -156,7 +209,17 @@ function nodeOutput(execution, nodeName) {
  * @param {{ home: string, command: string[], caFile?: string, brokerPort: number, env: NodeJS.ProcessEnv,
  *   logFile: string, readyUrl: string, readyTimeoutMs: number, label: string }} options
  */
-async function launchN8n({ home, command, caFile, brokerPort, env, logFile, readyUrl, readyTimeoutMs, label }) {
+async function launchN8n({
+	home,
+	command,
+	caFile,
+	brokerPort,
+	env,
+	logFile,
+	readyUrl,
+	readyTimeoutMs,
+	label,
+}) {
 	const install = installed();
 	const log = fs.openSync(logFile, 'a');
 	const child = spawnGroup(install.nodeBin, [install.n8nBin, ...command], {
@@ -171,7 +234,9 @@ async function launchN8n({ home, command, caFile, brokerPort, env, logFile, read
 	const deadline = Date.now() + readyTimeoutMs;
 	for (;;) {
 		if (child.exitCode !== null || child.signalCode !== null) {
-			throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readLog(), 40)}`);
+			throw new Error(
+				`${label} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readLog(), 40)}`,
+			);
 		}
 		try {
 			const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
@@ -181,7 +246,9 @@ async function launchN8n({ home, command, caFile, brokerPort, env, logFile, read
 		}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`${label} was not ready after ${readyTimeoutMs / 1000} s:\n${tail(readLog(), 40)}`);
+			throw new Error(
+				`${label} was not ready after ${readyTimeoutMs / 1000} s:\n${tail(readLog(), 40)}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
@@ -201,7 +268,14 @@ async function twoFreePorts() {
  * /healthz/readiness answers 200. The log (debug level) goes to `<home>/n8n.log` (or `logFile`).
  * @param {{ home: string, port?: number, caFile?: string, env?: NodeJS.ProcessEnv, readyTimeoutMs?: number, logFile?: string }} options
  */
-async function startN8n({ home, port, caFile, env = {}, readyTimeoutMs = 120_000, logFile = path.join(home, 'n8n.log') }) {
+async function startN8n({
+	home,
+	port,
+	caFile,
+	env = {},
+	readyTimeoutMs = 120_000,
+	logFile = path.join(home, 'n8n.log'),
+}) {
 	const httpPort = port ?? (await freePort());
 	const [first, spare] = await twoFreePorts();
 	const brokerPort = first === httpPort ? spare : first;
@@ -235,7 +309,14 @@ async function startN8n({ home, port, caFile, env = {}, readyTimeoutMs = 120_000
  * migrated, Redis connected). The log (info level) goes to `logFile`.
  * @param {{ home: string, logFile: string, concurrency?: number, caFile?: string, env?: NodeJS.ProcessEnv, readyTimeoutMs?: number }} options
  */
-async function startN8nWorker({ home, logFile, concurrency = 5, caFile, env = {}, readyTimeoutMs = 120_000 }) {
+async function startN8nWorker({
+	home,
+	logFile,
+	concurrency = 5,
+	caFile,
+	env = {},
+	readyTimeoutMs = 120_000,
+}) {
 	const [healthPort, brokerPort] = await twoFreePorts();
 	const launched = await launchN8n({
 		home,
@@ -258,4 +339,17 @@ async function startN8nWorker({ home, logFile, concurrency = 5, caFile, env = {}
 	return { healthPort, concurrency, ...launched };
 }
 
-module.exports = { freePort, packPackage, createN8nHome, n8nEnv, n8nCli, publishWorkflowCli, executeWorkflow, nodeOutput, startN8n, startN8nWorker, PACKAGE_NAME, REPO };
+module.exports = {
+	freePort,
+	packPackage,
+	createN8nHome,
+	n8nEnv,
+	n8nCli,
+	publishWorkflowCli,
+	executeWorkflow,
+	nodeOutput,
+	startN8n,
+	startN8nWorker,
+	PACKAGE_NAME,
+	REPO,
+};

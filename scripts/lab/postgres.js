@@ -53,22 +53,35 @@ async function startPostgres({ port, database = 'n8n', readyTimeoutMs = 30_000, 
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-postgres-'));
 	const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	/** Runs a PostgreSQL program as its own user. @param {string} program @param {string[]} args */
-	const as = (program, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]] : [path.join(bin, program), args]);
+	const as = (program, args) =>
+		asRoot
+			? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]]
+			: [path.join(bin, program), args];
 	if (asRoot) await run('chown', ['postgres:', dir], { timeoutMs: 10_000 });
 	const data = path.join(dir, 'data');
-	const [initCommand, initArgs] = /** @type {[string, string[]]} */ (as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']));
+	const [initCommand, initArgs] = /** @type {[string, string[]]} */ (
+		as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'])
+	);
 	await run(initCommand, initArgs, { timeoutMs: 60_000 });
 	const [command, args] = /** @type {[string, string[]]} */ (
 		as('postgres', [
-			'-D', data,
-			'-p', String(pgPort),
-			'-c', 'listen_addresses=127.0.0.1',
-			'-c', `unix_socket_directories=${dir}`,
+			'-D',
+			data,
+			'-p',
+			String(pgPort),
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			`unix_socket_directories=${dir}`,
 			// Test data: nothing needs to survive a crash.
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'max_connections=100',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=100',
 		])
 	);
 	const child = spawnGroup(command, args);
@@ -83,17 +96,29 @@ async function startPostgres({ port, database = 'n8n', readyTimeoutMs = 30_000, 
 	for (;;) {
 		if (child.exitCode !== null || child.signalCode !== null) {
 			fs.rmSync(dir, { recursive: true, force: true });
-			throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(output)}`);
+			throw new Error(
+				`postgres exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(output)}`,
+			);
 		}
-		const ready = await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres'], { timeoutMs: 10_000, allowFailure: true });
+		const ready = await run(
+			path.join(bin, 'pg_isready'),
+			['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres'],
+			{ timeoutMs: 10_000, allowFailure: true },
+		);
 		if (ready.code === 0) break;
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`postgres did not accept connections on port ${pgPort} within ${readyTimeoutMs / 1000} s:\n${tail(output)}`);
+			throw new Error(
+				`postgres did not accept connections on port ${pgPort} within ${readyTimeoutMs / 1000} s:\n${tail(output)}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 300));
 	}
-	await run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', database], { timeoutMs: 30_000 });
+	await run(
+		path.join(bin, 'createdb'),
+		['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', database],
+		{ timeoutMs: 30_000 },
+	);
 	return {
 		host: '127.0.0.1',
 		port: pgPort,

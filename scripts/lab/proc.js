@@ -28,7 +28,9 @@ process.on('exit', () => {
  * @param {NodeJS.ProcessEnv} [env] @returns {NodeJS.ProcessEnv}
  */
 function childEnv(env = process.env) {
-	return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_(config|lifecycle)_/i.test(key)));
+	return Object.fromEntries(
+		Object.entries(env).filter(([key]) => !/^npm_(config|lifecycle)_/i.test(key)),
+	);
 }
 
 /**
@@ -36,7 +38,12 @@ function childEnv(env = process.env) {
  * @param {string} command @param {string[]} args @param {import('node:child_process').SpawnOptions} [options]
  */
 function spawnGroup(command, args, options = {}) {
-	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options, env: childEnv(options.env), detached: true });
+	const child = spawn(command, args, {
+		stdio: ['ignore', 'pipe', 'pipe'],
+		...options,
+		env: childEnv(options.env),
+		detached: true,
+	});
 	if (child.pid) {
 		const pid = child.pid;
 		live.add(pid);
@@ -70,7 +77,11 @@ async function stopGroup(child, graceMs = 10_000) {
  *   heartbeat?: (elapsedMs: number) => void, heartbeatMs?: number, allowFailure?: boolean }} options
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
  */
-function run(command, args, { cwd, env, timeoutMs, heartbeat, heartbeatMs = 15_000, allowFailure = false }) {
+function run(
+	command,
+	args,
+	{ cwd, env, timeoutMs, heartbeat, heartbeatMs = 15_000, allowFailure = false },
+) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const child = spawnGroup(command, args, { cwd, env });
@@ -83,7 +94,9 @@ function run(command, args, { cwd, env, timeoutMs, heartbeat, heartbeatMs = 15_0
 			timedOut = true;
 			if (child.pid) killGroup(child.pid, 'SIGKILL');
 		}, timeoutMs);
-		const beat = heartbeat ? setInterval(() => heartbeat(Date.now() - started), heartbeatMs) : undefined;
+		const beat = heartbeat
+			? setInterval(() => heartbeat(Date.now() - started), heartbeatMs)
+			: undefined;
 		child.once('error', (error) => {
 			clearTimeout(timer);
 			clearInterval(beat);
@@ -93,8 +106,14 @@ function run(command, args, { cwd, env, timeoutMs, heartbeat, heartbeatMs = 15_0
 			clearTimeout(timer);
 			clearInterval(beat);
 			const shown = `${command} ${args.join(' ')}`;
-			if (timedOut) return reject(new Error(`${shown}: no result after ${Math.round(timeoutMs / 1000)} s (killed)\n${tail(stderr || stdout)}`));
-			if (code !== 0 && !allowFailure) return reject(new Error(`${shown}: exit code ${code}\n${tail(stderr || stdout)}`));
+			if (timedOut)
+				return reject(
+					new Error(
+						`${shown}: no result after ${Math.round(timeoutMs / 1000)} s (killed)\n${tail(stderr || stdout)}`,
+					),
+				);
+			if (code !== 0 && !allowFailure)
+				return reject(new Error(`${shown}: exit code ${code}\n${tail(stderr || stdout)}`));
 			resolve({ code, stdout, stderr });
 		});
 	});

@@ -21,7 +21,10 @@ const { startRedis } = require('./redis');
  */
 async function startQueueBackends({ onProgress = () => {} } = {}) {
 	const t0 = Date.now();
-	const [redis, postgres] = await Promise.allSettled([startRedis(), startPostgres({ onProgress })]).then(async (results) => {
+	const [redis, postgres] = await Promise.allSettled([
+		startRedis(),
+		startPostgres({ onProgress }),
+	]).then(async (results) => {
 		const failed = results.find((result) => result.status === 'rejected');
 		if (failed) {
 			for (const result of results) if (result.status === 'fulfilled') await result.value.stop();
@@ -31,11 +34,17 @@ async function startQueueBackends({ onProgress = () => {} } = {}) {
 			results.map((result) => /** @type {PromiseFulfilledResult<any>} */ (result).value)
 		);
 	});
-	onProgress(`Redis on 127.0.0.1:${redis.port}, PostgreSQL on 127.0.0.1:${postgres.port} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+	onProgress(
+		`Redis on 127.0.0.1:${redis.port}, PostgreSQL on 127.0.0.1:${postgres.port} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+	);
 	return {
 		redis,
 		postgres,
-		env: { ...postgres.env, QUEUE_BULL_REDIS_HOST: redis.host, QUEUE_BULL_REDIS_PORT: String(redis.port) },
+		env: {
+			...postgres.env,
+			QUEUE_BULL_REDIS_HOST: redis.host,
+			QUEUE_BULL_REDIS_PORT: String(redis.port),
+		},
 		async stop() {
 			await Promise.allSettled([redis.stop(), postgres.stop()]);
 		},
@@ -57,7 +66,9 @@ function encryptionKeyOf(home) {
 	}
 	const key = crypto.randomBytes(24).toString('base64');
 	fs.mkdirSync(path.dirname(file), { recursive: true });
-	fs.writeFileSync(file, `${JSON.stringify({ encryptionKey: key }, null, '\t')}\n`, { mode: 0o600 });
+	fs.writeFileSync(file, `${JSON.stringify({ encryptionKey: key }, null, '\t')}\n`, {
+		mode: 0o600,
+	});
 	return key;
 }
 
@@ -66,7 +77,9 @@ function encryptionKeyOf(home) {
  * @param {{ readLog: () => string }} worker @returns {string[]} execution ids in start order
  */
 function executionsStartedBy(worker) {
-	return [...worker.readLog().matchAll(/Worker started execution (\d+) \(job [^)]*\)/g)].map((match) => match[1]);
+	return [...worker.readLog().matchAll(/Worker started execution (\d+) \(job [^)]*\)/g)].map(
+		(match) => match[1],
+	);
 }
 
 /**
@@ -80,7 +93,18 @@ function executionsStartedBy(worker) {
  *   mainEnv?: NodeJS.ProcessEnv, workerEnv?: NodeJS.ProcessEnv, backends?: Awaited<ReturnType<typeof startQueueBackends>>,
  *   onProgress?: (message: string) => void }} options
  */
-async function startQueueMode({ home, port, caFile, workers = 2, concurrency = 5, env = {}, mainEnv = {}, workerEnv = {}, backends, onProgress = () => {} }) {
+async function startQueueMode({
+	home,
+	port,
+	caFile,
+	workers = 2,
+	concurrency = 5,
+	env = {},
+	mainEnv = {},
+	workerEnv = {},
+	backends,
+	onProgress = () => {},
+}) {
 	/** @type {Array<() => Promise<void>>} stops, in start order */
 	const started = [];
 	const stop = async () => {
@@ -135,7 +159,8 @@ async function startQueueMode({ home, port, caFile, workers = 2, concurrency = 5
 			executionWorkers() {
 				/** @type {Map<string, string>} */
 				const owners = new Map();
-				for (const worker of workerList) for (const id of executionsStartedBy(worker)) owners.set(id, worker.name);
+				for (const worker of workerList)
+					for (const id of executionsStartedBy(worker)) owners.set(id, worker.name);
 				return owners;
 			},
 			stop,

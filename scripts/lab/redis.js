@@ -55,17 +55,37 @@ function ping(port) {
 async function startRedis({ port, readyTimeoutMs = 20_000 } = {}) {
 	const binary = await ensureRedis();
 	const redisPort = port ?? (await freePort());
-	const child = spawnGroup(binary, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']);
+	const child = spawnGroup(binary, [
+		'--port',
+		String(redisPort),
+		'--bind',
+		'127.0.0.1',
+		'--save',
+		'',
+		'--appendonly',
+		'no',
+		'--daemonize',
+		'no',
+		'--protected-mode',
+		'yes',
+		'--loglevel',
+		'warning',
+	]);
 	let output = '';
 	child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-8000)));
 	child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-8000)));
 	const stop = () => stopGroup(child, 5000);
 	const deadline = Date.now() + readyTimeoutMs;
 	while (!(await ping(redisPort))) {
-		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING:\n${tail(output)}`);
+		if (child.exitCode !== null || child.signalCode !== null)
+			throw new Error(
+				`redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING:\n${tail(output)}`,
+			);
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`redis-server did not answer PING on port ${redisPort} within ${readyTimeoutMs / 1000} s:\n${tail(output)}`);
+			throw new Error(
+				`redis-server did not answer PING on port ${redisPort} within ${readyTimeoutMs / 1000} s:\n${tail(output)}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}

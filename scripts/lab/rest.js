@@ -4,7 +4,12 @@
 // n8n-auth cookie, credential Test, executions.
 
 /** The owner account the tests and the demo create (n8n wants 8+ characters, a digit and a capital). */
-const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Defender-Demo-2026' };
+const DEFAULT_OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Demo',
+	lastName: 'Owner',
+	password: 'Defender-Demo-2026',
+};
 
 /**
  * A small client for `baseUrl`/rest that keeps the auth cookie.
@@ -21,7 +26,11 @@ function restClient(baseUrl) {
 	async function request(method, path, body) {
 		const response = await fetch(`${baseUrl}/rest${path}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': browserId,
+				...(cookie ? { cookie } : {}),
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 			signal: AbortSignal.timeout(60_000),
 		});
@@ -42,7 +51,8 @@ function restClient(baseUrl) {
 	 */
 	async function call(method, path, body) {
 		const { status, body: answer } = await request(method, path, body);
-		if (status < 200 || status >= 300) throw new Error(`${method} /rest${path}: ${status} ${JSON.stringify(answer).slice(0, 500)}`);
+		if (status < 200 || status >= 300)
+			throw new Error(`${method} /rest${path}: ${status} ${JSON.stringify(answer).slice(0, 500)}`);
 		return answer?.data ?? answer;
 	}
 	return { request, call, baseUrl };
@@ -56,9 +66,14 @@ function restClient(baseUrl) {
 async function restReady(client, timeoutMs = 60_000) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const { status, body } = await client.request('GET', '/settings').catch((error) => ({ status: 0, body: String(error) }));
+		const { status, body } = await client
+			.request('GET', '/settings')
+			.catch((error) => ({ status: 0, body: String(error) }));
 		if (status === 200 && typeof body === 'object' && body !== null) return;
-		if (Date.now() > deadline) throw new Error(`GET /rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: ${status} ${JSON.stringify(body).slice(0, 200)})`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`GET /rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: ${status} ${JSON.stringify(body).slice(0, 200)})`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
@@ -83,7 +98,10 @@ async function setupOwner(baseUrl, owner = DEFAULT_OWNER) {
  * @param {string} baseUrl @param {{ email: string, password: string }} [owner] @param {ReturnType<typeof restClient>} [client]
  */
 async function restLogin(baseUrl, owner = DEFAULT_OWNER, client = restClient(baseUrl)) {
-	await client.call('POST', '/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+	await client.call('POST', '/login', {
+		emailOrLdapLoginId: owner.email,
+		password: owner.password,
+	});
 	return client;
 }
 
@@ -92,7 +110,9 @@ async function restLogin(baseUrl, owner = DEFAULT_OWNER, client = restClient(bas
  * @param {ReturnType<typeof restClient>} client @param {{ id?: string, name: string, type: string, data: Record<string, unknown> }} credential
  */
 async function testCredential(client, credential) {
-	return /** @type {{ status: string, message: string }} */ (await client.call('POST', '/credentials/test', { credentials: credential }));
+	return /** @type {{ status: string, message: string }} */ (
+		await client.call('POST', '/credentials/test', { credentials: credential })
+	);
 }
 
 /**
@@ -100,7 +120,10 @@ async function testCredential(client, credential) {
  * @param {ReturnType<typeof restClient>} client @param {string} workflowId
  */
 async function listExecutions(client, workflowId) {
-	const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	const data = await client.call(
+		'GET',
+		`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`,
+	);
 	return /** @type {any[]} */ (data.results ?? data);
 }
 
@@ -119,11 +142,17 @@ async function listAllExecutions(client, workflowId, filter = {}) {
 	let startedBefore;
 	for (;;) {
 		const query = { workflowId, ...filter, ...(startedBefore ? { startedBefore } : {}) };
-		const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify(query))}&limit=100`);
+		const data = await client.call(
+			'GET',
+			`/executions?filter=${encodeURIComponent(JSON.stringify(query))}&limit=100`,
+		);
 		const results = /** @type {any[]} */ (data.results ?? []);
 		const before = byId.size;
-		for (const execution of results) if (!byId.has(String(execution.id))) byId.set(String(execution.id), execution);
-		const starts = results.map((execution) => Date.parse(execution.startedAt)).filter((time) => Number.isFinite(time));
+		for (const execution of results)
+			if (!byId.has(String(execution.id))) byId.set(String(execution.id), execution);
+		const starts = results
+			.map((execution) => Date.parse(execution.startedAt))
+			.filter((time) => Number.isFinite(time));
 		if (results.length < 100 || byId.size === before || starts.length === 0) break;
 		startedBefore = new Date(Math.min(...starts) + 1).toISOString();
 	}
@@ -136,7 +165,10 @@ async function listAllExecutions(client, workflowId, filter = {}) {
  * @returns {Promise<number>}
  */
 async function countExecutions(client, workflowId, filter = {}) {
-	const data = await client.call('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, ...filter }))}&limit=1`);
+	const data = await client.call(
+		'GET',
+		`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, ...filter }))}&limit=1`,
+	);
 	return Number(data.count);
 }
 
@@ -175,11 +207,24 @@ function unflatten(text) {
 		const out = Array.isArray(value) ? [] : {};
 		seen.set(index, out);
 		for (const [key, entry] of Object.entries(value)) {
-			/** @type {any} */ (out)[key] = typeof entry === 'string' && /^\d+$/.test(entry) ? revive(Number(entry)) : entry;
+			/** @type {any} */ (out)[key] =
+				typeof entry === 'string' && /^\d+$/.test(entry) ? revive(Number(entry)) : entry;
 		}
 		return out;
 	};
 	return revive(0);
 }
 
-module.exports = { DEFAULT_OWNER, restClient, setupOwner, restLogin, testCredential, listExecutions, listAllExecutions, countExecutions, activateWorkflow, getExecution, unflatten };
+module.exports = {
+	DEFAULT_OWNER,
+	restClient,
+	setupOwner,
+	restLogin,
+	testCredential,
+	listExecutions,
+	listAllExecutions,
+	countExecutions,
+	activateWorkflow,
+	getExecution,
+	unflatten,
+};

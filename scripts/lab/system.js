@@ -29,19 +29,37 @@ function which(name) {
  * @param {{ what: string, packages: string[], missing: () => string[], recommends?: boolean, alternative?: string,
  *   onProgress?: (message: string) => void }} options
  */
-async function ensureDebianPackages({ what, packages, missing, recommends = false, alternative, onProgress = () => {} }) {
+async function ensureDebianPackages({
+	what,
+	packages,
+	missing,
+	recommends = false,
+	alternative,
+	onProgress = () => {},
+}) {
 	const absent = missing();
 	if (!absent.length) return;
-	const installArgs = ['install', '-y', ...(recommends ? [] : ['--no-install-recommends']), ...packages];
+	const installArgs = [
+		'install',
+		'-y',
+		...(recommends ? [] : ['--no-install-recommends']),
+		...packages,
+	];
 	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`${what}: ${absent.join(', ')} missing, and apt-get needs root. Run  sudo apt-get update && sudo apt-get ${installArgs.join(' ')}  (Debian/Ubuntu)${alternative ? `, or ${alternative}` : ''}, then try again.`);
+		throw new Error(
+			`${what}: ${absent.join(', ')} missing, and apt-get needs root. Run  sudo apt-get update && sudo apt-get ${installArgs.join(' ')}  (Debian/Ubuntu)${alternative ? `, or ${alternative}` : ''}, then try again.`,
+		);
 	}
 	const started = Date.now();
 	const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	const lock = ['-o', 'DPkg::Lock::Timeout=300'];
 	const install = () =>
-		run('apt-get', [...lock, ...installArgs], { env, timeoutMs: 15 * 60_000, heartbeat: () => onProgress(`      still installing ${packages.join(' ')}… ${seconds()}`) });
+		run('apt-get', [...lock, ...installArgs], {
+			env,
+			timeoutMs: 15 * 60_000,
+			heartbeat: () => onProgress(`      still installing ${packages.join(' ')}… ${seconds()}`),
+		});
 	onProgress(`${what}: apt-get ${installArgs.join(' ')} (${absent.join(', ')} missing)`);
 	try {
 		await install();
@@ -50,7 +68,11 @@ async function ensureDebianPackages({ what, packages, missing, recommends = fals
 		// The lock timeout does not cover the package lists' lock on every apt version: retry on it.
 		for (let attempt = 1; ; attempt++) {
 			try {
-				await run('apt-get', [...lock, 'update'], { env, timeoutMs: 5 * 60_000, heartbeat: () => onProgress(`      still updating the package lists… ${seconds()}`) });
+				await run('apt-get', [...lock, 'update'], {
+					env,
+					timeoutMs: 5 * 60_000,
+					heartbeat: () => onProgress(`      still updating the package lists… ${seconds()}`),
+				});
 				break;
 			} catch (error) {
 				if (attempt >= 10 || !/Could not get lock/i.test(String(error))) throw error;
@@ -61,7 +83,10 @@ async function ensureDebianPackages({ what, packages, missing, recommends = fals
 		await install();
 	}
 	const still = missing();
-	if (still.length) throw new Error(`apt-get ${installArgs.join(' ')} finished but ${still.join(', ')} still missing`);
+	if (still.length)
+		throw new Error(
+			`apt-get ${installArgs.join(' ')} finished but ${still.join(', ')} still missing`,
+		);
 	onProgress(`${what}: installed in ${seconds()}`);
 }
 

@@ -28,7 +28,15 @@ function loadExample(file) {
  * @param {{ id: string, name?: string, endpoints: { authorityUrl: string, defenderApiUrl: string, graphApiUrl: string, endpointApiUrl: string },
  *   tenantId: string, clientId: string, clientSecret: string, quotaWindowSeconds?: number }} spec
  */
-function emulatorCredential({ id, name = CREDENTIAL_NAME, endpoints, tenantId, clientId, clientSecret, quotaWindowSeconds = 60 }) {
+function emulatorCredential({
+	id,
+	name = CREDENTIAL_NAME,
+	endpoints,
+	tenantId,
+	clientId,
+	clientSecret,
+	quotaWindowSeconds = 60,
+}) {
 	return {
 		id,
 		name,
@@ -70,7 +78,8 @@ function forImport(workflow, { id, name, webhookUrl, mutate }) {
 	copy.id = id;
 	if (name) copy.name = name;
 	for (const node of copy.nodes) {
-		if (webhookUrl && node.parameters?.url === WEBHOOK_PLACEHOLDER) node.parameters.url = webhookUrl;
+		if (webhookUrl && node.parameters?.url === WEBHOOK_PLACEHOLDER)
+			node.parameters.url = webhookUrl;
 		mutate?.(node);
 	}
 	return copy;
@@ -85,9 +94,19 @@ function forImport(workflow, { id, name, webhookUrl, mutate }) {
  */
 function manualVariant(workflow, { getMany = {} } = {}) {
 	const copy = structuredClone(workflow);
-	const trigger = copy.nodes.find((/** @type {any} */ node) => node.type === DEFENDER_TRIGGER || node.type === 'n8n-nodes-base.scheduleTrigger');
+	const trigger = copy.nodes.find(
+		(/** @type {any} */ node) =>
+			node.type === DEFENDER_TRIGGER || node.type === 'n8n-nodes-base.scheduleTrigger',
+	);
 	if (!trigger) throw new Error(`${workflow.name}: no Defender or Schedule Trigger to replace`);
-	const manual = { id: `${trigger.id}-manual`, name: 'Run Manually', type: MANUAL_TRIGGER, typeVersion: 1, position: trigger.position, parameters: {} };
+	const manual = {
+		id: `${trigger.id}-manual`,
+		name: 'Run Manually',
+		type: MANUAL_TRIGGER,
+		typeVersion: 1,
+		position: trigger.position,
+		parameters: {},
+	};
 	const outgoing = copy.connections[trigger.name];
 	delete copy.connections[trigger.name];
 	copy.nodes = copy.nodes.filter((/** @type {any} */ node) => node !== trigger);
@@ -107,8 +126,15 @@ function manualVariant(workflow, { getMany = {} } = {}) {
 				operation: 'getAll',
 				limit: 50,
 				...getMany,
-				filters: { ...(p.filters?.severity ? { severity: p.filters.severity } : {}), ...getMany.filters },
-				options: { includeAlerts: p.options?.includeAlerts === true, ...(p.options?.tenantId ? { tenantId: p.options.tenantId } : {}), ...getMany.options },
+				filters: {
+					...(p.filters?.severity ? { severity: p.filters.severity } : {}),
+					...getMany.filters,
+				},
+				options: {
+					includeAlerts: p.options?.includeAlerts === true,
+					...(p.options?.tenantId ? { tenantId: p.options.tenantId } : {}),
+					...getMany.options,
+				},
 				simplify: p.simplify ?? true,
 			},
 		};
@@ -132,7 +158,14 @@ function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
 		id,
 		name,
 		nodes: [
-			{ id: `${id}-manual`, name: 'Run Manually', type: MANUAL_TRIGGER, typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: `${id}-manual`,
+				name: 'Run Manually',
+				type: MANUAL_TRIGGER,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: `${id}-http`,
 				name: 'Custom API Call',
@@ -150,7 +183,9 @@ function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
 				},
 			},
 		],
-		connections: { 'Run Manually': { main: [[{ node: 'Custom API Call', type: 'main', index: 0 }]] } },
+		connections: {
+			'Run Manually': { main: [[{ node: 'Custom API Call', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }

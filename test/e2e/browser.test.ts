@@ -68,7 +68,11 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		page = context.pages()[0] ?? (await context.newPage());
 		page.on('pageerror', (error) => pageErrors.push(error.message));
 		page.on('request', (request) => {
-			if (/\/rest\/credentials(\/|$)/.test(new URL(request.url()).pathname) && ['POST', 'PATCH', 'PUT', 'DELETE'].includes(request.method()) && !request.url().endsWith('/credentials/test')) {
+			if (
+				/\/rest\/credentials(\/|$)/.test(new URL(request.url()).pathname) &&
+				['POST', 'PATCH', 'PUT', 'DELETE'].includes(request.method()) &&
+				!request.url().endsWith('/credentials/test')
+			) {
 				credentialWrites.push(`${request.method()} ${request.url()}`);
 			}
 		});
@@ -89,116 +93,187 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		await emulator?.emu.stop();
 	}, MINUTE);
 
-	it('canvas: the workflow shows the Defender nodes with their own icon', async () => {
-		await shot('canvas', async () => {
-			await openWorkflow();
-			for (const name of DEFENDER_NODES) {
-				const node = canvasNode(name);
-				await expect(node.getAttribute('data-node-type')).resolves.toMatch(new RegExp(`^${PACKAGE}\\.microsoftDefender(Trigger)?$`));
-				await expect(node.innerText()).resolves.toContain(name);
-				// The package's SVG, loaded — not n8n's grey "?" for a node type without an icon.
-				const icon = node.locator(`img[src="${NODE_ICON}"]`);
-				await expect(icon.count()).resolves.toBe(1);
-				await expect(icon.evaluate(loaded)).resolves.toBe(true);
-			}
-			const svg = await page.request.get(`${n8n.server.url}${NODE_ICON}`);
-			expect(svg.status()).toBe(200);
-			expect(svg.headers()['content-type']).toMatch(/^image\/svg\+xml/);
-			expect(await svg.text()).toMatch(/<svg[\s>]/);
-			// The subtitles the node description computes from operation and resource.
-			await expect(canvasNode('Set In Progress').innerText()).resolves.toContain('update: incident');
-			await expect(canvasNode('Hunt Process Events').innerText()).resolves.toContain('run: huntingQuery');
-			await page.mouse.move(5, 895); // no hover toolbar in the picture
-		});
-	}, 2 * MINUTE);
+	it(
+		'canvas: the workflow shows the Defender nodes with their own icon',
+		async () => {
+			await shot('canvas', async () => {
+				await openWorkflow();
+				for (const name of DEFENDER_NODES) {
+					const node = canvasNode(name);
+					await expect(node.getAttribute('data-node-type')).resolves.toMatch(
+						new RegExp(`^${PACKAGE}\\.microsoftDefender(Trigger)?$`),
+					);
+					await expect(node.innerText()).resolves.toContain(name);
+					// The package's SVG, loaded — not n8n's grey "?" for a node type without an icon.
+					const icon = node.locator(`img[src="${NODE_ICON}"]`);
+					await expect(icon.count()).resolves.toBe(1);
+					await expect(icon.evaluate(loaded)).resolves.toBe(true);
+				}
+				const svg = await page.request.get(`${n8n.server.url}${NODE_ICON}`);
+				expect(svg.status()).toBe(200);
+				expect(svg.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+				expect(await svg.text()).toMatch(/<svg[\s>]/);
+				// The subtitles the node description computes from operation and resource.
+				await expect(canvasNode('Set In Progress').innerText()).resolves.toContain(
+					'update: incident',
+				);
+				await expect(canvasNode('Hunt Process Events').innerText()).resolves.toContain(
+					'run: huntingQuery',
+				);
+				await page.mouse.move(5, 895); // no hover toolbar in the picture
+			});
+		},
+		2 * MINUTE,
+	);
 
-	it('parameter panel: API, Resource and the incident operations', async () => {
-		await shot('node-operations', async () => {
-			await openNode('Set In Progress');
-			const ndv = page.locator('[data-test-id="ndv"]');
-			await expect(ndv.locator('[data-test-id="node-title-container"]').innerText()).resolves.toContain('Set In Progress');
-			await expect(ndv.locator(`header img[src="${NODE_ICON}"]`).count()).resolves.toBe(1);
-			await expect(ndv.locator('[data-test-id="node-credentials-select"] input').inputValue()).resolves.toBe(lab.CREDENTIAL_NAME);
-			await expect(ndv.locator('[data-test-id="parameter-input-api"] input').inputValue()).resolves.toBe('Microsoft Graph Security');
-			await expect(ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue()).resolves.toBe('Incident');
-			await expect(ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue()).resolves.toBe('Update');
+	it(
+		'parameter panel: API, Resource and the incident operations',
+		async () => {
+			await shot('node-operations', async () => {
+				await openNode('Set In Progress');
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await expect(
+					ndv.locator('[data-test-id="node-title-container"]').innerText(),
+				).resolves.toContain('Set In Progress');
+				await expect(ndv.locator(`header img[src="${NODE_ICON}"]`).count()).resolves.toBe(1);
+				await expect(
+					ndv.locator('[data-test-id="node-credentials-select"] input').inputValue(),
+				).resolves.toBe(lab.CREDENTIAL_NAME);
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-api"] input').inputValue(),
+				).resolves.toBe('Microsoft Graph Security');
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(),
+				).resolves.toBe('Incident');
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(),
+				).resolves.toBe('Update');
 
-			const resources = await openDropdown('resource');
-			// n8n appends "Custom API Call" (an HTTP Request signed by this credential) to Resource and Operation.
-			expect(resources).toEqual([
-				'Advanced Hunting', 'Alert', 'Device', 'Domain', 'Exposure Score', 'File', 'Incident', 'Indicator', 'Investigation', 'IP',
-				'Live Response Library', 'Machine Action', 'Recommendation', 'Software', 'User', 'Vulnerability', 'Custom API Call',
-			]);
+				const resources = await openDropdown('resource');
+				// n8n appends "Custom API Call" (an HTTP Request signed by this credential) to Resource and Operation.
+				expect(resources).toEqual([
+					'Advanced Hunting',
+					'Alert',
+					'Device',
+					'Domain',
+					'Exposure Score',
+					'File',
+					'Incident',
+					'Indicator',
+					'Investigation',
+					'IP',
+					'Live Response Library',
+					'Machine Action',
+					'Recommendation',
+					'Software',
+					'User',
+					'Vulnerability',
+					'Custom API Call',
+				]);
+				await closeDropdown();
+
+				const operations = await openDropdown('operation');
+				expect(operations).toEqual(['Add Comment', 'Get', 'Get Many', 'Update', 'Custom API Call']);
+				const descriptions = await page
+					.locator('.el-select-dropdown__item:visible .option-description')
+					.allInnerTexts();
+				expect(descriptions.slice(0, 4)).toEqual([
+					'Add a comment to an incident',
+					'Get an incident by ID',
+					'List incidents, filtered',
+					'Change status, assignment, classification, tags; add a comment',
+				]);
+				await page.mouse.move(5, 895);
+			});
 			await closeDropdown();
+		},
+		2 * MINUTE,
+	);
 
-			const operations = await openDropdown('operation');
-			expect(operations).toEqual(['Add Comment', 'Get', 'Get Many', 'Update', 'Custom API Call']);
-			const descriptions = await page.locator('.el-select-dropdown__item:visible .option-description').allInnerTexts();
-			expect(descriptions.slice(0, 4)).toEqual([
-				'Add a comment to an incident',
-				'Get an incident by ID',
-				'List incidents, filtered',
-				'Change status, assignment, classification, tags; add a comment',
-			]);
-			await page.mouse.move(5, 895);
-		});
-		await closeDropdown();
-	}, 2 * MINUTE);
+	it(
+		'credential dialog: Test says the connection works; the test answer is "Connected — granted: …"',
+		async () => {
+			await shot('credential-test', async () => {
+				await openNode('Set In Progress');
+				// n8n tests a saved credential as soon as its dialog opens; then the button is "Retry".
+				const opened = waitForCredentialTest();
+				await page.locator('[data-test-id="ndv"] [data-test-id="credential-edit-button"]').click();
+				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				await dialog.waitFor({ state: 'visible' });
+				expect(await credentialTestAnswer(await opened)).toMatchObject({ status: 'OK' });
 
-	it('credential dialog: Test says the connection works; the test answer is "Connected — granted: …"', async () => {
-		await shot('credential-test', async () => {
-			await openNode('Set In Progress');
-			// n8n tests a saved credential as soon as its dialog opens; then the button is "Retry".
-			const opened = waitForCredentialTest();
-			await page.locator('[data-test-id="ndv"] [data-test-id="credential-edit-button"]').click();
+				// The dialog's header (name and credential type) sits outside its test id, in the same modal.
+				const modal = page.locator('.el-dialog', { has: dialog });
+				await expect(modal.innerText()).resolves.toMatch(
+					/^Microsoft Defender account\s+Microsoft Defender API\s+Save/,
+				);
+				await expect(
+					dialog.locator(`img[src="${CREDENTIAL_ICON}"]`).evaluate(loaded),
+				).resolves.toBe(true);
+				await expect(
+					dialog.locator('[data-test-id="parameter-input-cloud"] input').inputValue(),
+				).resolves.toBe('Custom Endpoints');
+				await expect(
+					dialog.locator('[data-test-id="parameter-input-authorityUrl"] input').inputValue(),
+				).resolves.toBe(emulator.emu.authorityUrl);
+
+				const success = dialog.locator(
+					'[data-test-id="credentials-config-container-test-success"]',
+				);
+				const tested = waitForCredentialTest();
+				await success.getByRole('button', { name: 'Retry' }).click();
+				const answer = await credentialTestAnswer(await tested);
+				// What the credential's test returned to the dialog…
+				expect(answer.status).toBe('OK');
+				expect(answer.message).toMatch(/^Connected — granted: /);
+				expect(answer.message).toContain(
+					'Microsoft Graph security API: SecurityIncident.ReadWrite.All, ThreatHunting.Read.All',
+				);
+				expect(answer.message).toContain(
+					'Defender XDR API: Incident.ReadWrite.All, AdvancedHunting.Read.All',
+				);
+				// …and what the dialog shows for it: n8n 2.41 replaces a successful test's message with its own text.
+				await success.waitFor({ state: 'visible' });
+				await expect(success.innerText()).resolves.toMatch(/^Connection tested successfully/);
+				await expect(
+					dialog.locator('[data-test-id="credentials-config-container-test-error"]').count(),
+				).resolves.toBe(0);
+				await page.mouse.move(5, 895);
+			});
+		},
+		2 * MINUTE,
+	);
+
+	it(
+		'credential dialog: a wrong client secret (unsaved) → Retry shows the plain-words reason',
+		async () => {
 			const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
-			await dialog.waitFor({ state: 'visible' });
-			expect(await credentialTestAnswer(await opened)).toMatchObject({ status: 'OK' });
-
-			// The dialog's header (name and credential type) sits outside its test id, in the same modal.
-			const modal = page.locator('.el-dialog', { has: dialog });
-			await expect(modal.innerText()).resolves.toMatch(/^Microsoft Defender account\s+Microsoft Defender API\s+Save/);
-			await expect(dialog.locator(`img[src="${CREDENTIAL_ICON}"]`).evaluate(loaded)).resolves.toBe(true);
-			await expect(dialog.locator('[data-test-id="parameter-input-cloud"] input').inputValue()).resolves.toBe('Custom Endpoints');
-			await expect(dialog.locator('[data-test-id="parameter-input-authorityUrl"] input').inputValue()).resolves.toBe(emulator.emu.authorityUrl);
-
-			const success = dialog.locator('[data-test-id="credentials-config-container-test-success"]');
+			if (!(await dialog.isVisible())) {
+				await openNode('Set In Progress');
+				const opened = waitForCredentialTest();
+				await page.locator('[data-test-id="ndv"] [data-test-id="credential-edit-button"]').click();
+				await opened;
+			}
+			await dialog
+				.locator('[data-test-id="parameter-input-clientSecret"] input')
+				.fill('not-the-secret');
 			const tested = waitForCredentialTest();
-			await success.getByRole('button', { name: 'Retry' }).click();
+			await dialog.getByRole('button', { name: 'Retry' }).click();
 			const answer = await credentialTestAnswer(await tested);
-			// What the credential's test returned to the dialog…
-			expect(answer.status).toBe('OK');
-			expect(answer.message).toMatch(/^Connected — granted: /);
-			expect(answer.message).toContain('Microsoft Graph security API: SecurityIncident.ReadWrite.All, ThreatHunting.Read.All');
-			expect(answer.message).toContain('Defender XDR API: Incident.ReadWrite.All, AdvancedHunting.Read.All');
-			// …and what the dialog shows for it: n8n 2.41 replaces a successful test's message with its own text.
-			await success.waitFor({ state: 'visible' });
-			await expect(success.innerText()).resolves.toMatch(/^Connection tested successfully/);
-			await expect(dialog.locator('[data-test-id="credentials-config-container-test-error"]').count()).resolves.toBe(0);
-			await page.mouse.move(5, 895);
-		});
-	}, 2 * MINUTE);
-
-	it('credential dialog: a wrong client secret (unsaved) → Retry shows the plain-words reason', async () => {
-		const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
-		if (!(await dialog.isVisible())) {
-			await openNode('Set In Progress');
-			const opened = waitForCredentialTest();
-			await page.locator('[data-test-id="ndv"] [data-test-id="credential-edit-button"]').click();
-			await opened;
-		}
-		await dialog.locator('[data-test-id="parameter-input-clientSecret"] input').fill('not-the-secret');
-		const tested = waitForCredentialTest();
-		await dialog.getByRole('button', { name: 'Retry' }).click();
-		const answer = await credentialTestAnswer(await tested);
-		expect(answer.status).toBe('Error');
-		await dialog.getByText('Couldn’t connect with these settings').waitFor({ state: 'visible', timeout: 10_000 });
-		await dialog.getByText('More details').click();
-		await dialog.getByText('The client secret is wrong', { exact: false }).waitFor({ state: 'visible', timeout: 10_000 });
-		await expect(dialog.innerText()).resolves.not.toContain('not-the-secret');
-		// Retry tested the edited fields without saving them: the stored credential keeps the right secret.
-		expect(credentialWrites).toEqual([]);
-	}, 2 * MINUTE);
+			expect(answer.status).toBe('Error');
+			await dialog
+				.getByText('Couldn’t connect with these settings')
+				.waitFor({ state: 'visible', timeout: 10_000 });
+			await dialog.getByText('More details').click();
+			await dialog
+				.getByText('The client secret is wrong', { exact: false })
+				.waitFor({ state: 'visible', timeout: 10_000 });
+			await expect(dialog.innerText()).resolves.not.toContain('not-the-secret');
+			// Retry tested the edited fields without saving them: the stored credential keeps the right secret.
+			expect(credentialWrites).toEqual([]);
+		},
+		2 * MINUTE,
+	);
 
 	// ---- helpers -------------------------------------------------------------------------------------
 
@@ -221,10 +296,14 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		const ndv = page.locator('[data-test-id="ndv"]');
 		const onWorkflow = new URL(page.url()).pathname.startsWith(`/workflow/${WORKFLOW_ID}`);
 		if (onWorkflow && (await ndv.isVisible())) {
-			await ndv.locator('[data-test-id="ndv-close-button"]').click({ timeout: 5_000 }).catch(() => undefined);
+			await ndv
+				.locator('[data-test-id="ndv-close-button"]')
+				.click({ timeout: 5_000 })
+				.catch(() => undefined);
 			await ndv.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 		}
-		if (!onWorkflow || (await ndv.isVisible())) await page.goto(`${n8n.server.url}/workflow/${WORKFLOW_ID}`);
+		if (!onWorkflow || (await ndv.isVisible()))
+			await page.goto(`${n8n.server.url}/workflow/${WORKFLOW_ID}`);
 		await canvasNode('Set In Progress').waitFor({ state: 'visible', timeout: 60_000 });
 		await settle();
 	}
@@ -233,13 +312,17 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 	async function openNode(name: string) {
 		await openWorkflow();
 		await canvasNode(name).dblclick();
-		await page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-operation"]').waitFor({ state: 'visible' });
+		await page
+			.locator('[data-test-id="ndv"] [data-test-id="parameter-input-operation"]')
+			.waitFor({ state: 'visible' });
 		await settle();
 	}
 
 	/** Opens an options parameter's dropdown in the NDV and returns the option names it lists. */
 	async function openDropdown(parameter: string): Promise<string[]> {
-		await page.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`).click();
+		await page
+			.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`)
+			.click();
 		const items = page.locator('.el-select-dropdown__item:visible .option-headline');
 		await items.first().waitFor({ state: 'visible', timeout: 10_000 });
 		await settle();
@@ -248,14 +331,25 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 
 	async function closeDropdown() {
 		await page.keyboard.press('Escape');
-		await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+		await page
+			.locator('.el-select-dropdown__item:visible')
+			.first()
+			.waitFor({ state: 'hidden', timeout: 10_000 })
+			.catch(() => undefined);
 	}
 
 	function waitForCredentialTest(): Promise<Response> {
-		return page.waitForResponse((response) => response.url() === `${n8n.server.url}/rest/credentials/test` && response.request().method() === 'POST', { timeout: 60_000 });
+		return page.waitForResponse(
+			(response) =>
+				response.url() === `${n8n.server.url}/rest/credentials/test` &&
+				response.request().method() === 'POST',
+			{ timeout: 60_000 },
+		);
 	}
 
-	async function credentialTestAnswer(response: Response): Promise<{ status: string; message: string }> {
+	async function credentialTestAnswer(
+		response: Response,
+	): Promise<{ status: string; message: string }> {
 		expect(response.status()).toBe(200);
 		return (await response.json()).data;
 	}
@@ -263,7 +357,11 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 	/** Web fonts and images loaded, then a few frames for transitions (canvas fit-to-view, dropdowns) to end. */
 	async function settle() {
 		// A string: the tests are compiled without the DOM types.
-		await page.waitForFunction("document.fonts.status === 'loaded' && [...document.images].every((img) => img.complete)", undefined, { timeout: 15_000 });
+		await page.waitForFunction(
+			"document.fonts.status === 'loaded' && [...document.images].every((img) => img.complete)",
+			undefined,
+			{ timeout: 15_000 },
+		);
 		await page.waitForTimeout(600);
 	}
 

@@ -27,7 +27,6 @@ interface Incident {
 }
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-
 const RUN = process.env.DEFENDER_E2E === '1';
 const MINUTE = 60_000;
 const ROLES = {
@@ -36,7 +35,10 @@ const ROLES = {
 	mde: ['Machine.Read.All', 'Machine.Isolate', 'Ti.ReadWrite.All'],
 };
 /** The investigation example's tenant: what its sticky note asks for. */
-const INVESTIGATE_ROLES = { graph: ['SecurityIncident.ReadWrite.All'], mde: ['Machine.Read.All', 'File.Read.All', 'Machine.LiveResponse', 'Vulnerability.Read.All'] };
+const INVESTIGATE_ROLES = {
+	graph: ['SecurityIncident.ReadWrite.All'],
+	mde: ['Machine.Read.All', 'File.Read.All', 'Machine.LiveResponse', 'Vulnerability.Read.All'],
+};
 const TRIGGER_CREDENTIAL = 'Microsoft Defender (trigger tenant)';
 const WRONG_CREDENTIAL = 'Microsoft Defender (wrong secret)';
 const WF = {
@@ -79,12 +81,15 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// Tenant 5: the AI Agent's Defender tools, reached through the node option Tenant ID.
 	let t5: string;
 	const inc: Record<string, Incident> = {};
-	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
+	const execute = (id: string) =>
+		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
 
 	beforeAll(async () => {
 		const started = Date.now();
 		await lab.ensureN8n({ onProgress: progress });
-		progress(`n8n ready (${Math.round((Date.now() - started) / 1000)} s); packing and installing the package`);
+		progress(
+			`n8n ready (${Math.round((Date.now() - started) / 1000)} s); packing and installing the package`,
+		);
 		const tarball = await lab.packPackage({ ignoreScripts: true }); // npm run test:e2e has just built dist/
 		home = await lab.createN8nHome(tarball);
 		work = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-e2e-'));
@@ -98,44 +103,149 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
 		for (const tenantId of [t1, t2, t3, t5]) emu.consent({ tenantId, clientId, roles: ROLES });
-		inc.contain = emu.createIncident(t3, { title: 'E2E ransomware to contain', severity: 'High', devices: ['fin-laptop-7.contoso.local'] });
-		emu.createIncident(t3, { title: 'E2E medium, left alone', severity: 'Medium', devices: ['ws-0102.contoso.local'] });
+		inc.contain = emu.createIncident(t3, {
+			title: 'E2E ransomware to contain',
+			severity: 'High',
+			devices: ['fin-laptop-7.contoso.local'],
+		});
+		emu.createIncident(t3, {
+			title: 'E2E medium, left alone',
+			severity: 'Medium',
+			devices: ['ws-0102.contoso.local'],
+		});
 		emu.addMachine(t3, { computerDnsName: 'fin-laptop-7.contoso.local', osPlatform: 'Windows11' });
-		inc.ai1 = emu.createIncident(t5, { title: 'E2E AI: credential theft on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
-		inc.ai2 = emu.createIncident(t5, { title: 'E2E AI: suspicious sign-ins', severity: 'Medium', devices: ['srv-db01.contoso.local'] });
+		inc.ai1 = emu.createIncident(t5, {
+			title: 'E2E AI: credential theft on ws-0101',
+			severity: 'High',
+			devices: ['ws-0101.contoso.local'],
+		});
+		inc.ai2 = emu.createIncident(t5, {
+			title: 'E2E AI: suspicious sign-ins',
+			severity: 'Medium',
+			devices: ['srv-db01.contoso.local'],
+		});
 		emu.setActionTimeline({ pendingMs: 500, inProgressMs: 500, outcome: 'Succeeded' });
 
 		t4 = emu.addTenant({ domains: ['contoso-investigate.example'] }).id;
 		emu.consent({ tenantId: t4, clientId, roles: INVESTIGATE_ROLES });
-		inc.investigate = emu.createIncident(t4, { title: 'E2E suspicious PowerShell', severity: 'High', devices: ['ws-0200.contoso.local'] });
+		inc.investigate = emu.createIncident(t4, {
+			title: 'E2E suspicious PowerShell',
+			severity: 'High',
+			devices: ['ws-0200.contoso.local'],
+		});
 		investigated = emu.addMachine(t4, { computerDnsName: 'ws-0200.contoso.local' });
-		const suspicious = (inc.investigate as ReturnType<Emulator['createIncident']>).alerts[0].process;
-		emu.addFile(t4, { sha1: suspicious.sha1, sha256: suspicious.sha256, machineIds: [investigated.id], globalPrevalence: 3 });
+		const suspicious = (inc.investigate as ReturnType<Emulator['createIncident']>).alerts[0]
+			.process;
+		emu.addFile(t4, {
+			sha1: suspicious.sha1,
+			sha256: suspicious.sha256,
+			machineIds: [investigated.id],
+			globalPrevalence: 3,
+		});
 		emu.addLibraryFile(t4, { fileName: 'collect-triage.ps1', content: 'Get-ScheduledTask' });
-		emu.setScriptResult(t4, 'collect-triage.ps1', { exit_code: 0, script_output: '3 scheduled tasks' });
-		emu.setDeviceFile(t4, investigated.id, `C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\${suspicious.fileName}`, 'MZ e2e sample');
-		emu.addVulnerability(t4, { id: 'CVE-2026-2001', severity: 'Critical', machineIds: [investigated.id] });
-		emu.addVulnerability(t4, { id: 'CVE-2026-2002', severity: 'High', machineIds: [investigated.id] });
+		emu.setScriptResult(t4, 'collect-triage.ps1', {
+			exit_code: 0,
+			script_output: '3 scheduled tasks',
+		});
+		emu.setDeviceFile(
+			t4,
+			investigated.id,
+			`C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\${suspicious.fileName}`,
+			'MZ e2e sample',
+		);
+		emu.addVulnerability(t4, {
+			id: 'CVE-2026-2001',
+			severity: 'Critical',
+			machineIds: [investigated.id],
+		});
+		emu.addVulnerability(t4, {
+			id: 'CVE-2026-2002',
+			severity: 'High',
+			machineIds: [investigated.id],
+		});
 
 		// The DeviceProcessEvents table every emulated tenant has: ws-0101 2 rows, ws-0102 2, srv-db01 1.
-		inc.high = emu.createIncident(t1, { title: 'E2E ransomware on ws-0101', severity: 'High', devices: ['ws-0101.contoso.local'] });
-		inc.medium = emu.createIncident(t1, { title: 'E2E lateral movement', severity: 'Medium', devices: ['srv-db01.contoso.local', 'ws-0102.contoso.local'] });
-		inc.low = emu.createIncident(t1, { title: 'E2E adware', severity: 'Low', devices: ['ws-0102.contoso.local'] });
+		inc.high = emu.createIncident(t1, {
+			title: 'E2E ransomware on ws-0101',
+			severity: 'High',
+			devices: ['ws-0101.contoso.local'],
+		});
+		inc.medium = emu.createIncident(t1, {
+			title: 'E2E lateral movement',
+			severity: 'Medium',
+			devices: ['srv-db01.contoso.local', 'ws-0102.contoso.local'],
+		});
+		inc.low = emu.createIncident(t1, {
+			title: 'E2E adware',
+			severity: 'Low',
+			devices: ['ws-0102.contoso.local'],
+		});
 		const threeDaysAgo = Date.now() - 72 * 3_600_000;
-		inc.old = emu.createIncident(t1, { title: 'E2E old one', severity: 'High', status: 'Resolved', createdTime: threeDaysAgo, lastUpdateTime: threeDaysAgo });
+		inc.old = emu.createIncident(t1, {
+			title: 'E2E old one',
+			severity: 'High',
+			status: 'Resolved',
+			createdTime: threeDaysAgo,
+			lastUpdateTime: threeDaysAgo,
+		});
 
 		// The trigger's tenant: one incident before its Back-Fill From, then two High/Medium and one Low after it.
-		inc.x0 = emu.createIncident(t2, { title: 'Before back-fill', severity: 'High', createdTime: Date.now() - 2 * 3_600_000 });
-		inc.x1 = emu.createIncident(t2, { title: 'Trigger high', severity: 'High', devices: ['ws-0101.contoso.local'] });
-		inc.x2 = emu.createIncident(t2, { title: 'Trigger medium', severity: 'Medium', devices: ['srv-db01.contoso.local'] });
-		inc.x3 = emu.createIncident(t2, { title: 'Trigger low', severity: 'Low', devices: ['ws-0102.contoso.local'] });
+		inc.x0 = emu.createIncident(t2, {
+			title: 'Before back-fill',
+			severity: 'High',
+			createdTime: Date.now() - 2 * 3_600_000,
+		});
+		inc.x1 = emu.createIncident(t2, {
+			title: 'Trigger high',
+			severity: 'High',
+			devices: ['ws-0101.contoso.local'],
+		});
+		inc.x2 = emu.createIncident(t2, {
+			title: 'Trigger medium',
+			severity: 'Medium',
+			devices: ['srv-db01.contoso.local'],
+		});
+		inc.x3 = emu.createIncident(t2, {
+			title: 'Trigger low',
+			severity: 'Low',
+			devices: ['ws-0102.contoso.local'],
+		});
 
-		const endpoints = { authorityUrl: emu.authorityUrl, defenderApiUrl: emu.defenderApiUrl, graphApiUrl: emu.graphApiUrl, endpointApiUrl: emu.endpointApiUrl };
-		credential = lab.emulatorCredential({ id: 'E2eDefenderCred1', endpoints, tenantId: t1, clientId, clientSecret: secret, quotaWindowSeconds: 60 });
-		const triggerCredential = lab.emulatorCredential({ id: 'E2eDefenderCred2', name: TRIGGER_CREDENTIAL, endpoints, tenantId: t2, clientId, clientSecret: secret });
-		const wrongCredential = lab.emulatorCredential({ id: 'E2eDefenderCred3', name: WRONG_CREDENTIAL, endpoints, tenantId: t1, clientId, clientSecret: 'not-the-secret' });
+		const endpoints = {
+			authorityUrl: emu.authorityUrl,
+			defenderApiUrl: emu.defenderApiUrl,
+			graphApiUrl: emu.graphApiUrl,
+			endpointApiUrl: emu.endpointApiUrl,
+		};
+		credential = lab.emulatorCredential({
+			id: 'E2eDefenderCred1',
+			endpoints,
+			tenantId: t1,
+			clientId,
+			clientSecret: secret,
+			quotaWindowSeconds: 60,
+		});
+		const triggerCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred2',
+			name: TRIGGER_CREDENTIAL,
+			endpoints,
+			tenantId: t2,
+			clientId,
+			clientSecret: secret,
+		});
+		const wrongCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred3',
+			name: WRONG_CREDENTIAL,
+			endpoints,
+			tenantId: t1,
+			clientId,
+			clientSecret: 'not-the-secret',
+		});
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
-		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, openAi])}`]);
+		await lab.n8nCli(home, [
+			'import:credentials',
+			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, openAi])}`,
+		]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
 		// chat webhook pointed at the sink and, where n8n's CLI needs it, a Manual Trigger.
@@ -146,52 +256,82 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		};
 		// The AI example as is (its OpenAI Chat Model on the Responses API), and with Chat Completions.
 		const aiTriage = (chatCompletions: boolean) => (node: Json) => {
-			if (node.type === `${lab.DEFENDER}Tool`) node.parameters.options = { ...node.parameters.options, tenantId: t5 };
-			if (chatCompletions && node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') node.parameters.responsesApiEnabled = false;
+			if (node.type === `${lab.DEFENDER}Tool`)
+				node.parameters.options = { ...node.parameters.options, tenantId: t5 };
+			if (chatCompletions && node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')
+				node.parameters.responsesApiEnabled = false;
 		};
 		const workflows = [
-			lab.forImport(lab.loadExample('ai-triage.json'), { id: WF.aiResponses, name: 'E2E AI triage (Responses API)', mutate: aiTriage(false) }),
-			lab.forImport(lab.loadExample('ai-triage.json'), { id: WF.aiChat, name: 'E2E AI triage (Chat Completions)', mutate: aiTriage(true) }),
-			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), { id: WF.triageGraph, name: 'E2E triage (Graph)', webhookUrl: sink.urlFor('triage-graph') }),
+			lab.forImport(lab.loadExample('ai-triage.json'), {
+				id: WF.aiResponses,
+				name: 'E2E AI triage (Responses API)',
+				mutate: aiTriage(false),
+			}),
+			lab.forImport(lab.loadExample('ai-triage.json'), {
+				id: WF.aiChat,
+				name: 'E2E AI triage (Chat Completions)',
+				mutate: aiTriage(true),
+			}),
+			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), {
+				id: WF.triageGraph,
+				name: 'E2E triage (Graph)',
+				webhookUrl: sink.urlFor('triage-graph'),
+			}),
 			lab.forImport(lab.manualVariant(triage, { getMany: { ...newSince, api: 'defenderXdr' } }), {
 				id: WF.triageXdr,
 				name: 'E2E triage (Defender XDR API)',
 				webhookUrl: sink.urlFor('triage-xdr'),
 				mutate: toXdr,
 			}),
-			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), { id: WF.digest, webhookUrl: sink.urlFor('digest') }),
-			lab.forImport(lab.loadExample('hunting-report.json'), { id: WF.report, webhookUrl: sink.urlFor('report') }),
+			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), {
+				id: WF.digest,
+				webhookUrl: sink.urlFor('digest'),
+			}),
+			lab.forImport(lab.loadExample('hunting-report.json'), {
+				id: WF.report,
+				webhookUrl: sink.urlFor('report'),
+			}),
 			lab.forImport(lab.loadExample('hunting-report.json'), {
 				id: WF.wrongSecret,
 				name: 'E2E hunting report with a wrong secret',
 				webhookUrl: sink.urlFor('wrong-secret'),
 				mutate: (node: Json) => {
-					if (node.credentials?.microsoftDefenderApi) node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: WRONG_CREDENTIAL };
+					if (node.credentials?.microsoftDefenderApi)
+						node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: WRONG_CREDENTIAL };
 				},
 			}),
-			lab.forImport(lab.manualVariant(lab.loadExample('respond-to-incident.json'), { getMany: newSince }), {
-				id: WF.respond,
-				name: 'E2E contain High incidents',
-				webhookUrl: sink.urlFor('respond'),
-				mutate: (node: Json) => {
-					if (node.type === lab.DEFENDER) node.parameters.options = { ...node.parameters.options, tenantId: t3 };
+			lab.forImport(
+				lab.manualVariant(lab.loadExample('respond-to-incident.json'), { getMany: newSince }),
+				{
+					id: WF.respond,
+					name: 'E2E contain High incidents',
+					webhookUrl: sink.urlFor('respond'),
+					mutate: (node: Json) => {
+						if (node.type === lab.DEFENDER)
+							node.parameters.options = { ...node.parameters.options, tenantId: t3 };
+					},
 				},
-			}),
-			lab.forImport(lab.manualVariant(lab.loadExample('investigate-device.json'), { getMany: newSince }), {
-				id: WF.investigate,
-				name: 'E2E investigate device',
-				webhookUrl: sink.urlFor('investigate'),
-				mutate: (node: Json) => {
-					if (node.type === lab.DEFENDER) node.parameters.options = { ...node.parameters.options, tenantId: t4 };
+			),
+			lab.forImport(
+				lab.manualVariant(lab.loadExample('investigate-device.json'), { getMany: newSince }),
+				{
+					id: WF.investigate,
+					name: 'E2E investigate device',
+					webhookUrl: sink.urlFor('investigate'),
+					mutate: (node: Json) => {
+						if (node.type === lab.DEFENDER)
+							node.parameters.options = { ...node.parameters.options, tenantId: t4 };
+					},
 				},
-			}),
+			),
 			// The triage flow itself, published: its trigger every minute, from a Back-Fill From just before the test.
 			lab.forImport(triage, {
 				id: WF.trigger,
 				name: 'E2E triage (published trigger)',
 				webhookUrl: sink.urlFor('trigger'),
 				mutate: (node: Json) => {
-					if (node.credentials?.microsoftDefenderApi) node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: TRIGGER_CREDENTIAL };
+					if (node.credentials?.microsoftDefenderApi)
+						node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: TRIGGER_CREDENTIAL };
 					if (node.type === lab.DEFENDER_TRIGGER) {
 						node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
 						node.parameters.options.backfillFrom = new Date(Date.now() - MINUTE).toISOString();
@@ -199,16 +339,37 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				},
 			}),
 			// The node's "Custom API Call": n8n's HTTP Request node with this credential, for any URL under its APIs.
-			lab.customApiCallWorkflow({ id: WF.customGraph, name: 'E2E Custom API Call (Graph)', url: `${emu.graphApiUrl}/v1.0/security/incidents`, credential, query: { $top: '2' } }),
-			lab.customApiCallWorkflow({ id: WF.customXdr, name: 'E2E Custom API Call (Defender XDR API)', url: `${emu.defenderApiUrl}/api/incidents`, credential }),
-			lab.customApiCallWorkflow({ id: WF.customForeign, name: 'E2E Custom API Call (foreign URL)', url: `${sink.urlFor('custom-foreign')}`, credential }),
+			lab.customApiCallWorkflow({
+				id: WF.customGraph,
+				name: 'E2E Custom API Call (Graph)',
+				url: `${emu.graphApiUrl}/v1.0/security/incidents`,
+				credential,
+				query: { $top: '2' },
+			}),
+			lab.customApiCallWorkflow({
+				id: WF.customXdr,
+				name: 'E2E Custom API Call (Defender XDR API)',
+				url: `${emu.defenderApiUrl}/api/incidents`,
+				credential,
+			}),
+			lab.customApiCallWorkflow({
+				id: WF.customForeign,
+				name: 'E2E Custom API Call (foreign URL)',
+				url: `${sink.urlFor('custom-foreign')}`,
+				credential,
+			}),
 		];
-		await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
+		await lab.n8nCli(home, [
+			'import:workflow',
+			`--input=${lab.writeJson(work, 'workflows.json', workflows)}`,
+		]);
 		await lab.publishWorkflowCli(home, WF.trigger);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
-		progress(`set up in ${Math.round((Date.now() - started) / 1000)} s; n8n at ${server.url}, home ${home}`);
+		progress(
+			`set up in ${Math.round((Date.now() - started) / 1000)} s; n8n at ${server.url}, home ${home}`,
+		);
 	}, 20 * MINUTE);
 
 	afterAll(async () => {
@@ -222,49 +383,84 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	it('loads the community package: 1 credential and 2 nodes, no loader errors', async () => {
 		const log = server.readLog();
 		// n8n appends its log metadata to the counts: {"credentials":1,"nodes":2,"file":…}
-		expect(log).toMatch(new RegExp(`Loaded all credentials and nodes from ${lab.PACKAGE_NAME} \\{"credentials":1,"nodes":2[,}]`));
+		expect(log).toMatch(
+			new RegExp(
+				`Loaded all credentials and nodes from ${lab.PACKAGE_NAME} \\{"credentials":1,"nodes":2[,}]`,
+			),
+		);
 		// n8n's loader problems: its own messages, and any error logged before the server is ready.
 		const lines = log.split('\n');
 		const ready = lines.findIndex((line) => line.includes('n8n ready on'));
 		const problems = lines.filter(
-			(line, index) => /Failed to load package|Skipping package|Unknown credential name|Hot reload failed/.test(line) || (index < ready && / \| error \| /.test(line)),
+			(line, index) =>
+				/Failed to load package|Skipping package|Unknown credential name|Hot reload failed/.test(
+					line,
+				) ||
+				(index < ready && / \| error \| /.test(line)),
 		);
 		expect(ready).toBeGreaterThan(0);
 		expect(problems).toEqual([]);
 		// The examples' placeholder credential id was mapped to the imported credential by its name.
 		const workflow = await client.call('GET', `/workflows/${WF.report}`);
 		const defender = workflow.nodes.find((node: Json) => node.type === lab.DEFENDER);
-		expect(defender.credentials.microsoftDefenderApi).toEqual({ id: credential.id, name: lab.CREDENTIAL_NAME });
+		expect(defender.credentials.microsoftDefenderApi).toEqual({
+			id: credential.id,
+			name: lab.CREDENTIAL_NAME,
+		});
 	});
 
 	it('triage (Graph): new High/Medium incidents → devices → hunting → chat → In Progress with a comment', async () => {
 		const run = await execute(WF.triageGraph);
 		expect(run.status).toBe('success');
 		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
-		expect(listed.map((incident: Json) => incident.id).sort()).toEqual([String(inc.high.id), String(inc.medium.id)].sort());
+		expect(listed.map((incident: Json) => incident.id).sort()).toEqual(
+			[String(inc.high.id), String(inc.medium.id)].sort(),
+		);
 		expect(listed[0].alerts[0].evidence).toBeDefined(); // the Graph shape, Simplify off
 
-		const devices = lab.nodeOutput(run, 'Extract Devices').map((item: Json) => `${item.incidentId} ${item.deviceName}`);
-		expect(devices.sort()).toEqual([`${inc.high.id} ws-0101.contoso.local`, `${inc.medium.id} srv-db01.contoso.local`, `${inc.medium.id} ws-0102.contoso.local`].sort());
+		const devices = lab
+			.nodeOutput(run, 'Extract Devices')
+			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+		expect(devices.sort()).toEqual(
+			[
+				`${inc.high.id} ws-0101.contoso.local`,
+				`${inc.medium.id} srv-db01.contoso.local`,
+				`${inc.medium.id} ws-0102.contoso.local`,
+			].sort(),
+		);
 		const hunts = lab.nodeOutput(run, 'Hunt Process Events');
-		const rowsByDevice = Object.fromEntries(hunts.map((hunt: Json) => [hunt.rows[0]?.DeviceName, hunt.rowCount]));
-		expect(rowsByDevice).toEqual({ 'ws-0101.contoso.local': 2, 'srv-db01.contoso.local': 1, 'ws-0102.contoso.local': 2 });
+		const rowsByDevice = Object.fromEntries(
+			hunts.map((hunt: Json) => [hunt.rows[0]?.DeviceName, hunt.rowCount]),
+		);
+		expect(rowsByDevice).toEqual({
+			'ws-0101.contoso.local': 2,
+			'srv-db01.contoso.local': 1,
+			'ws-0102.contoso.local': 2,
+		});
 
 		const messages = sink.received('triage-graph').map((message) => message.body);
 		expect(messages).toHaveLength(2);
 		const high = messages.find((body) => body.text.includes(`#${inc.high.id}`));
-		expect(high.text).toBe(`Defender incident #${inc.high.id} (High): E2E ransomware on ws-0101 — 1 device(s), 2 process event(s) in the last 24 h`);
-		expect(high.blocks[0].text.text).toContain(`https://security.microsoft.com/incidents/${inc.high.id}?tid=${t1}`);
+		expect(high.text).toBe(
+			`Defender incident #${inc.high.id} (High): E2E ransomware on ws-0101 — 1 device(s), 2 process event(s) in the last 24 h`,
+		);
+		expect(high.blocks[0].text.text).toContain(
+			`https://security.microsoft.com/incidents/${inc.high.id}?tid=${t1}`,
+		);
 		expect(high.blocks[1].text.text).toContain('*ws-0101.contoso.local* — 2 process event(s)');
 		expect(high.blocks[1].text.text).toContain('certutil.exe -urlcache');
 		const medium = messages.find((body) => body.text.includes(`#${inc.medium.id}`));
-		expect(medium.text).toContain('(Medium): E2E lateral movement — 2 device(s), 3 process event(s)');
+		expect(medium.text).toContain(
+			'(Medium): E2E lateral movement — 2 device(s), 3 process event(s)',
+		);
 
 		for (const key of ['high', 'medium']) {
 			const now = emu.getIncident(t1, inc[key].id) as Incident;
 			expect(now.status).toBe('InProgress');
 			expect(now.comments).toHaveLength(1);
-			expect(now.comments[0].comment).toMatch(/^Triaged by n8n: advanced hunting found \d process event\(s\)/);
+			expect(now.comments[0].comment).toMatch(
+				/^Triaged by n8n: advanced hunting found \d process event\(s\)/,
+			);
 			expect(now.comments[0].createdBy).toBe(`API-App:${clientId}`);
 		}
 		expect(emu.getIncident(t1, inc.low.id)).toMatchObject({ status: 'Active', comments: [] });
@@ -274,26 +470,54 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	it('triage (Defender XDR API): the XDR incident shape gives the same devices and messages', async () => {
 		const run = await execute(WF.triageXdr);
 		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
-		expect(listed.map((incident: Json) => incident.incidentId).sort()).toEqual([inc.high.id, inc.medium.id].sort());
+		expect(listed.map((incident: Json) => incident.incidentId).sort()).toEqual(
+			[inc.high.id, inc.medium.id].sort(),
+		);
 		expect(listed[0].alerts[0].devices[0].deviceDnsName).toBeDefined(); // the XDR shape
-		const devices = lab.nodeOutput(run, 'Extract Devices').map((item: Json) => `${item.incidentId} ${item.deviceName}`);
-		expect(devices.sort()).toEqual([`${inc.high.id} ws-0101.contoso.local`, `${inc.medium.id} srv-db01.contoso.local`, `${inc.medium.id} ws-0102.contoso.local`].sort());
+		const devices = lab
+			.nodeOutput(run, 'Extract Devices')
+			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+		expect(devices.sort()).toEqual(
+			[
+				`${inc.high.id} ws-0101.contoso.local`,
+				`${inc.medium.id} srv-db01.contoso.local`,
+				`${inc.medium.id} ws-0102.contoso.local`,
+			].sort(),
+		);
 
 		const texts = sink.received('triage-xdr').map((message) => message.body.text);
-		expect(texts.sort()).toEqual(sink.received('triage-graph').map((message) => message.body.text).sort());
-		for (const key of ['high', 'medium']) expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
+		expect(texts.sort()).toEqual(
+			sink
+				.received('triage-graph')
+				.map((message) => message.body.text)
+				.sort(),
+		);
+		for (const key of ['high', 'medium'])
+			expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
 	});
 
 	it('daily digest: incidents updated in the last 24 hours, counted, posted to chat', async () => {
 		const run = await execute(WF.digest);
-		const recent = emu.listIncidents(t1).filter((incident) => Date.parse(incident.lastUpdateTime) > Date.now() - 24 * 3_600_000);
-		expect(recent.map((incident) => incident.id).sort()).toEqual([inc.high.id, inc.medium.id, inc.low.id].sort());
+		const recent = emu
+			.listIncidents(t1)
+			.filter((incident) => Date.parse(incident.lastUpdateTime) > Date.now() - 24 * 3_600_000);
+		expect(recent.map((incident) => incident.id).sort()).toEqual(
+			[inc.high.id, inc.medium.id, inc.low.id].sort(),
+		);
 		const listed = lab.nodeOutput(run, 'Incidents Updated in 24 h');
-		expect(listed.map((incident: Json) => incident.id).sort()).toEqual(recent.map((incident) => String(incident.id)).sort());
+		expect(listed.map((incident: Json) => incident.id).sort()).toEqual(
+			recent.map((incident) => String(incident.id)).sort(),
+		);
 
 		const [summary] = lab.nodeOutput(run, 'Summarize');
-		expect(summary).toMatchObject({ total: 3, bySeverity: { High: 1, Medium: 1, Low: 1 }, byStatus: { InProgress: 2, Active: 1 } });
-		expect(summary.openHighMedium.sort()).toEqual([String(inc.high.id), String(inc.medium.id)].sort());
+		expect(summary).toMatchObject({
+			total: 3,
+			bySeverity: { High: 1, Medium: 1, Low: 1 },
+			byStatus: { InProgress: 2, Active: 1 },
+		});
+		expect(summary.openHighMedium.sort()).toEqual(
+			[String(inc.high.id), String(inc.medium.id)].sort(),
+		);
 		const [message] = await sink.waitFor('digest');
 		expect(message.body.text).toBe(
 			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1; status Active: 1, InProgress: 2; 2 open High/Medium.',
@@ -306,38 +530,73 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const [result] = lab.nodeOutput(run, 'PowerShell Process Events');
 		expect(result.rowCount).toBe(1);
 		expect(result.rows).toEqual([
-			{ Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), DeviceName: 'ws-0101.contoso.local', AccountName: 'alice', ProcessCommandLine: 'powershell.exe -enc SQBFAFgA' },
+			{
+				Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+				DeviceName: 'ws-0101.contoso.local',
+				AccountName: 'alice',
+				ProcessCommandLine: 'powershell.exe -enc SQBFAFgA',
+			},
 		]);
 		const [message] = await sink.waitFor('report');
 		expect(message.body.text).toBe('Hunting report — PowerShell process events: 1 row(s)');
 		expect(message.body.blocks[1].text.text).toContain('ws-0101.contoso.local');
 	});
 
-	it('containment: the High incident\'s device is isolated (waited for), its file hash blocked, the outcome posted and commented', async () => {
+	it("containment: the High incident's device is isolated (waited for), its file hash blocked, the outcome posted and commented", async () => {
 		const run = await execute(WF.respond);
 		expect(run.status).toBe('success');
 		const [isolation] = lab.nodeOutput(run, 'Isolate Device');
-		expect(isolation).toMatchObject({ type: 'Isolate', status: 'Succeeded', computerDnsName: 'fin-laptop-7.contoso.local' });
+		expect(isolation).toMatchObject({
+			type: 'Isolate',
+			status: 'Succeeded',
+			computerDnsName: 'fin-laptop-7.contoso.local',
+		});
 		const [target] = lab.nodeOutput(run, 'Pick Device and File');
-		expect(target).toMatchObject({ incidentId: String(inc.contain.id), deviceName: 'fin-laptop-7.contoso.local', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-		expect(emu.listMachineActions(t3)).toEqual([expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' })]);
-		expect(emu.listIndicators(t3)).toEqual([expect.objectContaining({ indicatorValue: target.sha256, indicatorType: 'FileSha256', action: 'BlockAndRemediate' })]);
+		expect(target).toMatchObject({
+			incidentId: String(inc.contain.id),
+			deviceName: 'fin-laptop-7.contoso.local',
+			sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+		});
+		expect(emu.listMachineActions(t3)).toEqual([
+			expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' }),
+		]);
+		expect(emu.listIndicators(t3)).toEqual([
+			expect.objectContaining({
+				indicatorValue: target.sha256,
+				indicatorType: 'FileSha256',
+				action: 'BlockAndRemediate',
+			}),
+		]);
 		const [message] = await sink.waitFor('respond');
-		expect(message.body.text).toMatch(new RegExp(`^Defender incident #${inc.contain.id}: E2E ransomware to contain — fin-laptop-7\\.contoso\\.local isolated \\(Succeeded, action [0-9a-f-]{36}\\); SHA-256 ${target.sha256} blocked`));
+		expect(message.body.text).toMatch(
+			new RegExp(
+				`^Defender incident #${inc.contain.id}: E2E ransomware to contain — fin-laptop-7\\.contoso\\.local isolated \\(Succeeded, action [0-9a-f-]{36}\\); SHA-256 ${target.sha256} blocked`,
+			),
+		);
 		expect(sink.received('respond')).toHaveLength(1);
-		const comments = (emu.getIncident(t3, inc.contain.id) as Incident).comments.map((comment) => comment.comment);
-		expect(comments).toEqual([expect.stringMatching(/^Contained by n8n: fin-laptop-7\.contoso\.local isolated \(Succeeded/)]);
+		const comments = (emu.getIncident(t3, inc.contain.id) as Incident).comments.map(
+			(comment) => comment.comment,
+		);
+		expect(comments).toEqual([
+			expect.stringMatching(/^Contained by n8n: fin-laptop-7\.contoso\.local isolated \(Succeeded/),
+		]);
 	});
 
 	it('Custom API Call (HTTP Request node, Predefined Credential Type): incidents from both APIs; a foreign URL refused without a token', async () => {
 		const graph = lab.nodeOutput(await execute(WF.customGraph), 'Custom API Call');
 		expect(graph).toHaveLength(1);
 		expect(graph[0].value).toHaveLength(2);
-		expect(graph[0].value.map((incident: Json) => incident.displayName)).toEqual(expect.arrayContaining([expect.stringMatching(/^E2E /)]));
+		expect(graph[0].value.map((incident: Json) => incident.displayName)).toEqual(
+			expect.arrayContaining([expect.stringMatching(/^E2E /)]),
+		);
 		const xdr = lab.nodeOutput(await execute(WF.customXdr), 'Custom API Call');
-		expect(xdr[0].value.map((incident: Json) => incident.incidentName).sort()).toEqual([inc.high, inc.medium, inc.low, inc.old].map((incident) => incident.title).sort());
+		expect(xdr[0].value.map((incident: Json) => incident.incidentName).sort()).toEqual(
+			[inc.high, inc.medium, inc.low, inc.old].map((incident) => incident.title).sort(),
+		);
 
-		await expect(execute(WF.customForeign)).rejects.toThrow(/failed in node "Custom API Call": Refusing to attach a Microsoft Defender token to http:\/\/127\.0\.0\.1:\d+\/hooks\/custom-foreign: it is not under one of the credential's API URLs/);
+		await expect(execute(WF.customForeign)).rejects.toThrow(
+			/failed in node "Custom API Call": Refusing to attach a Microsoft Defender token to http:\/\/127\.0\.0\.1:\d+\/hooks\/custom-foreign: it is not under one of the credential's API URLs/,
+		);
 		expect(sink.received('custom-foreign')).toEqual([]);
 	});
 
@@ -345,18 +604,39 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const run = await execute(WF.investigate);
 		expect(run.status).toBe('success');
 		const [session] = lab.nodeOutput(run, 'Run Live Response');
-		expect(session).toMatchObject({ type: 'LiveResponse', status: 'Succeeded', computerDnsName: 'ws-0200.contoso.local' });
-		expect(session.scripts).toEqual([expect.objectContaining({ scriptName: 'collect-triage.ps1', args: `-Incident ${inc.investigate.id}`, exitCode: 0, output: '3 scheduled tasks' })]);
-		expect(session.files).toEqual([expect.objectContaining({ fileName: 'powershell.exe.zip', binaryPropertyName: 'collected' })]);
+		expect(session).toMatchObject({
+			type: 'LiveResponse',
+			status: 'Succeeded',
+			computerDnsName: 'ws-0200.contoso.local',
+		});
+		expect(session.scripts).toEqual([
+			expect.objectContaining({
+				scriptName: 'collect-triage.ps1',
+				args: `-Incident ${inc.investigate.id}`,
+				exitCode: 0,
+				output: '3 scheduled tasks',
+			}),
+		]);
+		expect(session.files).toEqual([
+			expect.objectContaining({ fileName: 'powershell.exe.zip', binaryPropertyName: 'collected' }),
+		]);
 		const [message] = await sink.waitFor('investigate');
 		expect(message.body.text).toBe(
 			`Defender incident #${inc.investigate.id} (High): E2E suspicious PowerShell — ws-0200.contoso.local: powershell.exe seen on 1 device(s) in the organisation, 3 worldwide; ` +
 				`script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes); 2 top vulnerabilities (1 Critical): CVE-2026-2001, CVE-2026-2002`,
 		);
 		expect(sink.received('investigate')).toHaveLength(1);
-		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map((comment) => comment.comment);
-		expect(comments).toEqual([expect.stringMatching(/^Investigated by n8n on ws-0200\.contoso\.local: powershell\.exe seen on 1 device/)]);
-		expect(emu.listMachineActions(t4)).toEqual([expect.objectContaining({ type: 'LiveResponse', status: 'Succeeded' })]);
+		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map(
+			(comment) => comment.comment,
+		);
+		expect(comments).toEqual([
+			expect.stringMatching(
+				/^Investigated by n8n on ws-0200\.contoso\.local: powershell\.exe seen on 1 device/,
+			),
+		]);
+		expect(emu.listMachineActions(t4)).toEqual([
+			expect.objectContaining({ type: 'LiveResponse', status: 'Succeeded' }),
+		]);
 	});
 
 	it('a wrong client secret in a workflow: the node explains it (AADSTS7000215) at once, no network-failure retries', async () => {
@@ -364,7 +644,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			() => undefined,
 			(error: Error) => error,
 		);
-		expect(failure?.message).toMatch(/in node "PowerShell Process Events": Sign-in failed \(AADSTS7000215\): The client secret is wrong/);
+		expect(failure?.message).toMatch(
+			/in node "PowerShell Process Events": Sign-in failed \(AADSTS7000215\): The client secret is wrong/,
+		);
 		expect(failure?.message).not.toMatch(/network error|attempts/);
 		expect(failure?.message).not.toContain('not-the-secret');
 		expect(sink.received('wrong-secret')).toHaveLength(0);
@@ -373,39 +655,49 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	it.each([
 		['Responses API', WF.aiResponses, 'responses'],
 		['Chat Completions', WF.aiChat, 'chat'],
-	] as const)('AI triage (%s): the agent lists new incidents and hunts through the Defender tool, and its answer quotes them', async (_, workflowId, api) => {
-		const hunt = 'DeviceProcessEvents | where DeviceName =~ "ws-0101.contoso.local" | project Timestamp, DeviceName, AccountName, ProcessCommandLine | take 20';
-		emu.setModelScript([
-			{ call: 'List New Incidents', arguments: { limit: 10, createdAfter: startedAt } },
-			{ call: 'Run Hunting Query', arguments: { query: hunt } },
-			{ answer: 'Triage summary. New incidents: {{output:0}} Process events: {{output:1}}' },
-		]);
-		const before = emu.requests.length;
-		const run = await execute(workflowId);
-		expect(run.status).toBe('success');
+	] as const)(
+		'AI triage (%s): the agent lists new incidents and hunts through the Defender tool, and its answer quotes them',
+		async (_, workflowId, api) => {
+			const hunt =
+				'DeviceProcessEvents | where DeviceName =~ "ws-0101.contoso.local" | project Timestamp, DeviceName, AccountName, ProcessCommandLine | take 20';
+			emu.setModelScript([
+				{ call: 'List New Incidents', arguments: { limit: 10, createdAfter: startedAt } },
+				{ call: 'Run Hunting Query', arguments: { query: hunt } },
+				{ answer: 'Triage summary. New incidents: {{output:0}} Process events: {{output:1}}' },
+			]);
+			const before = emu.requests.length;
+			const run = await execute(workflowId);
+			expect(run.status).toBe('success');
 
-		// The model was asked three times, offered both tools, and saw each tool's result.
-		const exchanges = emu.modelExchanges();
-		expect(exchanges.map((exchange) => exchange.api)).toEqual([api, api, api]);
-		expect(exchanges[0].tools).toEqual(expect.arrayContaining([expect.stringMatching(/^List_New_Incidents$/), expect.stringMatching(/^Run_Hunting_Query$/)]));
-		const [listed, hunted] = exchanges[2].toolOutputs;
-		expect(listed).toContain(inc.ai1.title);
-		expect(listed).toContain(inc.ai2.title);
-		expect(listed).not.toContain(inc.high.title); // another tenant's
-		expect(hunted).toContain('certutil.exe -urlcache');
+			// The model was asked three times, offered both tools, and saw each tool's result.
+			const exchanges = emu.modelExchanges();
+			expect(exchanges.map((exchange) => exchange.api)).toEqual([api, api, api]);
+			expect(exchanges[0].tools).toEqual(
+				expect.arrayContaining([
+					expect.stringMatching(/^List_New_Incidents$/),
+					expect.stringMatching(/^Run_Hunting_Query$/),
+				]),
+			);
+			const [listed, hunted] = exchanges[2].toolOutputs;
+			expect(listed).toContain(inc.ai1.title);
+			expect(listed).toContain(inc.ai2.title);
+			expect(listed).not.toContain(inc.high.title); // another tenant's
+			expect(hunted).toContain('certutil.exe -urlcache');
 
-		// The tool calls reached the Defender APIs of the tool's tenant: one incident list, one hunting query.
-		const calls = emu.requests.slice(before).filter((request) => request.tenant === t5 && request.api === 'graph');
-		expect(calls.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
-			'GET /graph/v1.0/security/incidents 200',
-			'POST /graph/v1.0/security/runHuntingQuery 200',
-		]);
+			// The tool calls reached the Defender APIs of the tool's tenant: one incident list, one hunting query.
+			const calls = emu.requests
+				.slice(before)
+				.filter((request) => request.tenant === t5 && request.api === 'graph');
+			expect(calls.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual(
+				['GET /graph/v1.0/security/incidents 200', 'POST /graph/v1.0/security/runHuntingQuery 200'],
+			);
 
-		const [answer] = lab.nodeOutput(run, 'AI Agent');
-		expect(answer.output).toMatch(/^Triage summary\. New incidents: /);
-		expect(answer.output).toContain(inc.ai1.title);
-		expect(answer.output).toContain('certutil.exe -urlcache');
-	});
+			const [answer] = lab.nodeOutput(run, 'AI Agent');
+			expect(answer.output).toMatch(/^Triage summary\. New incidents: /);
+			expect(answer.output).toContain(inc.ai1.title);
+			expect(answer.output).toContain('certutil.exe -urlcache');
+		},
+	);
 
 	it("credential Test through n8n's REST API: OK with the granted roles; a wrong secret explained", async () => {
 		const ok = await lab.testCredential(client, credential);
@@ -415,30 +707,45 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(ok.message).toContain('AdvancedHunting.Read.All');
 
 		// The dialog sends the saved credential's id with the edited fields.
-		const wrong = await lab.testCredential(client, { ...credential, data: { ...credential.data, clientSecret: 'not-the-secret' } });
+		const wrong = await lab.testCredential(client, {
+			...credential,
+			data: { ...credential.data, clientSecret: 'not-the-secret' },
+		});
 		expect(wrong.status).toBe('Error');
 		expect(wrong.message).toContain('AADSTS7000215');
 		expect(wrong.message).toContain('The client secret is wrong');
 		expect(wrong.message).not.toContain('not-the-secret');
 	});
 
-	it('published trigger: each new High/Medium incident is emitted exactly once and triaged', async () => {
-		// The trigger's first poll (at activation or the first minute) back-fills x1 and x2.
-		const first = await waitForTriggerItems([inc.x1.id, inc.x2.id], 150_000);
-		progress(`trigger: back-filled ${first.join(', ')}`);
-		// Then a new incident, and a portal change to one already emitted: only the new one may come.
-		inc.x4 = emu.createIncident(t2, { title: 'Trigger high, later', severity: 'High', devices: ['ws-0102.contoso.local'] });
-		emu.updateIncident(t2, inc.x1.id, { assignedTo: 'soc@tailspin.example' });
-		const all = await waitForTriggerItems([inc.x1.id, inc.x2.id, inc.x4.id], 150_000);
+	it(
+		'published trigger: each new High/Medium incident is emitted exactly once and triaged',
+		async () => {
+			// The trigger's first poll (at activation or the first minute) back-fills x1 and x2.
+			const first = await waitForTriggerItems([inc.x1.id, inc.x2.id], 150_000);
+			progress(`trigger: back-filled ${first.join(', ')}`);
+			// Then a new incident, and a portal change to one already emitted: only the new one may come.
+			inc.x4 = emu.createIncident(t2, {
+				title: 'Trigger high, later',
+				severity: 'High',
+				devices: ['ws-0102.contoso.local'],
+			});
+			emu.updateIncident(t2, inc.x1.id, { assignedTo: 'soc@tailspin.example' });
+			const all = await waitForTriggerItems([inc.x1.id, inc.x2.id, inc.x4.id], 150_000);
 
-		const counts: Record<string, number> = {};
-		for (const id of all) counts[id] = (counts[id] ?? 0) + 1;
-		expect(counts).toEqual({ [inc.x1.id]: 1, [inc.x2.id]: 1, [inc.x4.id]: 1 });
-		const texts = sink.received('trigger').map((message) => message.body.text as string);
-		expect(texts.map((text) => /#(\d+)/.exec(text)?.[1]).sort()).toEqual([inc.x1.id, inc.x2.id, inc.x4.id].map(String).sort());
-		for (const key of ['x1', 'x2', 'x4']) expect(emu.getIncident(t2, inc[key].id)?.status).toBe('InProgress');
-		for (const key of ['x0', 'x3']) expect(emu.getIncident(t2, inc[key].id)).toMatchObject({ status: 'Active', comments: [] });
-	}, 6 * MINUTE);
+			const counts: Record<string, number> = {};
+			for (const id of all) counts[id] = (counts[id] ?? 0) + 1;
+			expect(counts).toEqual({ [inc.x1.id]: 1, [inc.x2.id]: 1, [inc.x4.id]: 1 });
+			const texts = sink.received('trigger').map((message) => message.body.text as string);
+			expect(texts.map((text) => /#(\d+)/.exec(text)?.[1]).sort()).toEqual(
+				[inc.x1.id, inc.x2.id, inc.x4.id].map(String).sort(),
+			);
+			for (const key of ['x1', 'x2', 'x4'])
+				expect(emu.getIncident(t2, inc[key].id)?.status).toBe('InProgress');
+			for (const key of ['x0', 'x3'])
+				expect(emu.getIncident(t2, inc[key].id)).toMatchObject({ status: 'Active', comments: [] });
+		},
+		6 * MINUTE,
+	);
 
 	/**
 	 * Polls n8n's executions of the published workflow until the trigger has emitted every id in
@@ -448,18 +755,36 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const deadline = Date.now() + timeoutMs;
 		const seen = new Map<string, number[]>(); // execution id → incident ids it got from the trigger
 		for (;;) {
-			const activationError = server.readLog().split('\n').find((line) => line.includes('problem activating the workflow'));
-			if (activationError) throw new Error(`n8n could not activate the trigger workflow: ${activationError}`);
+			const activationError = server
+				.readLog()
+				.split('\n')
+				.find((line) => line.includes('problem activating the workflow'));
+			if (activationError)
+				throw new Error(`n8n could not activate the trigger workflow: ${activationError}`);
 			for (const summary of await lab.listExecutions(client, WF.trigger)) {
-				if (seen.has(summary.id) || summary.status === 'running' || summary.status === 'new') continue;
+				if (seen.has(summary.id) || summary.status === 'running' || summary.status === 'new')
+					continue;
 				const execution = await lab.getExecution(client, summary.id);
-				if (summary.status !== 'success') throw new Error(`trigger execution ${summary.id} ended ${summary.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 800)}`);
-				seen.set(summary.id, lab.nodeOutput(execution, TRIAGE_TRIGGER).map((incident: Json) => Number(incident.id)));
+				if (summary.status !== 'success')
+					throw new Error(
+						`trigger execution ${summary.id} ended ${summary.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 800)}`,
+					);
+				seen.set(
+					summary.id,
+					lab.nodeOutput(execution, TRIAGE_TRIGGER).map((incident: Json) => Number(incident.id)),
+				);
 			}
 			const emitted = [...seen.values()].flat();
 			if (wanted.every((id) => emitted.includes(id))) return emitted;
 			if (Date.now() > deadline) {
-				throw new Error(`after ${timeoutMs / 1000} s the trigger emitted [${emitted.join(', ')}], expected [${wanted.join(', ')}]\n${server.readLog().split('\n').filter((line) => /poll|trigger/i.test(line)).slice(-15).join('\n')}`);
+				throw new Error(
+					`after ${timeoutMs / 1000} s the trigger emitted [${emitted.join(', ')}], expected [${wanted.join(', ')}]\n${server
+						.readLog()
+						.split('\n')
+						.filter((line) => /poll|trigger/i.test(line))
+						.slice(-15)
+						.join('\n')}`,
+				);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 3000));
 		}

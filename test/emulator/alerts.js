@@ -4,7 +4,14 @@
 // both rendered from the alerts that incidents.js keeps inside its incidents (one canonical store).
 const { HttpError, toApiTime, prop } = require('./util');
 const { listPage } = require('./odata');
-const { enumValue, ALERT_STATUS, SEVERITY, CLASSIFICATION, DETERMINATION, DETECTION_SOURCE } = require('./incidents');
+const {
+	enumValue,
+	ALERT_STATUS,
+	SEVERITY,
+	CLASSIFICATION,
+	DETERMINATION,
+	DETECTION_SOURCE,
+} = require('./incidents');
 
 /**
  * @typedef {import('./incidents').Alert} Alert
@@ -20,7 +27,8 @@ const ENUMS = [ALERT_STATUS, SEVERITY, CLASSIFICATION, DETERMINATION, DETECTION_
 const TEXT_FIELDS = /** @type {const} */ (['title', 'description', 'category', 'threatFamilyName']);
 
 /** Filter values in Graph's spelling. @param {import('./incidents').Enum} en */
-const graphValues = (en) => Object.fromEntries(Object.entries(en.fromGraph).map(([lower, v]) => [lower, en.toGraph(v)]));
+const graphValues = (en) =>
+	Object.fromEntries(Object.entries(en.fromGraph).map(([lower, v]) => [lower, en.toGraph(v)]));
 const MDE_FILTER = {
 	alertCreationTime: { field: 'alertCreationTime', kind: /** @type {const} */ ('datetime') },
 	lastUpdateTime: { field: 'lastUpdateTime', kind: /** @type {const} */ ('datetime') },
@@ -34,8 +42,16 @@ const MDE_FILTER = {
 const GRAPH_FILTER = {
 	createdDateTime: { field: 'createdDateTime', kind: /** @type {const} */ ('datetime') },
 	lastUpdateDateTime: { field: 'lastUpdateDateTime', kind: /** @type {const} */ ('datetime') },
-	status: { field: 'status', kind: /** @type {const} */ ('enum'), values: graphValues(ALERT_STATUS) },
-	severity: { field: 'severity', kind: /** @type {const} */ ('enum'), values: graphValues(SEVERITY) },
+	status: {
+		field: 'status',
+		kind: /** @type {const} */ ('enum'),
+		values: graphValues(ALERT_STATUS),
+	},
+	severity: {
+		field: 'severity',
+		kind: /** @type {const} */ ('enum'),
+		values: graphValues(SEVERITY),
+	},
 	incidentId: { field: 'incidentId', kind: /** @type {const} */ ('string') },
 	assignedTo: { field: 'assignedTo', kind: /** @type {const} */ ('string') },
 };
@@ -48,8 +64,17 @@ const GRAPH_FILTER = {
 function createAlerts({ apiBases, incidents, machines }) {
 	/** Newest first, then higher id. @param {string} tenantId @returns {Entry[]} */
 	function sorted(tenantId) {
-		return incidents.alertEntries(tenantId).sort((x, y) =>
-			x.alert.createdTime < y.alert.createdTime ? 1 : x.alert.createdTime > y.alert.createdTime ? -1 : x.alert.id < y.alert.id ? 1 : -1);
+		return incidents
+			.alertEntries(tenantId)
+			.sort((x, y) =>
+				x.alert.createdTime < y.alert.createdTime
+					? 1
+					: x.alert.createdTime > y.alert.createdTime
+						? -1
+						: x.alert.id < y.alert.id
+							? 1
+							: -1,
+			);
 	}
 
 	/** @param {string} tenantId @param {string} id */
@@ -60,7 +85,10 @@ function createAlerts({ apiBases, incidents, machines }) {
 	}
 
 	/** The canonical form control functions return. @param {Entry} entry */
-	const canonical = ({ alert, incident }) => ({ ...structuredClone(alert), severity: alert.severity ?? incident.severity });
+	const canonical = ({ alert, incident }) => ({
+		...structuredClone(alert),
+		severity: alert.severity ?? incident.severity,
+	});
 
 	/**
 	 * Applies canonical changes; lastUpdateTime becomes now unless given, a comment is appended.
@@ -68,15 +96,28 @@ function createAlerts({ apiBases, incidents, machines }) {
 	 */
 	function apply(alert, changes, author) {
 		const now = toApiTime(changes.lastUpdateTime);
-		for (const key of [...TEXT_FIELDS, 'severity', 'classification', 'determination', 'assignedTo', 'detectionSource']) {
+		for (const key of [
+			...TEXT_FIELDS,
+			'severity',
+			'classification',
+			'determination',
+			'assignedTo',
+			'detectionSource',
+		]) {
 			const value = changes[/** @type {keyof AlertFields} */ (key)];
 			if (value !== undefined) /** @type {Record<string, unknown>} */ (alert)[key] = value;
 		}
 		if (changes.status !== undefined) {
-			alert.resolvedTime = changes.status === 'Resolved' ? (alert.status === 'Resolved' ? alert.resolvedTime : now) : null;
+			alert.resolvedTime =
+				changes.status === 'Resolved'
+					? alert.status === 'Resolved'
+						? alert.resolvedTime
+						: now
+					: null;
 			alert.status = changes.status;
 		}
-		if (changes.comment) alert.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
+		if (changes.comment)
+			alert.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
 		alert.lastUpdateTime = now;
 	}
 
@@ -84,8 +125,12 @@ function createAlerts({ apiBases, incidents, machines }) {
 	function canonicalFields(fields) {
 		const result = { ...fields };
 		for (const en of ENUMS) {
-			const key = /** @type {'status' | 'severity' | 'classification' | 'determination' | 'detectionSource'} */ (en.name);
-			if (fields[key] !== undefined && fields[key] !== null) result[key] = enumValue(en, fields[key], en.fromAny);
+			const key =
+				/** @type {'status' | 'severity' | 'classification' | 'determination' | 'detectionSource'} */ (
+					en.name
+				);
+			if (fields[key] !== undefined && fields[key] !== null)
+				result[key] = enumValue(en, fields[key], en.fromAny);
 		}
 		return result;
 	}
@@ -98,17 +143,23 @@ function createAlerts({ apiBases, incidents, machines }) {
 	 * @param {string} tenantId @param {AlertFields} [fields]
 	 */
 	function createAlert(tenantId, fields = {}) {
-		const { incidentId, machineId, computerDnsName, createdTime, lastUpdateTime, ...rest } = canonicalFields(fields);
+		const { incidentId, machineId, computerDnsName, createdTime, lastUpdateTime, ...rest } =
+			canonicalFields(fields);
 		const machine = machineId === undefined ? undefined : machines.getMachine(tenantId, machineId);
 		if (machineId !== undefined && !machine) throw new Error(`Unknown machine ${machineId}`);
 		const created = toApiTime(createdTime);
 		const severity = rest.severity ?? 'Medium';
 		const alert = incidents.attachAlert(tenantId, {
-			incidentId, title: rest.title ?? 'Suspicious activity', severity, createdTime: created,
-			dnsName: machine?.computerDnsName ?? computerDnsName, deviceId: machine?.id,
+			incidentId,
+			title: rest.title ?? 'Suspicious activity',
+			severity,
+			createdTime: created,
+			dnsName: machine?.computerDnsName ?? computerDnsName,
+			deviceId: machine?.id,
 		});
 		apply(alert, { ...rest, severity, lastUpdateTime: lastUpdateTime ?? created }, 'emulator');
-		if (rest.title !== undefined && rest.description === undefined) alert.description = `${rest.title} was observed on ${alert.device.dnsName}.`;
+		if (rest.title !== undefined && rest.description === undefined)
+			alert.description = `${rest.title} was observed on ${alert.device.dnsName}.`;
 		return canonical(find(tenantId, alert.id));
 	}
 
@@ -138,26 +189,60 @@ function createAlerts({ apiBases, incidents, machines }) {
 	/** @param {Entry} entry @param {string} tenantId @param {boolean} withEvidence */
 	function toMde({ alert: a, incident }, tenantId, withEvidence) {
 		return {
-			id: a.id, incidentId: incident.id, investigationId: a.investigationId, assignedTo: a.assignedTo,
-			severity: a.severity ?? incident.severity, status: a.status, classification: a.classification, determination: a.determination,
-			investigationState: a.investigationState, detectionSource: a.detectionSource, detectorId: null, category: a.category,
-			threatFamilyName: a.threatFamilyName, title: a.title, description: a.description, alertCreationTime: a.createdTime,
-			firstEventTime: a.firstEventTime, lastEventTime: a.lastEventTime, lastUpdateTime: a.lastUpdateTime, resolvedTime: a.resolvedTime,
-			machineId: a.device.id, computerDnsName: a.device.dnsName, rbacGroupName: null, aadTenantId: tenantId,
-			relatedUser: { userName: a.account.name, domainName: a.account.domain }, mitreTechniques: ['T1059.001'],
-			comments: a.comments, ...(withEvidence ? { evidence: mdeEvidence(a) } : {}),
+			id: a.id,
+			incidentId: incident.id,
+			investigationId: a.investigationId,
+			assignedTo: a.assignedTo,
+			severity: a.severity ?? incident.severity,
+			status: a.status,
+			classification: a.classification,
+			determination: a.determination,
+			investigationState: a.investigationState,
+			detectionSource: a.detectionSource,
+			detectorId: null,
+			category: a.category,
+			threatFamilyName: a.threatFamilyName,
+			title: a.title,
+			description: a.description,
+			alertCreationTime: a.createdTime,
+			firstEventTime: a.firstEventTime,
+			lastEventTime: a.lastEventTime,
+			lastUpdateTime: a.lastUpdateTime,
+			resolvedTime: a.resolvedTime,
+			machineId: a.device.id,
+			computerDnsName: a.device.dnsName,
+			rbacGroupName: null,
+			aadTenantId: tenantId,
+			relatedUser: { userName: a.account.name, domainName: a.account.domain },
+			mitreTechniques: ['T1059.001'],
+			comments: a.comments,
+			...(withEvidence ? { evidence: mdeEvidence(a) } : {}),
 		};
 	}
 
 	/** @param {Alert} a */
 	function mdeEvidence(a) {
-		const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid, aadUserId: null, userPrincipalName: null };
+		const user = {
+			accountName: a.account.name,
+			domainName: a.account.domain,
+			userSid: a.account.sid,
+			aadUserId: null,
+			userPrincipalName: null,
+		};
 		const at = a.createdTime;
 		return [
 			{
-				entityType: 'Process', evidenceCreationTime: at, sha1: a.process.sha1, sha256: a.process.sha256, fileName: a.process.fileName,
-				filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', processId: a.process.processId,
-				processCommandLine: a.process.commandLine, processCreationTime: at, ...user, detectionStatus: 'Detected',
+				entityType: 'Process',
+				evidenceCreationTime: at,
+				sha1: a.process.sha1,
+				sha256: a.process.sha256,
+				fileName: a.process.fileName,
+				filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+				processId: a.process.processId,
+				processCommandLine: a.process.commandLine,
+				processCreationTime: at,
+				...user,
+				detectionStatus: 'Detected',
 			},
 			{ entityType: 'User', evidenceCreationTime: at, ...user, detectionStatus: null },
 		];
@@ -167,12 +252,18 @@ function createAlerts({ apiBases, incidents, machines }) {
 	function mdeExpand(query) {
 		const expand = query.get('$expand');
 		if (expand === null) return false;
-		if (expand.trim().toLowerCase() !== 'evidence') throw new HttpError(400, 'BadRequest', `Could not find a property named '${expand}' on type 'Alert'.`);
+		if (expand.trim().toLowerCase() !== 'evidence')
+			throw new HttpError(
+				400,
+				'BadRequest',
+				`Could not find a property named '${expand}' on type 'Alert'.`,
+			);
 		return true;
 	}
 
 	/** @param {Entry} entry @param {string} tenantId */
-	const toGraph = ({ alert, incident }, tenantId) => incidents.graphAlert(alert, incident, tenantId);
+	const toGraph = ({ alert, incident }, tenantId) =>
+		incidents.graphAlert(alert, incident, tenantId);
 
 	// ---- API routes ----
 
@@ -181,7 +272,10 @@ function createAlerts({ apiBases, incidents, machines }) {
 	 * @param {unknown} body @param {'fromXdr' | 'fromGraph'} spelling @param {string} code
 	 */
 	function patchChanges(body, spelling, code) {
-		const get = spelling === 'fromXdr' ? prop : (/** @type {any} */ b, /** @type {string} */ name) => b?.[name];
+		const get =
+			spelling === 'fromXdr'
+				? prop
+				: (/** @type {any} */ b, /** @type {string} */ name) => b?.[name];
 		/** @type {AlertFields} */
 		const changes = {};
 		for (const en of [ALERT_STATUS, CLASSIFICATION, DETERMINATION]) {
@@ -189,10 +283,13 @@ function createAlerts({ apiBases, incidents, machines }) {
 			const value = get(body, key);
 			if (value !== undefined) changes[key] = enumValue(en, value, en[spelling], code);
 		}
-		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (spelling === 'fromXdr' ? ['assignedTo', 'comment'] : ['assignedTo'])) {
+		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (
+			spelling === 'fromXdr' ? ['assignedTo', 'comment'] : ['assignedTo']
+		)) {
 			const value = get(body, key);
 			if (value === undefined || (value === null && key === 'comment')) continue;
-			if (value !== null && typeof value !== 'string') throw new HttpError(400, code, `Invalid value for field '${key}': expected a string.`);
+			if (value !== null && typeof value !== 'string')
+				throw new HttpError(400, code, `Invalid value for field '${key}': expected a string.`);
 			changes[key] = value;
 		}
 		return changes;
@@ -207,22 +304,42 @@ function createAlerts({ apiBases, incidents, machines }) {
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/alerts\/?$/i, category: 'mde', roles: MDE_READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/alerts\/?$/i,
+			category: 'mde',
+			roles: MDE_READ,
 			handle: (ctx) => {
 				const withEvidence = mdeExpand(ctx.query);
 				const all = sorted(ctx.tenantId).map((e) => toMde(e, ctx.tenantId, withEvidence));
 				return {
 					'@odata.context': `${apiBases.mde}/api/$metadata#Alerts`,
-					...listPage(all, ctx.query, { max: 10_000, fields: MDE_FILTER, typeName: 'Alert', base: `${apiBases.mde}/api/alerts` }),
+					...listPage(all, ctx.query, {
+						max: 10_000,
+						fields: MDE_FILTER,
+						typeName: 'Alert',
+						base: `${apiBases.mde}/api/alerts`,
+					}),
 				};
 			},
 		},
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/alerts\/([^/]+)$/i, category: 'mde', roles: MDE_READ,
-			handle: (ctx) => ({ '@odata.context': mdeEntity, ...toMde(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, mdeExpand(ctx.query)) }),
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/alerts\/([^/]+)$/i,
+			category: 'mde',
+			roles: MDE_READ,
+			handle: (ctx) => ({
+				'@odata.context': mdeEntity,
+				...toMde(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, mdeExpand(ctx.query)),
+			}),
 		},
 		{
-			api: 'mde', method: 'PATCH', path: /^\/api\/alerts\/([^/]+)$/i, category: 'mde', roles: ['Alert.ReadWrite.All'],
+			api: 'mde',
+			method: 'PATCH',
+			path: /^\/api\/alerts\/([^/]+)$/i,
+			category: 'mde',
+			roles: ['Alert.ReadWrite.All'],
 			handle: async (ctx) => {
 				const entry = find(ctx.tenantId, ctx.params[0]);
 				apply(entry.alert, patchChanges(await ctx.body(), 'fromXdr', 'InvalidInput'), author(ctx));
@@ -230,20 +347,42 @@ function createAlerts({ apiBases, incidents, machines }) {
 			},
 		},
 		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/alerts_v2\/?$/i, category: 'alerts', roles: GRAPH_READ,
+			api: 'graph',
+			method: 'GET',
+			path: /^\/v1\.0\/security\/alerts_v2\/?$/i,
+			category: 'alerts',
+			roles: GRAPH_READ,
 			handle: (ctx) => ({
 				'@odata.context': graphContext,
-				...listPage(sorted(ctx.tenantId).map((e) => toGraph(e, ctx.tenantId)), ctx.query, {
-					max: 2000, fields: GRAPH_FILTER, typeName: 'microsoft.graph.security.alert', base: `${apiBases.graph}/v1.0/security/alerts_v2`,
-				}),
+				...listPage(
+					sorted(ctx.tenantId).map((e) => toGraph(e, ctx.tenantId)),
+					ctx.query,
+					{
+						max: 2000,
+						fields: GRAPH_FILTER,
+						typeName: 'microsoft.graph.security.alert',
+						base: `${apiBases.graph}/v1.0/security/alerts_v2`,
+					},
+				),
 			}),
 		},
 		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)$/i, category: 'alerts', roles: GRAPH_READ,
-			handle: (ctx) => ({ '@odata.context': `${graphContext}/$entity`, ...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId) }),
+			api: 'graph',
+			method: 'GET',
+			path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)$/i,
+			category: 'alerts',
+			roles: GRAPH_READ,
+			handle: (ctx) => ({
+				'@odata.context': `${graphContext}/$entity`,
+				...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId),
+			}),
 		},
 		{
-			api: 'graph', method: 'PATCH', path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)$/i, category: 'alerts', roles: ['SecurityAlert.ReadWrite.All'],
+			api: 'graph',
+			method: 'PATCH',
+			path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)$/i,
+			category: 'alerts',
+			roles: ['SecurityAlert.ReadWrite.All'],
 			handle: async (ctx) => {
 				const entry = find(ctx.tenantId, ctx.params[0]);
 				apply(entry.alert, patchChanges(await ctx.body(), 'fromGraph', 'BadRequest'), author(ctx));
@@ -251,17 +390,28 @@ function createAlerts({ apiBases, incidents, machines }) {
 			},
 		},
 		{
-			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)\/comments$/i, category: 'alerts', roles: ['SecurityAlert.ReadWrite.All'],
+			api: 'graph',
+			method: 'POST',
+			path: /^\/v1\.0\/security\/alerts_v2\/([^/]+)\/comments$/i,
+			category: 'alerts',
+			roles: ['SecurityAlert.ReadWrite.All'],
 			handle: async (ctx) => {
 				const { alert } = find(ctx.tenantId, ctx.params[0]);
 				const body = await ctx.body();
 				if (typeof body.comment !== 'string' || !body.comment) {
-					throw new HttpError(400, 'BadRequest', "The property 'comment' is required and must be a non-empty string.");
+					throw new HttpError(
+						400,
+						'BadRequest',
+						"The property 'comment' is required and must be a non-empty string.",
+					);
 				}
 				apply(alert, { comment: body.comment }, author(ctx));
 				return {
 					'@odata.context': `${apiBases.graph}/v1.0/$metadata#Collection(microsoft.graph.security.alertComment)`,
-					value: toGraph(find(ctx.tenantId, alert.id), ctx.tenantId).comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
+					value: toGraph(find(ctx.tenantId, alert.id), ctx.tenantId).comments.map((c) => ({
+						'@odata.type': '#microsoft.graph.security.alertComment',
+						...c,
+					})),
 				};
 			},
 		},
@@ -269,7 +419,9 @@ function createAlerts({ apiBases, incidents, machines }) {
 
 	/** Alerts in the Defender for Endpoint shape, newest first, for other modules' routes. @param {string} tenantId @param {(alert: Alert) => boolean} predicate */
 	function mdeAlertsWhere(tenantId, predicate) {
-		return sorted(tenantId).filter((entry) => predicate(entry.alert)).map((entry) => toMde(entry, tenantId, false));
+		return sorted(tenantId)
+			.filter((entry) => predicate(entry.alert))
+			.map((entry) => toMde(entry, tenantId, false));
 	}
 
 	return { routes, createAlert, updateAlert, getAlert, listAlerts, mdeAlertsWhere };

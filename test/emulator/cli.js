@@ -9,14 +9,22 @@ const { startEmulator } = require('./index');
 
 async function main() {
 	const { values } = parseArgs({
-		options: { port: { type: 'string', default: '0' }, latency: { type: 'string', default: '0,0' }, seed: { type: 'string' } },
+		options: {
+			port: { type: 'string', default: '0' },
+			latency: { type: 'string', default: '0,0' },
+			seed: { type: 'string' },
+		},
 	});
-	if (values.seed !== undefined && values.seed !== 'demo') throw new Error(`Unknown seed '${values.seed}' (only 'demo')`);
+	if (values.seed !== undefined && values.seed !== 'demo')
+		throw new Error(`Unknown seed '${values.seed}' (only 'demo')`);
 	const [min, max] = values.latency.split(',').map(Number);
 	const emu = await startEmulator({ port: Number(values.port), latencyMs: [min, max ?? min] });
 	const demo = values.seed === 'demo' ? emu.seedDemo() : {};
-	const { url, authorityUrl, defenderApiUrl, graphApiUrl, endpointApiUrl, controlUrl, caFile } = emu;
-	process.stdout.write(`${JSON.stringify({ url, authorityUrl, defenderApiUrl, graphApiUrl, endpointApiUrl, controlUrl, caFile, ...demo })}\n`);
+	const { url, authorityUrl, defenderApiUrl, graphApiUrl, endpointApiUrl, controlUrl, caFile } =
+		emu;
+	process.stdout.write(
+		`${JSON.stringify({ url, authorityUrl, defenderApiUrl, graphApiUrl, endpointApiUrl, controlUrl, caFile, ...demo })}\n`,
+	);
 	const shutdown = () => {
 		emu.stop().then(() => process.exit(0));
 	};

@@ -12,7 +12,9 @@ const { sendJson, readBody } = require('./util');
  */
 async function handleControl(methods, req, res, name) {
 	if (!Object.hasOwn(methods, name)) {
-		sendJson(res, 404, { error: `Unknown control method '${name}'. Known: ${Object.keys(methods).join(', ')}` });
+		sendJson(res, 404, {
+			error: `Unknown control method '${name}'. Known: ${Object.keys(methods).join(', ')}`,
+		});
 		return;
 	}
 	let args;

@@ -4,7 +4,18 @@
 // injected faults.
 const { HttpError, matchesText, formatWindow } = require('./util');
 
-const CATEGORIES = ['incidentList', 'incidentGet', 'incidentUpdate', 'hunting', 'mde', 'alerts', 'liveResponse', 'packageLink', 'startInvestigation', 'deviceVulnerabilities'];
+const CATEGORIES = [
+	'incidentList',
+	'incidentGet',
+	'incidentUpdate',
+	'hunting',
+	'mde',
+	'alerts',
+	'liveResponse',
+	'packageLink',
+	'startInvestigation',
+	'deviceVulnerabilities',
+];
 const FAULT_KINDS = ['status', 'reset', 'hang', 'malformedJson', 'html', 'delayMs', 'redirect'];
 
 /**
@@ -53,7 +64,8 @@ function createTraffic() {
 	/** @param {{ match?: FaultMatch, times?: number, fault: Fault }} spec */
 	function injectFault({ match = {}, times = 1, fault }) {
 		const kinds = FAULT_KINDS.filter((k) => fault?.[/** @type {keyof Fault} */ (k)] !== undefined);
-		if (kinds.length !== 1) throw new Error(`A fault needs exactly one of ${FAULT_KINDS.join(', ')}`);
+		if (kinds.length !== 1)
+			throw new Error(`A fault needs exactly one of ${FAULT_KINDS.join(', ')}`);
 		if (match.path !== undefined) matchesText(match.path, ''); // a bad /regex/ fails here, not per request
 		faults.push({ match, remaining: times, fault });
 	}
@@ -81,7 +93,8 @@ function createTraffic() {
 
 	/** @param {{ category: string, limit: number, windowMs: number }} spec */
 	function setQuota({ category, limit, windowMs }) {
-		if (!CATEGORIES.includes(category)) throw new Error(`Unknown quota category ${category} (use ${CATEGORIES.join(', ')})`);
+		if (!CATEGORIES.includes(category))
+			throw new Error(`Unknown quota category ${category} (use ${CATEGORIES.join(', ')})`);
 		quotas.set(category, { limit, windowMs });
 	}
 
@@ -103,9 +116,14 @@ function createTraffic() {
 		windows.set(key, times);
 		if (times.length >= quota.limit) {
 			const retryAfter = Math.max(1, Math.ceil((times[0] + quota.windowMs - now) / 1000));
-			throw new HttpError(429, 'TooManyRequests', `API calls quota exceeded! maximum allowed ${quota.limit} per ${formatWindow(quota.windowMs)}`, {
-				'retry-after': String(retryAfter),
-			});
+			throw new HttpError(
+				429,
+				'TooManyRequests',
+				`API calls quota exceeded! maximum allowed ${quota.limit} per ${formatWindow(quota.windowMs)}`,
+				{
+					'retry-after': String(retryAfter),
+				},
+			);
 		}
 		times.push(now);
 	}

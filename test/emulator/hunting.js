@@ -24,7 +24,11 @@ function tokenize(query) {
 	let line = 1;
 	let col = 1;
 	let i = 0;
-	const take = (/** @type {string} */ kind, /** @type {string} */ text, /** @type {unknown} */ value) => {
+	const take = (
+		/** @type {string} */ kind,
+		/** @type {string} */ text,
+		/** @type {unknown} */ value,
+	) => {
 		tokens.push({ kind, text, value, line, col });
 		i += text.length;
 		col += text.length;
@@ -56,9 +60,19 @@ function tokenize(query) {
 }
 
 /** @param {Token} token */
-const parseError = (token) => new HttpError(400, 'BadRequest', `Query could not be parsed at '${token.text}' on line [${token.line},${token.col}]`);
+const parseError = (token) =>
+	new HttpError(
+		400,
+		'BadRequest',
+		`Query could not be parsed at '${token.text}' on line [${token.line},${token.col}]`,
+	);
 /** @param {Token} token */
-const unresolved = (token) => new HttpError(400, 'BadRequest', `Failed to resolve table or column expression named '${token.text}' on line [${token.line},${token.col}]`);
+const unresolved = (token) =>
+	new HttpError(
+		400,
+		'BadRequest',
+		`Failed to resolve table or column expression named '${token.text}' on line [${token.line},${token.col}]`,
+	);
 
 /**
  * Parses and plans a query against the tenant's tables; every error surfaces here, before
@@ -104,12 +118,17 @@ function plan(query, tables) {
 			if (!['==', '!=', '=~', '!~'].includes(opToken.text)) throw parseError(opToken);
 			const literal = next();
 			const isBoolean = literal.text === 'true' || literal.text === 'false';
-			if (!(literal.kind === 'string' || literal.kind === 'number' || isBoolean)) throw parseError(literal);
+			if (!(literal.kind === 'string' || literal.kind === 'number' || isBoolean))
+				throw parseError(literal);
 			const expected = literal.kind === 'ident' ? literal.text === 'true' : literal.value;
 			const caseless = opToken.text.includes('~');
 			const negate = opToken.text.startsWith('!');
 			const equals = (/** @type {unknown} */ v) =>
-				caseless ? String(v).toLowerCase() === String(expected).toLowerCase() : typeof expected === 'string' ? String(v) === expected : v === expected;
+				caseless
+					? String(v).toLowerCase() === String(expected).toLowerCase()
+					: typeof expected === 'string'
+						? String(v) === expected
+						: v === expected;
 			then(function* (rows) {
 				for (const row of rows) if (equals(row[name]) !== negate) yield row;
 			});
@@ -168,13 +187,21 @@ function* scan(table) {
 /** Synthetic value of a generated table's cell. @param {Column} column @param {number} i */
 function syntheticValue(column, i) {
 	switch (column.type) {
-		case 'DateTime': return toApiTime(Date.UTC(2026, 0, 1) + i * 1000);
-		case 'Int32': case 'Int64': return i;
-		case 'Double': return i + 0.5;
-		case 'Boolean': return i % 2 === 0;
-		case 'Guid': return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
-		case 'Dynamic': return JSON.stringify({ index: i });
-		default: return `${column.name}-${i}`;
+		case 'DateTime':
+			return toApiTime(Date.UTC(2026, 0, 1) + i * 1000);
+		case 'Int32':
+		case 'Int64':
+			return i;
+		case 'Double':
+			return i + 0.5;
+		case 'Boolean':
+			return i % 2 === 0;
+		case 'Guid':
+			return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+		case 'Dynamic':
+			return JSON.stringify({ index: i });
+		default:
+			return `${column.name}-${i}`;
 	}
 }
 
@@ -182,14 +209,16 @@ function syntheticValue(column, i) {
 function toTable(name, spec) {
 	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid table name: ${name}`);
 	const schema = spec.schema.map(({ name: columnName, type }) => {
-		if (!TYPES.includes(type)) throw new Error(`Column ${columnName}: unknown type ${type} (use ${TYPES.join(', ')})`);
+		if (!TYPES.includes(type))
+			throw new Error(`Column ${columnName}: unknown type ${type} (use ${TYPES.join(', ')})`);
 		return { name: columnName, type };
 	});
 	if (spec.rows) {
 		const rows = spec.rows;
 		return { name, schema, rowCount: rows.length, row: (i) => rows[i] };
 	}
-	const row = spec.row ?? ((i) => Object.fromEntries(schema.map((c) => [c.name, syntheticValue(c, i)])));
+	const row =
+		spec.row ?? ((i) => Object.fromEntries(schema.map((c) => [c.name, syntheticValue(c, i)])));
 	return { name, schema, rowCount: spec.rowCount ?? 0, row };
 }
 
@@ -197,9 +226,24 @@ function toTable(name, spec) {
 function defaultTables() {
 	const at = (/** @type {number} */ minutesAgo) => toApiTime(Date.now() - minutesAgo * 60_000);
 	const devices = [
-		['3f2a9c0d6e1b4a7f8c5d2e9b0a1c3d4e5f6a7b8c', 'ws-0101.contoso.local', 'Windows11', '20.61.10.4'],
-		['8b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c', 'ws-0102.contoso.local', 'Windows10', '20.61.10.5'],
-		['c0ffee00112233445566778899aabbccddeeff00', 'srv-db01.contoso.local', 'WindowsServer2022', '20.61.12.9'],
+		[
+			'3f2a9c0d6e1b4a7f8c5d2e9b0a1c3d4e5f6a7b8c',
+			'ws-0101.contoso.local',
+			'Windows11',
+			'20.61.10.4',
+		],
+		[
+			'8b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c',
+			'ws-0102.contoso.local',
+			'Windows10',
+			'20.61.10.5',
+		],
+		[
+			'c0ffee00112233445566778899aabbccddeeff00',
+			'srv-db01.contoso.local',
+			'WindowsServer2022',
+			'20.61.12.9',
+		],
 	];
 	const processes = [
 		['powershell.exe', 'powershell.exe -enc SQBFAFgA', 'alice'],
@@ -209,25 +253,56 @@ function defaultTables() {
 		['notepad.exe', 'notepad.exe C:\\Users\\carol\\notes.txt', 'carol'],
 	];
 	return new Map([
-		['DeviceInfo', toTable('DeviceInfo', {
-			schema: [
-				{ name: 'Timestamp', type: 'DateTime' }, { name: 'DeviceId', type: 'String' }, { name: 'DeviceName', type: 'String' },
-				{ name: 'OSPlatform', type: 'String' }, { name: 'PublicIP', type: 'String' }, { name: 'IsAzureADJoined', type: 'Boolean' },
-			],
-			rows: devices.map(([id, name, os, ip], i) => ({ Timestamp: at(10 + i), DeviceId: id, DeviceName: name, OSPlatform: os, PublicIP: ip, IsAzureADJoined: i < 2 })),
-		})],
-		['DeviceProcessEvents', toTable('DeviceProcessEvents', {
-			schema: [
-				{ name: 'Timestamp', type: 'DateTime' }, { name: 'DeviceId', type: 'String' }, { name: 'DeviceName', type: 'String' },
-				{ name: 'ActionType', type: 'String' }, { name: 'FileName', type: 'String' }, { name: 'ProcessCommandLine', type: 'String' },
-				{ name: 'ProcessId', type: 'Int64' }, { name: 'AccountName', type: 'String' }, { name: 'AdditionalFields', type: 'Dynamic' },
-			],
-			rows: processes.map(([file, cmd, account], i) => ({
-				Timestamp: at(60 - i * 5), DeviceId: devices[i % 3][0], DeviceName: devices[i % 3][1], ActionType: 'ProcessCreated',
-				FileName: file, ProcessCommandLine: cmd, ProcessId: 4100 + i * 12, AccountName: account,
-				AdditionalFields: JSON.stringify({ ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium' }), // Dynamic as a JSON string, as XDR often sends it
-			})),
-		})],
+		[
+			'DeviceInfo',
+			toTable('DeviceInfo', {
+				schema: [
+					{ name: 'Timestamp', type: 'DateTime' },
+					{ name: 'DeviceId', type: 'String' },
+					{ name: 'DeviceName', type: 'String' },
+					{ name: 'OSPlatform', type: 'String' },
+					{ name: 'PublicIP', type: 'String' },
+					{ name: 'IsAzureADJoined', type: 'Boolean' },
+				],
+				rows: devices.map(([id, name, os, ip], i) => ({
+					Timestamp: at(10 + i),
+					DeviceId: id,
+					DeviceName: name,
+					OSPlatform: os,
+					PublicIP: ip,
+					IsAzureADJoined: i < 2,
+				})),
+			}),
+		],
+		[
+			'DeviceProcessEvents',
+			toTable('DeviceProcessEvents', {
+				schema: [
+					{ name: 'Timestamp', type: 'DateTime' },
+					{ name: 'DeviceId', type: 'String' },
+					{ name: 'DeviceName', type: 'String' },
+					{ name: 'ActionType', type: 'String' },
+					{ name: 'FileName', type: 'String' },
+					{ name: 'ProcessCommandLine', type: 'String' },
+					{ name: 'ProcessId', type: 'Int64' },
+					{ name: 'AccountName', type: 'String' },
+					{ name: 'AdditionalFields', type: 'Dynamic' },
+				],
+				rows: processes.map(([file, cmd, account], i) => ({
+					Timestamp: at(60 - i * 5),
+					DeviceId: devices[i % 3][0],
+					DeviceName: devices[i % 3][1],
+					ActionType: 'ProcessCreated',
+					FileName: file,
+					ProcessCommandLine: cmd,
+					ProcessId: 4100 + i * 12,
+					AccountName: account,
+					AdditionalFields: JSON.stringify({
+						ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium',
+					}), // Dynamic as a JSON string, as XDR often sends it
+				})),
+			}),
+		],
 	]);
 }
 
@@ -302,14 +377,19 @@ function createHunting({ apiBases, getTenant }) {
 	async function queryOf(ctx) {
 		const body = await ctx.body();
 		const query = body.Query ?? body.query;
-		if (typeof query !== 'string' || !query.trim()) throw new HttpError(400, 'BadRequest', 'The query is empty: provide a KQL query in "Query".');
+		if (typeof query !== 'string' || !query.trim())
+			throw new HttpError(400, 'BadRequest', 'The query is empty: provide a KQL query in "Query".');
 		return plan(query, tablesOf(ctx.tenantId));
 	}
 
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'xdr', method: 'POST', path: /^\/api\/advancedhunting\/run$/i, category: 'hunting', roles: ['AdvancedHunting.Read.All'],
+			api: 'xdr',
+			method: 'POST',
+			path: /^\/api\/advancedhunting\/run$/i,
+			category: 'hunting',
+			roles: ['AdvancedHunting.Read.All'],
 			handle: async (ctx) => {
 				const started = process.hrtime.bigint();
 				const { table, schema, rows } = await queryOf(ctx);
@@ -319,11 +399,17 @@ function createHunting({ apiBases, getTenant }) {
 					const stats = {
 						ExecutionTime: Number(seconds),
 						resource_usage: {
-							cache: { memory: { hits: 0, misses: 0, total: 0 }, disk: { hits: 0, misses: 0, total: 0 } },
+							cache: {
+								memory: { hits: 0, misses: 0, total: 0 },
+								disk: { hits: 0, misses: 0, total: 0 },
+							},
 							cpu: { user: timeSpan(seconds), kernel: '00:00:00', 'total cpu': timeSpan(seconds) },
 							memory: { peak_per_node: 16_777_216 + bytes },
 						},
-						input_dataset_statistics: { extents: { total: 1, scanned: 1 }, rows: { total: table.rowCount, scanned: table.rowCount } },
+						input_dataset_statistics: {
+							extents: { total: 1, scanned: 1 },
+							rows: { total: table.rowCount, scanned: table.rowCount },
+						},
 						dataset_statistics: [{ table_row_count: count, table_size: bytes }],
 					};
 					return `],"Stats":${JSON.stringify(stats)}}`;
@@ -331,7 +417,11 @@ function createHunting({ apiBases, getTenant }) {
 			},
 		},
 		{
-			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/runHuntingQuery$/i, category: 'hunting', roles: ['ThreatHunting.Read.All'],
+			api: 'graph',
+			method: 'POST',
+			path: /^\/v1\.0\/security\/runHuntingQuery$/i,
+			category: 'hunting',
+			roles: ['ThreatHunting.Read.All'],
 			// Timespan is accepted and not applied: the emulated tables have no retention.
 			handle: async (ctx) => {
 				const { schema, rows } = await queryOf(ctx);

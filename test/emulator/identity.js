@@ -34,7 +34,8 @@ class AadError extends Error {
 }
 
 const b64url = (/** @type {Buffer | string} */ data) => Buffer.from(data).toString('base64url');
-const jsonPart = (/** @type {string} */ part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+const jsonPart = (/** @type {string} */ part) =>
+	JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
 /** @param {string} token */
 function decodeJwt(token) {
@@ -81,7 +82,12 @@ function createIdentity({ url, apiBases }) {
 	/**
 	 * @param {{ clientId?: string, displayName?: string, secrets?: { value: string, expiresAt?: string | number }[], certificates?: { certPem: string }[] }} [spec]
 	 */
-	function addApp({ clientId = crypto.randomUUID(), displayName = 'Emulated app', secrets = [], certificates = [] } = {}) {
+	function addApp({
+		clientId = crypto.randomUUID(),
+		displayName = 'Emulated app',
+		secrets = [],
+		certificates = [],
+	} = {}) {
 		const app = {
 			clientId: clientId.toLowerCase(),
 			displayName,
@@ -103,13 +109,19 @@ function createIdentity({ url, apiBases }) {
 		apps.set(app.clientId, app);
 		return {
 			clientId: app.clientId,
-			certificates: app.certificates.map(({ thumbprint, thumbprintSha256 }) => ({ thumbprint, thumbprintSha256 })),
+			certificates: app.certificates.map(({ thumbprint, thumbprintSha256 }) => ({
+				thumbprint,
+				thumbprintSha256,
+			})),
 		};
 	}
 
 	/** @param {{ value: string, expiresAt?: string | number }} secret @returns {Secret} */
 	function toSecret({ value, expiresAt }) {
-		return { value, expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).getTime() };
+		return {
+			value,
+			expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).getTime(),
+		};
 	}
 
 	/** @param {{ tenantId: string, clientId: string, roles?: Partial<Record<ApiName, string[]>> }} spec */
@@ -171,7 +183,17 @@ function createIdentity({ url, apiBases }) {
 			} else if (route === 'GET v2.0/.well-known/openid-configuration') {
 				sendJson(res, 200, openidConfiguration(segment));
 			} else if (route === 'GET discovery/v2.0/keys') {
-				sendJson(res, 200, { keys: [{ kty: 'RSA', use: 'sig', kid, x5t: kid, ...signingKey.publicKey.export({ format: 'jwk' }) }] });
+				sendJson(res, 200, {
+					keys: [
+						{
+							kty: 'RSA',
+							use: 'sig',
+							kid,
+							x5t: kid,
+							...signingKey.publicKey.export({ format: 'jwk' }),
+						},
+					],
+				});
 			} else if (route === 'POST oauth2/v2.0/token' || route === 'POST oauth2/token') {
 				const form = new URLSearchParams(await readBody(req));
 				sendJson(res, 200, issueToken(resolveTenant(segment), form, rest[1] === 'v2.0'), {
@@ -179,7 +201,9 @@ function createIdentity({ url, apiBases }) {
 					pragma: 'no-cache',
 				});
 			} else {
-				sendJson(res, 404, { error: { code: 'NotFound', message: `No login route ${req.method} ${reqUrl.pathname}` } });
+				sendJson(res, 404, {
+					error: { code: 'NotFound', message: `No login route ${req.method} ${reqUrl.pathname}` },
+				});
 			}
 		} catch (err) {
 			if (!(err instanceof AadError)) throw err;
@@ -190,8 +214,12 @@ function createIdentity({ url, apiBases }) {
 	/** @param {AadError} err @param {string | string[] | undefined} clientRequestId */
 	function aadErrorBody(err, clientRequestId) {
 		const traceId = crypto.randomUUID();
-		const correlationId = typeof clientRequestId === 'string' ? clientRequestId : crypto.randomUUID();
-		const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+		const correlationId =
+			typeof clientRequestId === 'string' ? clientRequestId : crypto.randomUUID();
+		const timestamp = new Date()
+			.toISOString()
+			.replace('T', ' ')
+			.replace(/\.\d+Z$/, 'Z');
 		return {
 			error: err.error,
 			error_description: `AADSTS${err.aadCode}: ${err.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
@@ -210,7 +238,13 @@ function createIdentity({ url, apiBases }) {
 		return {
 			tenant_discovery_endpoint: `${url}/${tenant}/v2.0/.well-known/openid-configuration`,
 			'api-version': '1.1',
-			metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host, new URL(origins[1]).host] }],
+			metadata: [
+				{
+					preferred_network: host,
+					preferred_cache: host,
+					aliases: [host, new URL(origins[1]).host],
+				},
+			],
 		};
 	}
 
@@ -222,7 +256,11 @@ function createIdentity({ url, apiBases }) {
 		// The fields MSAL reads, plus a few that make the document look like Entra's.
 		return {
 			token_endpoint: `${base}/oauth2/v2.0/token`,
-			token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+			token_endpoint_auth_methods_supported: [
+				'client_secret_post',
+				'private_key_jwt',
+				'client_secret_basic',
+			],
 			jwks_uri: `${base}/discovery/v2.0/keys`,
 			issuer: `${url}/${wellKnown ? '{tenantid}' : tenantPath}/v2.0`,
 			authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
@@ -237,11 +275,21 @@ function createIdentity({ url, apiBases }) {
 	/** @param {string} segment */
 	function resolveTenant(segment) {
 		if (!GUID.test(segment) && !DOMAIN.test(segment)) {
-			throw new AadError(400, 'invalid_request', 900023, `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`);
+			throw new AadError(
+				400,
+				'invalid_request',
+				900023,
+				`Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`,
+			);
 		}
 		const tenant = findTenant(segment);
 		if (!tenant) {
-			throw new AadError(400, 'invalid_request', 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+			throw new AadError(
+				400,
+				'invalid_request',
+				90002,
+				`Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+			);
 		}
 		return tenant;
 	}
@@ -249,7 +297,13 @@ function createIdentity({ url, apiBases }) {
 	/** @param {URLSearchParams} form @param {string} name */
 	function required(form, name) {
 		const value = form.get(name);
-		if (!value) throw new AadError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+		if (!value)
+			throw new AadError(
+				400,
+				'invalid_request',
+				900144,
+				`The request body must contain the following parameter: '${name}'.`,
+			);
 		return value;
 	}
 
@@ -261,13 +315,23 @@ function createIdentity({ url, apiBases }) {
 	function issueToken(tenant, form, v2) {
 		const grantType = required(form, 'grant_type');
 		if (grantType !== 'client_credentials') {
-			throw new AadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+			throw new AadError(
+				400,
+				'unsupported_grant_type',
+				70003,
+				`The app requested an unsupported grant type '${grantType}'.`,
+			);
 		}
 		const clientId = required(form, 'client_id').toLowerCase();
 		const app = apps.get(clientId);
 		const grant = consents.get(`${tenant.id}|${clientId}`);
 		if (!app || !grant) {
-			throw new AadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.domains[0] ?? tenant.id}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+			throw new AadError(
+				400,
+				'unauthorized_client',
+				700016,
+				`Application with identifier '${clientId}' was not found in the directory '${tenant.domains[0] ?? tenant.id}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+			);
 		}
 		const appidacr = authenticateClient(app, tenant, form);
 		const api = resolveResource(tenant, form, v2);
@@ -299,7 +363,13 @@ function createIdentity({ url, apiBases }) {
 		const signature = crypto.sign('sha256', Buffer.from(signingInput), signingKey.privateKey);
 		const accessToken = `${signingInput}.${b64url(signature)}`;
 		issued.add(uti);
-		if (v2) return { token_type: 'Bearer', expires_in: tokenLifetimeS, ext_expires_in: tokenLifetimeS, access_token: accessToken };
+		if (v2)
+			return {
+				token_type: 'Bearer',
+				expires_in: tokenLifetimeS,
+				ext_expires_in: tokenLifetimeS,
+				access_token: accessToken,
+			};
 		// The v1 endpoint answers numbers as strings.
 		return {
 			token_type: 'Bearer',
@@ -321,16 +391,28 @@ function createIdentity({ url, apiBases }) {
 		if (v2) {
 			const scope = required(form, 'scope').trim().split(/\s+/)[0];
 			if (!scope.endsWith('/.default')) {
-				throw new AadError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+				throw new AadError(
+					400,
+					'invalid_scope',
+					1002012,
+					`The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+				);
 			}
 			resource = scope.slice(0, -'/.default'.length);
 		} else {
 			resource = required(form, 'resource');
 		}
 		const normalized = resource.replace(/\/+$/, '').toLowerCase();
-		const api = /** @type {ApiName[]} */ (Object.keys(apiBases)).find((name) => apiBases[name].toLowerCase() === normalized);
+		const api = /** @type {ApiName[]} */ (Object.keys(apiBases)).find(
+			(name) => apiBases[name].toLowerCase() === normalized,
+		);
 		if (!api) {
-			throw new AadError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant.domains[0] ?? tenant.id}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+			throw new AadError(
+				400,
+				'invalid_resource',
+				500011,
+				`The resource principal named ${resource} was not found in the tenant named ${tenant.domains[0] ?? tenant.id}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+			);
 		}
 		return api;
 	}
@@ -345,16 +427,31 @@ function createIdentity({ url, apiBases }) {
 		if (secret !== null) {
 			const match = app.secrets.find((s) => s.value === secret);
 			if (!match) {
-				throw new AadError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+				throw new AadError(
+					401,
+					'invalid_client',
+					7000215,
+					`Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+				);
 			}
 			if (match.expiresAt !== undefined && match.expiresAt <= Date.now()) {
-				throw new AadError(401, 'invalid_client', 7000222, `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+				throw new AadError(
+					401,
+					'invalid_client',
+					7000222,
+					`The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+				);
 			}
 			return '1';
 		}
 		const assertion = form.get('client_assertion');
 		if (assertion === null) {
-			throw new AadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+			throw new AadError(
+				401,
+				'invalid_client',
+				7000218,
+				"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+			);
 		}
 		verifyAssertion(app, tenant, required(form, 'client_assertion_type'), assertion);
 		return '2';
@@ -363,7 +460,8 @@ function createIdentity({ url, apiBases }) {
 	/** @param {App} app @param {Tenant} tenant @param {string} assertionType @param {string} assertion */
 	function verifyAssertion(app, tenant, assertionType, assertion) {
 		const fail = (/** @type {string} */ why) => new AadError(401, 'invalid_client', 700027, why);
-		if (assertionType !== JWT_BEARER) throw fail(`Client assertion type '${assertionType}' is not supported.`);
+		if (assertionType !== JWT_BEARER)
+			throw fail(`Client assertion type '${assertionType}' is not supported.`);
 		let jwt;
 		try {
 			jwt = decodeJwt(assertion);
@@ -373,14 +471,25 @@ function createIdentity({ url, apiBases }) {
 		const { header, payload } = jwt;
 		const byX5t = header.alg === 'RS256' && header.x5t;
 		const byX5tS256 = header.alg === 'PS256' && header['x5t#S256'];
-		if (!byX5t && !byX5tS256) throw fail(`Client assertion must be RS256 with x5t or PS256 with x5t#S256 (alg '${header.alg}').`);
-		const cert = app.certificates.find((c) => (byX5t ? c.x5t === header.x5t : c.x5tS256 === header['x5t#S256']));
+		if (!byX5t && !byX5tS256)
+			throw fail(
+				`Client assertion must be RS256 with x5t or PS256 with x5t#S256 (alg '${header.alg}').`,
+			);
+		const cert = app.certificates.find((c) =>
+			byX5t ? c.x5t === header.x5t : c.x5tS256 === header['x5t#S256'],
+		);
 		if (!cert) {
-			throw fail(`The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${byX5t || byX5tS256}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`);
+			throw fail(
+				`The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${byX5t || byX5tS256}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
+			);
 		}
 		const key = byX5t
 			? cert.publicKey
-			: { key: cert.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO };
+			: {
+					key: cert.publicKey,
+					padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+					saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO,
+				};
 		if (!crypto.verify('sha256', Buffer.from(jwt.signingInput), key, jwt.signature)) {
 			throw fail('Client assertion failed signature validation.');
 		}
@@ -388,11 +497,18 @@ function createIdentity({ url, apiBases }) {
 			throw fail("Client assertion 'iss' and 'sub' must both be the application's client id.");
 		}
 		if (!isTokenEndpointOf(tenant, payload.aud)) {
-			throw fail(`Client assertion audience claim '${payload.aud}' does not match the token endpoint of tenant '${tenant.id}'.`);
+			throw fail(
+				`Client assertion audience claim '${payload.aud}' does not match the token endpoint of tenant '${tenant.id}'.`,
+			);
 		}
 		const now = Date.now() / 1000;
 		if (!(payload.exp > now) || (payload.nbf !== undefined && payload.nbf > now + CLOCK_SKEW_S)) {
-			throw new AadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+			throw new AadError(
+				401,
+				'invalid_client',
+				700024,
+				'Client assertion is not within its valid time range.',
+			);
 		}
 	}
 
@@ -418,7 +534,9 @@ function createIdentity({ url, apiBases }) {
 			});
 		const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
 		if (!m) {
-			throw new HttpError(401, code, 'Authorization header is missing or is not a Bearer token.', { 'www-authenticate': 'Bearer' });
+			throw new HttpError(401, code, 'Authorization header is missing or is not a Bearer token.', {
+				'www-authenticate': 'Bearer',
+			});
 		}
 		let jwt;
 		try {
@@ -426,10 +544,13 @@ function createIdentity({ url, apiBases }) {
 		} catch {
 			throw unauthorized('The access token is malformed.');
 		}
-		const signed = jwt.header.alg === 'RS256' && crypto.verify('sha256', Buffer.from(jwt.signingInput), signingKey.publicKey, jwt.signature);
+		const signed =
+			jwt.header.alg === 'RS256' &&
+			crypto.verify('sha256', Buffer.from(jwt.signingInput), signingKey.publicKey, jwt.signature);
 		if (!signed) throw unauthorized('The access token signature is invalid.');
 		const claims = jwt.payload;
-		if (claims.aud !== apiBases[api]) throw unauthorized(`The access token audience '${claims.aud}' is not valid for this API.`);
+		if (claims.aud !== apiBases[api])
+			throw unauthorized(`The access token audience '${claims.aud}' is not valid for this API.`);
 		if (!(claims.exp > Date.now() / 1000)) throw unauthorized('The access token has expired.');
 		if (revoked.has(claims.uti)) throw unauthorized('The access token has been revoked.');
 		return /** @type {{ tid: string, appid: string, roles?: string[] }} */ (claims);

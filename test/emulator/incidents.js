@@ -42,26 +42,67 @@ function enumOf(name, values, graphNames = {}) {
 /** @typedef {ReturnType<typeof enumOf>} Enum */
 
 const STATUS = enumOf('status', ['Active', 'Resolved', 'InProgress', 'Redirected']);
-const SEVERITY = enumOf('severity', ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'], { UnSpecified: 'unknown' });
-const CLASSIFICATION = enumOf('classification', ['Unknown', 'FalsePositive', 'TruePositive', 'InformationalExpectedActivity']);
-const DETERMINATION = enumOf('determination', [
-	'NotAvailable', 'Apt', 'Malware', 'SecurityPersonnel', 'SecurityTesting', 'UnwantedSoftware', 'Other',
-	'MultiStagedAttack', 'CompromisedAccount', 'Phishing', 'MaliciousUserActivity', 'NotMalicious',
-	'NotEnoughDataToValidate', 'ConfirmedUserActivity', 'LineOfBusinessApplication',
-], { NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' });
+const SEVERITY = enumOf('severity', ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'], {
+	UnSpecified: 'unknown',
+});
+const CLASSIFICATION = enumOf('classification', [
+	'Unknown',
+	'FalsePositive',
+	'TruePositive',
+	'InformationalExpectedActivity',
+]);
+const DETERMINATION = enumOf(
+	'determination',
+	[
+		'NotAvailable',
+		'Apt',
+		'Malware',
+		'SecurityPersonnel',
+		'SecurityTesting',
+		'UnwantedSoftware',
+		'Other',
+		'MultiStagedAttack',
+		'CompromisedAccount',
+		'Phishing',
+		'MaliciousUserActivity',
+		'NotMalicious',
+		'NotEnoughDataToValidate',
+		'ConfirmedUserActivity',
+		'LineOfBusinessApplication',
+	],
+	{ NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' },
+);
 
 const ENUMS = [STATUS, SEVERITY, CLASSIFICATION, DETERMINATION];
 const ALERT_STATUS = enumOf('status', ['New', 'InProgress', 'Resolved']);
-const DETECTION_SOURCE = enumOf('detectionSource', [
-	'WindowsDefenderAv', 'WindowsDefenderSmartScreen', 'WindowsDefenderAtp', 'CustomerTI', 'AutomatedInvestigation', 'CustomDetection', 'MTP',
-], {
-	WindowsDefenderAv: 'antivirus', WindowsDefenderSmartScreen: 'smartScreen', WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
-	CustomerTI: 'customTi', MTP: 'microsoft365Defender',
-});
+const DETECTION_SOURCE = enumOf(
+	'detectionSource',
+	[
+		'WindowsDefenderAv',
+		'WindowsDefenderSmartScreen',
+		'WindowsDefenderAtp',
+		'CustomerTI',
+		'AutomatedInvestigation',
+		'CustomDetection',
+		'MTP',
+	],
+	{
+		WindowsDefenderAv: 'antivirus',
+		WindowsDefenderSmartScreen: 'smartScreen',
+		WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
+		CustomerTI: 'customTi',
+		MTP: 'microsoft365Defender',
+	},
+);
 
 /** @param {'fromXdr' | 'fromGraph'} spelling @param {string[]} enums @returns {Record<string, import('./odata').FilterField>} */
 const enumFilters = (spelling, enums) =>
-	Object.fromEntries(ENUMS.filter((en) => enums.includes(en.name)).map((en) => [en.name, { field: en.name, kind: 'enum', values: en[spelling] }]));
+	Object.fromEntries(
+		ENUMS.filter((en) => enums.includes(en.name)).map((en) => [
+			en.name,
+			{ field: en.name, kind: 'enum', values: en[spelling] },
+		]),
+	);
 const XDR_FILTER = {
 	lastUpdateTime: { field: 'lastUpdateTime', kind: /** @type {const} */ ('datetime') },
 	createdTime: { field: 'createdTime', kind: /** @type {const} */ ('datetime') },
@@ -76,17 +117,28 @@ const GRAPH_FILTER = {
 };
 
 const TITLES = [
-	'Multi-stage incident involving Execution & Discovery', 'Suspicious PowerShell command line',
-	'Ransomware activity on one endpoint', 'Credential access attempt via LSASS',
-	'Phishing email delivered to a mailbox', 'Suspicious sign-in from an unusual location',
+	'Multi-stage incident involving Execution & Discovery',
+	'Suspicious PowerShell command line',
+	'Ransomware activity on one endpoint',
+	'Credential access attempt via LSASS',
+	'Phishing email delivered to a mailbox',
+	'Suspicious sign-in from an unusual location',
 ];
 
 /** @param {Enum} en @param {unknown} value @param {Record<string, string>} accepted @param {string} [code] */
 function enumValue(en, value, accepted, code = 'BadRequest') {
 	const canonical = typeof value === 'string' ? accepted[value.toLowerCase()] : undefined;
 	if (!canonical) {
-		const allowed = [...new Set(Object.values(accepted).map((v) => (accepted === en.fromGraph ? en.toGraph(v) : v)))];
-		throw new HttpError(400, code, `Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`);
+		const allowed = [
+			...new Set(
+				Object.values(accepted).map((v) => (accepted === en.fromGraph ? en.toGraph(v) : v)),
+			),
+		];
+		throw new HttpError(
+			400,
+			code,
+			`Invalid value '${String(value)}' for field '${en.name}'. Allowed values: ${allowed.join(', ')}.`,
+		);
 	}
 	return canonical;
 }
@@ -107,7 +159,11 @@ function canonicalFields(fields) {
 /** @param {string} field @param {unknown} value */
 function stringList(field, value) {
 	if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-		throw new HttpError(400, 'BadRequest', `Invalid value for field '${field}': expected an array of strings.`);
+		throw new HttpError(
+			400,
+			'BadRequest',
+			`Invalid value for field '${field}': expected an array of strings.`,
+		);
 	}
 	return [...value];
 }
@@ -137,14 +193,20 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 
 	/** Newest update first, then higher id: pages shift as incidents change, like the real lists. */
 	function sorted(/** @type {string} */ tenantId) {
-		return [...storeOf(tenantId).incidents.values()].sort(
-			(a, b) => (a.lastUpdateTime < b.lastUpdateTime ? 1 : a.lastUpdateTime > b.lastUpdateTime ? -1 : b.id - a.id),
+		return [...storeOf(tenantId).incidents.values()].sort((a, b) =>
+			a.lastUpdateTime < b.lastUpdateTime
+				? 1
+				: a.lastUpdateTime > b.lastUpdateTime
+					? -1
+					: b.id - a.id,
 		);
 	}
 
 	/** @param {string} tenantId @param {string} rawId */
 	function find(tenantId, rawId) {
-		const incident = /^\d+$/.test(rawId) ? storeOf(tenantId).incidents.get(Number(rawId)) : undefined;
+		const incident = /^\d+$/.test(rawId)
+			? storeOf(tenantId).incidents.get(Number(rawId))
+			: undefined;
 		if (!incident) throw new HttpError(404, 'NotFound', `Incident ${rawId} not found`);
 		return incident;
 	}
@@ -156,14 +218,39 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	function makeAlert(tenantId, incidentId, title, createdTime, dnsName, deviceId) {
 		const user = ['alice', 'bob', 'carol'][incidentId % 3];
 		return {
-			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`, incidentId, title,
-			description: `${title} was observed on ${dnsName}.`, category: 'Execution', severity: null, status: 'New',
-			classification: null, determination: null, assignedTo: null, detectionSource: 'WindowsDefenderAv', threatFamilyName: null,
-			investigationId: null, investigationState: 'UnsupportedAlertType', createdTime, firstEventTime: createdTime,
-			lastEventTime: createdTime, lastUpdateTime: createdTime, resolvedTime: null, comments: [],
+			id: `da${Date.now()}${hex(4)}_${String(incidentId).slice(-6)}`,
+			incidentId,
+			title,
+			description: `${title} was observed on ${dnsName}.`,
+			category: 'Execution',
+			severity: null,
+			status: 'New',
+			classification: null,
+			determination: null,
+			assignedTo: null,
+			detectionSource: 'WindowsDefenderAv',
+			threatFamilyName: null,
+			investigationId: null,
+			investigationState: 'UnsupportedAlertType',
+			createdTime,
+			firstEventTime: createdTime,
+			lastEventTime: createdTime,
+			lastUpdateTime: createdTime,
+			resolvedTime: null,
+			comments: [],
 			device: { dnsName, id: deviceId ?? machineIdOf(tenantId, dnsName) ?? hex(20) },
-			process: { fileName: 'powershell.exe', commandLine: 'powershell.exe -enc SQBFAFgA', processId: 4000 + (incidentId % 1000), sha1: hex(20), sha256: hex(32) },
-			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}` },
+			process: {
+				fileName: 'powershell.exe',
+				commandLine: 'powershell.exe -enc SQBFAFgA',
+				processId: 4000 + (incidentId % 1000),
+				sha1: hex(20),
+				sha256: hex(32),
+			},
+			account: {
+				name: user,
+				domain: 'CONTOSO',
+				sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}`,
+			},
 		};
 	}
 
@@ -173,18 +260,33 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	function createIncident(tenantId, fields = {}) {
 		const store = storeOf(tenantId);
 		const id = store.nextId++;
-		const f = canonicalFields({ severity: 'Medium', status: 'Active', classification: 'Unknown', determination: 'NotAvailable', ...fields });
+		const f = canonicalFields({
+			severity: 'Medium',
+			status: 'Active',
+			classification: 'Unknown',
+			determination: 'NotAvailable',
+			...fields,
+		});
 		const createdTime = toApiTime(f.createdTime);
 		const title = f.title ?? TITLES[id % TITLES.length];
 		/** @type {Incident} */
 		const incident = {
-			id, title, severity: /** @type {string} */ (f.severity), status: /** @type {string} */ (f.status),
-			classification: /** @type {string} */ (f.classification), determination: /** @type {string} */ (f.determination),
-			assignedTo: f.assignedTo ?? null, tags: f.tags ? stringList('tags', f.tags) : [], systemTags: [],
+			id,
+			title,
+			severity: /** @type {string} */ (f.severity),
+			status: /** @type {string} */ (f.status),
+			classification: /** @type {string} */ (f.classification),
+			determination: /** @type {string} */ (f.determination),
+			assignedTo: f.assignedTo ?? null,
+			tags: f.tags ? stringList('tags', f.tags) : [],
+			systemTags: [],
 			comments: f.comment ? [{ comment: f.comment, createdBy: 'emulator', createdTime }] : [],
-			createdTime, lastUpdateTime: f.lastUpdateTime === undefined ? createdTime : toApiTime(f.lastUpdateTime),
+			createdTime,
+			lastUpdateTime: f.lastUpdateTime === undefined ? createdTime : toApiTime(f.lastUpdateTime),
 			redirectIncidentId: null,
-			alerts: (f.devices ?? [defaultDevice(id)]).map((dns) => makeAlert(tenantId, id, title, createdTime, dns)),
+			alerts: (f.devices ?? [defaultDevice(id)]).map((dns) =>
+				makeAlert(tenantId, id, title, createdTime, dns),
+			),
 		};
 		store.incidents.set(id, incident);
 		return structuredClone(incident);
@@ -203,12 +305,19 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		for (let i = 0; i < count; i++) {
 			const createdTime = toApiTime(start + i * 60_000);
 			/** @type {string} */
-			const lastUpdateTime = i % 7 === 6 ? created[i - 1].lastUpdateTime : toApiTime(start + i * 60_000 + 5_000);
-			created.push(createIncident(tenantId, {
-				severity: severities[i % severities.length], status: statuses[i % statuses.length],
-				assignedTo: i % 3 === 0 ? 'analyst@contoso.com' : null, tags: i % 5 === 0 ? ['seed'] : [],
-				createdTime, lastUpdateTime, ...overrides,
-			}));
+			const lastUpdateTime =
+				i % 7 === 6 ? created[i - 1].lastUpdateTime : toApiTime(start + i * 60_000 + 5_000);
+			created.push(
+				createIncident(tenantId, {
+					severity: severities[i % severities.length],
+					status: statuses[i % statuses.length],
+					assignedTo: i % 3 === 0 ? 'analyst@contoso.com' : null,
+					tags: i % 5 === 0 ? ['seed'] : [],
+					createdTime,
+					lastUpdateTime,
+					...overrides,
+				}),
+			);
 		}
 		return created;
 	}
@@ -226,16 +335,24 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	/** @param {Incident} incident @param {IncidentFields} changes (enums already canonical) @param {string} author */
 	function applyChanges(incident, changes, author) {
 		const now = toApiTime(changes.lastUpdateTime);
-		for (const key of /** @type {const} */ (['title', 'severity', 'status', 'classification', 'determination'])) {
+		for (const key of /** @type {const} */ ([
+			'title',
+			'severity',
+			'status',
+			'classification',
+			'determination',
+		])) {
 			if (changes[key] !== undefined) incident[key] = /** @type {string} */ (changes[key]);
 		}
 		if (changes.assignedTo !== undefined) incident.assignedTo = changes.assignedTo;
 		if (changes.tags !== undefined) incident.tags = stringList('tags', changes.tags);
-		if (changes.comment !== undefined) incident.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
+		if (changes.comment !== undefined)
+			incident.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
 		incident.lastUpdateTime = now;
 	}
 
-	const defaultDevice = (/** @type {number} */ incidentId) => `ws-${String(incidentId).slice(-4)}.contoso.local`;
+	const defaultDevice = (/** @type {number} */ incidentId) =>
+		`ws-${String(incidentId).slice(-4)}.contoso.local`;
 
 	/**
 	 * Adds an alert to an incident, or to a new one when `incidentId` is omitted (Defender correlates every
@@ -245,10 +362,21 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	 * @param {{ incidentId?: number, title: string, severity: string, createdTime: string, dnsName?: string, deviceId?: string }} spec
 	 */
 	function attachAlert(tenantId, { incidentId, title, severity, createdTime, dnsName, deviceId }) {
-		const incident = incidentId === undefined
-			? find(tenantId, String(createIncident(tenantId, { title, severity, createdTime, devices: [] }).id))
-			: find(tenantId, String(incidentId));
-		const alert = makeAlert(tenantId, incident.id, title, createdTime, dnsName ?? defaultDevice(incident.id), deviceId);
+		const incident =
+			incidentId === undefined
+				? find(
+						tenantId,
+						String(createIncident(tenantId, { title, severity, createdTime, devices: [] }).id),
+					)
+				: find(tenantId, String(incidentId));
+		const alert = makeAlert(
+			tenantId,
+			incident.id,
+			title,
+			createdTime,
+			dnsName ?? defaultDevice(incident.id),
+			deviceId,
+		);
 		incident.alerts.push(alert);
 		if (createdTime > incident.lastUpdateTime) incident.lastUpdateTime = createdTime;
 		return alert;
@@ -256,7 +384,9 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 
 	/** Every alert of the tenant with its incident (live objects). @param {string} tenantId */
 	function alertEntries(tenantId) {
-		return [...storeOf(tenantId).incidents.values()].flatMap((incident) => incident.alerts.map((alert) => ({ alert, incident })));
+		return [...storeOf(tenantId).incidents.values()].flatMap((incident) =>
+			incident.alerts.map((alert) => ({ alert, incident })),
+		);
 	}
 
 	/** @param {string} tenantId @param {number} id */
@@ -273,38 +403,110 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	// ---- rendering ----
 
 	/** @param {Incident} inc @param {string} tenantId */
-	const webUrl = (inc, tenantId) => `https://security.microsoft.com/incidents/${inc.id}?tid=${tenantId}`;
+	const webUrl = (inc, tenantId) =>
+		`https://security.microsoft.com/incidents/${inc.id}?tid=${tenantId}`;
 
 	/** @param {Incident} inc @param {string} tenantId */
 	function toXdr(inc, tenantId) {
-		const { id, title, createdTime, lastUpdateTime, assignedTo, classification, determination, status, severity, tags, comments } = inc;
+		const {
+			id,
+			title,
+			createdTime,
+			lastUpdateTime,
+			assignedTo,
+			classification,
+			determination,
+			status,
+			severity,
+			tags,
+			comments,
+		} = inc;
 		return {
-			incidentId: id, incidentUri: webUrl(inc, tenantId), redirectIncidentId: inc.redirectIncidentId, incidentName: title,
-			createdTime, lastUpdateTime, assignedTo, classification, determination, status, severity, tags, comments,
+			incidentId: id,
+			incidentUri: webUrl(inc, tenantId),
+			redirectIncidentId: inc.redirectIncidentId,
+			incidentName: title,
+			createdTime,
+			lastUpdateTime,
+			assignedTo,
+			classification,
+			determination,
+			status,
+			severity,
+			tags,
+			comments,
 			alerts: inc.alerts.map((a) => {
 				const at = a.createdTime;
-				const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid };
+				const user = {
+					accountName: a.account.name,
+					domainName: a.account.domain,
+					userSid: a.account.sid,
+				};
 				return {
-					alertId: a.id, providerAlertId: a.id, incidentId: id, serviceSource: 'MicrosoftDefenderForEndpoint',
-					creationTime: at, lastUpdatedTime: a.lastUpdateTime, resolvedTime: a.resolvedTime, firstActivity: a.firstEventTime,
-					lastActivity: a.lastEventTime, title: a.title, description: a.description, category: a.category,
-					status: a.status, severity: a.severity ?? severity, investigationId: a.investigationId, investigationState: a.investigationState,
-					classification: a.classification, determination: a.determination, detectionSource: a.detectionSource, assignedTo: a.assignedTo,
-					threatFamilyName: a.threatFamilyName, mitreTechniques: ['T1059.001'],
-					devices: [{
-						mdatpDeviceId: a.device.id, aadDeviceId: null, deviceDnsName: a.device.dnsName, osPlatform: 'Windows11',
-						version: '23H2', osProcessor: 'x64', osBuild: 22631, healthStatus: 'Active', riskScore: 'High',
-						rbacGroupName: null, firstSeen: at, tags: [], defenderAvStatus: 'Updated', onboardingStatus: 'Onboarded',
-						loggedOnUsers: [{ accountName: user.accountName, domainName: user.domainName }],
-					}],
+					alertId: a.id,
+					providerAlertId: a.id,
+					incidentId: id,
+					serviceSource: 'MicrosoftDefenderForEndpoint',
+					creationTime: at,
+					lastUpdatedTime: a.lastUpdateTime,
+					resolvedTime: a.resolvedTime,
+					firstActivity: a.firstEventTime,
+					lastActivity: a.lastEventTime,
+					title: a.title,
+					description: a.description,
+					category: a.category,
+					status: a.status,
+					severity: a.severity ?? severity,
+					investigationId: a.investigationId,
+					investigationState: a.investigationState,
+					classification: a.classification,
+					determination: a.determination,
+					detectionSource: a.detectionSource,
+					assignedTo: a.assignedTo,
+					threatFamilyName: a.threatFamilyName,
+					mitreTechniques: ['T1059.001'],
+					devices: [
+						{
+							mdatpDeviceId: a.device.id,
+							aadDeviceId: null,
+							deviceDnsName: a.device.dnsName,
+							osPlatform: 'Windows11',
+							version: '23H2',
+							osProcessor: 'x64',
+							osBuild: 22631,
+							healthStatus: 'Active',
+							riskScore: 'High',
+							rbacGroupName: null,
+							firstSeen: at,
+							tags: [],
+							defenderAvStatus: 'Updated',
+							onboardingStatus: 'Onboarded',
+							loggedOnUsers: [{ accountName: user.accountName, domainName: user.domainName }],
+						},
+					],
 					entities: [
 						{
-							entityType: 'Process', evidenceCreationTime: at, sha1: a.process.sha1, sha256: a.process.sha256,
-							fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
-							processId: a.process.processId, processCommandLine: a.process.commandLine, processCreationTime: at,
-							...user, deviceId: a.device.id, verdict: 'Suspicious', remediationStatus: 'None',
+							entityType: 'Process',
+							evidenceCreationTime: at,
+							sha1: a.process.sha1,
+							sha256: a.process.sha256,
+							fileName: a.process.fileName,
+							filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+							processId: a.process.processId,
+							processCommandLine: a.process.commandLine,
+							processCreationTime: at,
+							...user,
+							deviceId: a.device.id,
+							verdict: 'Suspicious',
+							remediationStatus: 'None',
 						},
-						{ entityType: 'User', evidenceCreationTime: at, ...user, verdict: 'Suspicious', remediationStatus: 'None' },
+						{
+							entityType: 'User',
+							evidenceCreationTime: at,
+							...user,
+							verdict: 'Suspicious',
+							remediationStatus: 'None',
+						},
 					],
 				};
 			}),
@@ -314,46 +516,91 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	/** @param {Incident} inc @param {string} tenantId @param {boolean} withAlerts */
 	function toGraph(inc, tenantId, withAlerts) {
 		return {
-			id: String(inc.id), tenantId, status: STATUS.toGraph(inc.status), incidentWebUrl: webUrl(inc, tenantId),
+			id: String(inc.id),
+			tenantId,
+			status: STATUS.toGraph(inc.status),
+			incidentWebUrl: webUrl(inc, tenantId),
 			redirectIncidentId: inc.redirectIncidentId === null ? null : String(inc.redirectIncidentId),
-			displayName: inc.title, description: null, summary: null,
-			createdDateTime: inc.createdTime, lastUpdateDateTime: inc.lastUpdateTime, assignedTo: inc.assignedTo,
-			classification: CLASSIFICATION.toGraph(inc.classification), determination: DETERMINATION.toGraph(inc.determination),
-			severity: SEVERITY.toGraph(inc.severity), customTags: inc.tags, systemTags: inc.systemTags,
+			displayName: inc.title,
+			description: null,
+			summary: null,
+			createdDateTime: inc.createdTime,
+			lastUpdateDateTime: inc.lastUpdateTime,
+			assignedTo: inc.assignedTo,
+			classification: CLASSIFICATION.toGraph(inc.classification),
+			determination: DETERMINATION.toGraph(inc.determination),
+			severity: SEVERITY.toGraph(inc.severity),
+			customTags: inc.tags,
+			systemTags: inc.systemTags,
 			comments: inc.comments.map(toGraphComment),
 			...(withAlerts ? { alerts: inc.alerts.map((a) => graphAlert(a, inc, tenantId)) } : {}),
 		};
 	}
 
 	/** @param {Comment} c */
-	const toGraphComment = (c) => ({ comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: c.createdTime });
+	const toGraphComment = (c) => ({
+		comment: c.comment,
+		createdByDisplayName: c.createdBy,
+		createdDateTime: c.createdTime,
+	});
 
 	/** @param {Alert} a @param {Incident} inc @param {string} tenantId */
 	function graphAlert(a, inc, tenantId) {
 		const at = a.createdTime;
 		const evidence = { createdDateTime: at, verdict: 'suspicious', remediationStatus: 'none' };
 		return {
-			id: a.id, providerAlertId: a.id, incidentId: String(inc.id), status: ALERT_STATUS.toGraph(a.status),
+			id: a.id,
+			providerAlertId: a.id,
+			incidentId: String(inc.id),
+			status: ALERT_STATUS.toGraph(a.status),
 			severity: SEVERITY.toGraph(a.severity ?? inc.severity),
 			classification: a.classification && CLASSIFICATION.toGraph(a.classification),
 			determination: a.determination && DETERMINATION.toGraph(a.determination),
-			serviceSource: 'microsoftDefenderForEndpoint', detectionSource: DETECTION_SOURCE.toGraph(a.detectionSource),
-			productName: 'Microsoft Defender for Endpoint', title: a.title, description: a.description,
-			category: a.category, createdDateTime: at, lastUpdateDateTime: a.lastUpdateTime, firstActivityDateTime: a.firstEventTime,
-			lastActivityDateTime: a.lastEventTime, resolvedDateTime: a.resolvedTime, assignedTo: a.assignedTo,
-			alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`, incidentWebUrl: webUrl(inc, tenantId), tenantId,
-			threatFamilyName: a.threatFamilyName, mitreTechniques: ['T1059.001'], comments: a.comments.map(toGraphComment),
+			serviceSource: 'microsoftDefenderForEndpoint',
+			detectionSource: DETECTION_SOURCE.toGraph(a.detectionSource),
+			productName: 'Microsoft Defender for Endpoint',
+			title: a.title,
+			description: a.description,
+			category: a.category,
+			createdDateTime: at,
+			lastUpdateDateTime: a.lastUpdateTime,
+			firstActivityDateTime: a.firstEventTime,
+			lastActivityDateTime: a.lastEventTime,
+			resolvedDateTime: a.resolvedTime,
+			assignedTo: a.assignedTo,
+			alertWebUrl: `https://security.microsoft.com/alerts/${a.id}?tid=${tenantId}`,
+			incidentWebUrl: webUrl(inc, tenantId),
+			tenantId,
+			threatFamilyName: a.threatFamilyName,
+			mitreTechniques: ['T1059.001'],
+			comments: a.comments.map(toGraphComment),
 			evidence: [
 				{
-					'@odata.type': '#microsoft.graph.security.deviceEvidence', ...evidence, deviceDnsName: a.device.dnsName,
-					mdeDeviceId: a.device.id, osPlatform: 'Windows11', healthStatus: 'active', riskScore: 'high',
+					'@odata.type': '#microsoft.graph.security.deviceEvidence',
+					...evidence,
+					deviceDnsName: a.device.dnsName,
+					mdeDeviceId: a.device.id,
+					osPlatform: 'Windows11',
+					healthStatus: 'active',
+					riskScore: 'high',
 					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
 				},
 				{
-					'@odata.type': '#microsoft.graph.security.processEvidence', ...evidence, processId: a.process.processId,
+					'@odata.type': '#microsoft.graph.security.processEvidence',
+					...evidence,
+					processId: a.process.processId,
 					processCommandLine: a.process.commandLine,
-					imageFile: { fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', sha1: a.process.sha1, sha256: a.process.sha256 },
-					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid },
+					imageFile: {
+						fileName: a.process.fileName,
+						filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+						sha1: a.process.sha1,
+						sha256: a.process.sha256,
+					},
+					userAccount: {
+						accountName: a.account.name,
+						domainName: a.account.domain,
+						userSid: a.account.sid,
+					},
 				},
 			],
 		};
@@ -366,7 +613,11 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		const expand = query.get('$expand');
 		if (expand === null) return false;
 		if (expand.trim().toLowerCase() !== 'alerts') {
-			throw new HttpError(400, 'BadRequest', `Could not find a property named '${expand}' on type 'microsoft.graph.security.incident'.`);
+			throw new HttpError(
+				400,
+				'BadRequest',
+				`Could not find a property named '${expand}' on type 'microsoft.graph.security.incident'.`,
+			);
 		}
 		return true;
 	}
@@ -377,7 +628,11 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		const filter = ctx.query.get('$filter');
 		const predicate = filter ? parseFilter(filter, fields, typeName) : () => true;
 		const matching = sorted(ctx.tenantId).filter(predicate);
-		return { page: matching.slice(skip, skip + top), more: top > 0 && skip + top < matching.length, next: skip + top };
+		return {
+			page: matching.slice(skip, skip + top),
+			more: top > 0 && skip + top < matching.length,
+			next: skip + top,
+		};
 	}
 
 	/**
@@ -388,7 +643,8 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		const body = await ctx.body();
 		/** @type {IncidentFields} */
 		const changes = {};
-		for (const en of [STATUS, CLASSIFICATION, DETERMINATION]) { // severity is read-only on both APIs
+		for (const en of [STATUS, CLASSIFICATION, DETERMINATION]) {
+			// severity is read-only on both APIs
 			const key = /** @type {'status' | 'classification' | 'determination'} */ (en.name);
 			if (body[key] !== undefined) changes[key] = enumValue(en, body[key], en[spelling]);
 		}
@@ -396,7 +652,12 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (textFields)) {
 			const value = body[key];
 			if (value === undefined || (value === null && key === 'comment')) continue;
-			if (value !== null && typeof value !== 'string') throw new HttpError(400, 'BadRequest', `Invalid value for field '${key}': expected a string.`);
+			if (value !== null && typeof value !== 'string')
+				throw new HttpError(
+					400,
+					'BadRequest',
+					`Invalid value for field '${key}': expected a string.`,
+				);
 			changes[key] = value;
 		}
 		if (body[tagsField] !== undefined) changes.tags = stringList(tagsField, body[tagsField]);
@@ -411,70 +672,150 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/?$/i, category: 'incidentList', roles: XDR_READ,
+			api: 'xdr',
+			method: 'GET',
+			path: /^\/api\/incidents\/?$/i,
+			category: 'incidentList',
+			roles: XDR_READ,
 			handle: (ctx) => {
 				const { page, more, next } = listPage(ctx, 100, XDR_FILTER, 'Incident');
 				return {
 					'@odata.context': `${apiBases.xdr}/api/$metadata#Incidents`,
 					value: page.map((inc) => toXdr(inc, ctx.tenantId)),
-					...(more ? { '@odata.nextLink': nextLink(`${apiBases.xdr}/api/incidents`, ctx.query, next) } : {}),
+					...(more
+						? { '@odata.nextLink': nextLink(`${apiBases.xdr}/api/incidents`, ctx.query, next) }
+						: {}),
 				};
 			},
 		},
 		{
-			api: 'xdr', method: 'GET', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: XDR_READ,
-			handle: (ctx) => ({ '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(find(ctx.tenantId, ctx.params[0]), ctx.tenantId) }),
+			api: 'xdr',
+			method: 'GET',
+			path: /^\/api\/incidents\/([^/]+)$/i,
+			category: 'incidentGet',
+			roles: XDR_READ,
+			handle: (ctx) => ({
+				'@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`,
+				...toXdr(find(ctx.tenantId, ctx.params[0]), ctx.tenantId),
+			}),
 		},
 		{
-			api: 'xdr', method: 'PATCH', path: /^\/api\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ['Incident.ReadWrite.All'],
+			api: 'xdr',
+			method: 'PATCH',
+			path: /^\/api\/incidents\/([^/]+)$/i,
+			category: 'incidentUpdate',
+			roles: ['Incident.ReadWrite.All'],
 			handle: async (ctx) => {
 				const incident = find(ctx.tenantId, ctx.params[0]);
 				applyChanges(incident, await patchChanges(ctx, 'fromXdr', 'tags'), author(ctx));
-				return { '@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`, ...toXdr(incident, ctx.tenantId) };
-			},
-		},
-		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/?$/i, category: 'incidentList', roles: GRAPH_READ,
-			handle: (ctx) => {
-				const withAlerts = graphExpand(ctx.query);
-				const { page, more, next } = listPage(ctx, 50, GRAPH_FILTER, 'microsoft.graph.security.incident');
 				return {
-					'@odata.context': withAlerts ? `${graphContext}(alerts())` : graphContext,
-					value: page.map((inc) => toGraph(inc, ctx.tenantId, withAlerts)),
-					...(more ? { '@odata.nextLink': nextLink(`${apiBases.graph}/v1.0/security/incidents`, ctx.query, next) } : {}),
+					'@odata.context': `${apiBases.xdr}/api/$metadata#Incidents/$entity`,
+					...toXdr(incident, ctx.tenantId),
 				};
 			},
 		},
 		{
-			api: 'graph', method: 'GET', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentGet', roles: GRAPH_READ,
-			handle: (ctx) => ({ '@odata.context': `${graphContext}/$entity`, ...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, graphExpand(ctx.query)) }),
-		},
-		{
-			api: 'graph', method: 'PATCH', path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i, category: 'incidentUpdate', roles: ['SecurityIncident.ReadWrite.All'],
-			handle: async (ctx) => {
-				const incident = find(ctx.tenantId, ctx.params[0]);
-				applyChanges(incident, await patchChanges(ctx, 'fromGraph', 'customTags'), author(ctx));
-				return { '@odata.context': `${graphContext}/$entity`, ...toGraph(incident, ctx.tenantId, false) };
+			api: 'graph',
+			method: 'GET',
+			path: /^\/v1\.0\/security\/incidents\/?$/i,
+			category: 'incidentList',
+			roles: GRAPH_READ,
+			handle: (ctx) => {
+				const withAlerts = graphExpand(ctx.query);
+				const { page, more, next } = listPage(
+					ctx,
+					50,
+					GRAPH_FILTER,
+					'microsoft.graph.security.incident',
+				);
+				return {
+					'@odata.context': withAlerts ? `${graphContext}(alerts())` : graphContext,
+					value: page.map((inc) => toGraph(inc, ctx.tenantId, withAlerts)),
+					...(more
+						? {
+								'@odata.nextLink': nextLink(
+									`${apiBases.graph}/v1.0/security/incidents`,
+									ctx.query,
+									next,
+								),
+							}
+						: {}),
+				};
 			},
 		},
 		{
-			api: 'graph', method: 'POST', path: /^\/v1\.0\/security\/incidents\/([^/]+)\/comments$/i, category: 'incidentUpdate', roles: ['SecurityIncident.ReadWrite.All'],
+			api: 'graph',
+			method: 'GET',
+			path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i,
+			category: 'incidentGet',
+			roles: GRAPH_READ,
+			handle: (ctx) => ({
+				'@odata.context': `${graphContext}/$entity`,
+				...toGraph(find(ctx.tenantId, ctx.params[0]), ctx.tenantId, graphExpand(ctx.query)),
+			}),
+		},
+		{
+			api: 'graph',
+			method: 'PATCH',
+			path: /^\/v1\.0\/security\/incidents\/([^/]+)$/i,
+			category: 'incidentUpdate',
+			roles: ['SecurityIncident.ReadWrite.All'],
+			handle: async (ctx) => {
+				const incident = find(ctx.tenantId, ctx.params[0]);
+				applyChanges(incident, await patchChanges(ctx, 'fromGraph', 'customTags'), author(ctx));
+				return {
+					'@odata.context': `${graphContext}/$entity`,
+					...toGraph(incident, ctx.tenantId, false),
+				};
+			},
+		},
+		{
+			api: 'graph',
+			method: 'POST',
+			path: /^\/v1\.0\/security\/incidents\/([^/]+)\/comments$/i,
+			category: 'incidentUpdate',
+			roles: ['SecurityIncident.ReadWrite.All'],
 			handle: async (ctx) => {
 				const incident = find(ctx.tenantId, ctx.params[0]);
 				const body = await ctx.body();
 				if (typeof body.comment !== 'string' || !body.comment) {
-					throw new HttpError(400, 'BadRequest', "The property 'comment' is required and must be a non-empty string.");
+					throw new HttpError(
+						400,
+						'BadRequest',
+						"The property 'comment' is required and must be a non-empty string.",
+					);
 				}
 				applyChanges(incident, { comment: body.comment }, author(ctx));
 				return {
 					'@odata.context': `${apiBases.graph}/v1.0/$metadata#Collection(microsoft.graph.security.alertComment)`,
-					value: incident.comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...toGraphComment(c) })),
+					value: incident.comments.map((c) => ({
+						'@odata.type': '#microsoft.graph.security.alertComment',
+						...toGraphComment(c),
+					})),
 				};
 			},
 		},
 	];
 
-	return { routes, createIncident, seedIncidents, updateIncident, getIncident, listIncidents, attachAlert, alertEntries, graphAlert };
+	return {
+		routes,
+		createIncident,
+		seedIncidents,
+		updateIncident,
+		getIncident,
+		listIncidents,
+		attachAlert,
+		alertEntries,
+		graphAlert,
+	};
 }
 
-module.exports = { createIncidents, enumValue, ALERT_STATUS, SEVERITY, CLASSIFICATION, DETERMINATION, DETECTION_SOURCE };
+module.exports = {
+	createIncidents,
+	enumValue,
+	ALERT_STATUS,
+	SEVERITY,
+	CLASSIFICATION,
+	DETERMINATION,
+	DETECTION_SOURCE,
+};

@@ -30,17 +30,37 @@ const { handleControl } = require('./control');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const CA_FILE = path.join(FIXTURES, 'tls', 'emulator-cert.pem');
-const UNAUTHORIZED_CODE = { xdr: 'Unauthorized', graph: 'InvalidAuthenticationToken', mde: 'Unauthorized' };
+const UNAUTHORIZED_CODE = {
+	xdr: 'Unauthorized',
+	graph: 'InvalidAuthenticationToken',
+	mde: 'Unauthorized',
+};
 const STATUS_CODES = /** @type {Record<number, string>} */ ({
-	400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict',
-	429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout',
+	400: 'BadRequest',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'NotFound',
+	405: 'MethodNotAllowed',
+	409: 'Conflict',
+	429: 'TooManyRequests',
+	500: 'InternalServerError',
+	502: 'BadGateway',
+	503: 'ServiceUnavailable',
+	504: 'GatewayTimeout',
 });
-const PROXY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n';
+const PROXY_PAGE =
+	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n';
 
 /** @param {string} pathname @returns {import('./faults').Api} */
 function apiOf(pathname) {
 	const first = pathname.split('/')[1];
-	return first === 'xdr' || first === 'graph' || first === 'mde' || first === 'blob' || first === 'openai' ? first : 'login';
+	return first === 'xdr' ||
+		first === 'graph' ||
+		first === 'mde' ||
+		first === 'blob' ||
+		first === 'openai'
+		? first
+		: 'login';
 }
 
 /**
@@ -67,7 +87,10 @@ function tenantForLog(req, api, pathname) {
 function sendError(res, api, err, req) {
 	let body;
 	if (api === 'login') {
-		body = { error: err.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', error_description: err.message };
+		body = {
+			error: err.status >= 500 ? 'temporarily_unavailable' : 'invalid_request',
+			error_description: err.message,
+		};
 	} else if (api === 'openai') {
 		body = { error: { message: err.message, type: err.code, param: null, code: err.code } };
 	} else if (api === 'graph') {
@@ -76,7 +99,12 @@ function sendError(res, api, err, req) {
 			error: {
 				code: err.code,
 				message: err.message,
-				innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': crypto.randomUUID(), 'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : crypto.randomUUID() },
+				innerError: {
+					date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+					'request-id': crypto.randomUUID(),
+					'client-request-id':
+						typeof clientRequestId === 'string' ? clientRequestId : crypto.randomUUID(),
+				},
 			},
 		};
 	} else {
@@ -94,9 +122,16 @@ async function startElsewhere(sockets) {
 	/** @type {{ method: string, path: string, authorization: boolean }[]} */
 	const requests = [];
 	const server = https.createServer(
-		{ key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')), cert: fs.readFileSync(CA_FILE) },
+		{
+			key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')),
+			cert: fs.readFileSync(CA_FILE),
+		},
 		(req, res) => {
-			requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization !== undefined });
+			requests.push({
+				method: req.method ?? 'GET',
+				path: req.url ?? '/',
+				authorization: req.headers.authorization !== undefined,
+			});
 			sendJson(res, 200, { value: [] });
 		},
 	);
@@ -108,7 +143,11 @@ async function startElsewhere(sockets) {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => resolve(undefined));
 	});
-	return { server, url: `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`, requests };
+	return {
+		server,
+		url: `https://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
+		requests,
+	};
 }
 
 /**
@@ -122,10 +161,16 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	/** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>} */
 	let handle = async () => {};
 	const server = https.createServer(
-		{ key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')), cert: fs.readFileSync(CA_FILE) },
+		{
+			key: fs.readFileSync(path.join(FIXTURES, 'tls', 'emulator-key.pem')),
+			cert: fs.readFileSync(CA_FILE),
+		},
 		(req, res) => {
 			handle(req, res).catch((err) => {
-				if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: String(err?.stack ?? err) } });
+				if (!res.headersSent)
+					sendJson(res, 500, {
+						error: { code: 'InternalServerError', message: String(err?.stack ?? err) },
+					});
 				else res.destroy();
 			});
 		},
@@ -146,10 +191,19 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const { getTenant } = identity;
 	// Alerts and machines point at each other: an alert on a known machine gets its id, and a new
 	// machine adopts the id that alerts already give its DNS name.
-	const incidents = createIncidents({ apiBases, getTenant, machineIdOf: (tenantId, dnsName) => machines.findByDnsName(tenantId, dnsName)?.id });
+	const incidents = createIncidents({
+		apiBases,
+		getTenant,
+		machineIdOf: (tenantId, dnsName) => machines.findByDnsName(tenantId, dnsName)?.id,
+	});
 	const machines = createMachines({
-		apiBases, getTenant,
-		deviceIdOf: (tenantId, dnsName) => incidents.alertEntries(tenantId).find((e) => e.alert.device.dnsName.toLowerCase() === dnsName.toLowerCase())?.alert.device.id,
+		apiBases,
+		getTenant,
+		deviceIdOf: (tenantId, dnsName) =>
+			incidents
+				.alertEntries(tenantId)
+				.find((e) => e.alert.device.dnsName.toLowerCase() === dnsName.toLowerCase())?.alert.device
+				.id,
 	});
 	const alerts = createAlerts({ apiBases, incidents, machines });
 	const indicators = createIndicators({ apiBases, getTenant });
@@ -161,7 +215,16 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const traffic = createTraffic();
 	// Routes under /machines/{id}/… and /machines/findbyip(…) come before the device routes, which take any segment as an ID.
 	/** @type {Route[]} */
-	const routes = [...liveResponse.routes, ...enrichment.routes, ...tvm.routes, ...incidents.routes, ...hunting.routes, ...machines.routes, ...alerts.routes, ...indicators.routes];
+	const routes = [
+		...liveResponse.routes,
+		...enrichment.routes,
+		...tvm.routes,
+		...incidents.routes,
+		...hunting.routes,
+		...machines.routes,
+		...alerts.routes,
+		...indicators.routes,
+	];
 	let latency = latencyMs;
 
 	/** A delay that stop() cancels, so that no timer keeps the process alive. @param {number} ms */
@@ -206,7 +269,8 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		try {
 			if (api === 'login') await identity.handleLogin(req, res, reqUrl);
 			else if (api === 'blob') liveResponse.serveBlob(req, res, reqUrl);
-			else if (api === 'openai') await openAi.handle(req, res, reqUrl.pathname.slice('/openai'.length));
+			else if (api === 'openai')
+				await openAi.handle(req, res, reqUrl.pathname.slice('/openai'.length));
 			else await serveApi(api, method, reqUrl, req, res);
 		} catch (err) {
 			if (!(err instanceof HttpError)) throw err;
@@ -220,7 +284,11 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	 * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
 	 */
 	async function serveApi(api, method, reqUrl, req, res) {
-		const claims = identity.verifyAccessToken(req.headers.authorization, api, UNAUTHORIZED_CODE[api]);
+		const claims = identity.verifyAccessToken(
+			req.headers.authorization,
+			api,
+			UNAUTHORIZED_CODE[api],
+		);
 		const subPath = reqUrl.pathname.slice(api.length + 1);
 		const samePath = routes.filter((r) => r.api === api && r.path.test(subPath));
 		const route = samePath.find((r) => r.method === method);
@@ -228,11 +296,20 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		const category = route?.category ?? (api === 'mde' ? 'mde' : undefined);
 		if (category) traffic.checkQuota(claims.tid, api, category);
 		if (!route) {
-			if (samePath.length) throw new HttpError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
+			if (samePath.length)
+				throw new HttpError(
+					405,
+					'MethodNotAllowed',
+					`The requested resource does not support http method '${method}'.`,
+				);
 			throw new HttpError(404, 'NotFound', `Resource not found for the segment '${subPath}'.`);
 		}
 		if (!route.roles.some((role) => claims.roles?.includes(role))) {
-			throw new HttpError(403, 'Forbidden', `The application '${claims.appid}' is missing application permission(s): ${route.roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`);
+			throw new HttpError(
+				403,
+				'Forbidden',
+				`The application '${claims.appid}' is missing application permission(s): ${route.roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`,
+			);
 		}
 		/** @type {RouteContext} */
 		const ctx = {
@@ -255,20 +332,39 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	 */
 	function answerFault(fault, api, req, res) {
 		if (fault.redirect) {
-			res.writeHead(302, { location: `${elsewhere.url}${req.url ?? '/'}`, 'content-length': '0', ...fault.headers });
+			res.writeHead(302, {
+				location: `${elsewhere.url}${req.url ?? '/'}`,
+				'content-length': '0',
+				...fault.headers,
+			});
 			res.end();
 		} else if (fault.reset) {
 			req.socket.destroy();
 		} else if (fault.malformedJson) {
 			res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-			res.end('{"@odata.context":"$metadata#Incidents","value":[{"incidentId":1,"incidentName":"Trunc');
+			res.end(
+				'{"@odata.context":"$metadata#Incidents","value":[{"incidentId":1,"incidentName":"Trunc',
+			);
 		} else if (fault.html) {
 			res.writeHead(502, { 'content-type': 'text/html' });
 			res.end(PROXY_PAGE);
 		} else if (fault.status !== undefined) {
-			const headers = { ...(fault.status === 429 || fault.status === 503 ? { 'retry-after': '1' } : {}), ...fault.headers };
+			const headers = {
+				...(fault.status === 429 || fault.status === 503 ? { 'retry-after': '1' } : {}),
+				...fault.headers,
+			};
 			if (fault.body === undefined) {
-				sendError(res, api, new HttpError(fault.status, STATUS_CODES[fault.status] ?? 'Error', `Injected fault (HTTP ${fault.status})`, headers), req);
+				sendError(
+					res,
+					api,
+					new HttpError(
+						fault.status,
+						STATUS_CODES[fault.status] ?? 'Error',
+						`Injected fault (HTTP ${fault.status})`,
+						headers,
+					),
+					req,
+				);
 			} else if (typeof fault.body === 'string') {
 				res.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
 				res.end(fault.body);
@@ -284,43 +380,121 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	 * each), 3 machines (the first is the device of the oldest incident's alert) and 3 more alerts on them.
 	 */
 	function seedDemo() {
-		const tenant = identity.addTenant({ id: 'b2d8f3e4-5a6c-4d7e-8f90-1a2b3c4d5e6f', domains: ['contoso.example'] });
+		const tenant = identity.addTenant({
+			id: 'b2d8f3e4-5a6c-4d7e-8f90-1a2b3c4d5e6f',
+			domains: ['contoso.example'],
+		});
 		const clientSecret = `demo~${crypto.randomBytes(24).toString('base64url')}`;
 		const app = identity.addApp({
 			clientId: 'c3e9a4f5-6b7d-4e8f-9a01-2b3c4d5e6f70',
 			displayName: 'n8n Defender demo',
 			secrets: [{ value: clientSecret }],
-			certificates: [{ certPem: fs.readFileSync(path.join(FIXTURES, 'client', 'client-cert.pem'), 'utf8') }],
+			certificates: [
+				{ certPem: fs.readFileSync(path.join(FIXTURES, 'client', 'client-cert.pem'), 'utf8') },
+			],
 		});
 		identity.consent({
 			tenantId: tenant.id,
 			clientId: app.clientId,
 			roles: {
 				xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
-				graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'SecurityAlert.ReadWrite.All'],
+				graph: [
+					'SecurityIncident.ReadWrite.All',
+					'ThreatHunting.Read.All',
+					'SecurityAlert.ReadWrite.All',
+				],
 				mde: [
-					'Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.RestrictExecution', 'Machine.CollectForensics',
-					'Machine.StopAndQuarantine', 'Machine.Offboard', 'Alert.ReadWrite.All', 'Ti.ReadWrite.All', 'Machine.LiveResponse', 'Library.Manage',
-					'User.Read.All', 'File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'Vulnerability.Read.All', 'Software.Read.All',
-					'SecurityRecommendation.Read.All', 'Score.Read.All',
+					'Machine.ReadWrite.All',
+					'Machine.Isolate',
+					'Machine.Scan',
+					'Machine.RestrictExecution',
+					'Machine.CollectForensics',
+					'Machine.StopAndQuarantine',
+					'Machine.Offboard',
+					'Alert.ReadWrite.All',
+					'Ti.ReadWrite.All',
+					'Machine.LiveResponse',
+					'Library.Manage',
+					'User.Read.All',
+					'File.Read.All',
+					'Ip.Read.All',
+					'URL.Read.All',
+					'Vulnerability.Read.All',
+					'Software.Read.All',
+					'SecurityRecommendation.Read.All',
+					'Score.Read.All',
 				],
 			},
 		});
 		const seeded = incidents.seedIncidents(tenant.id, 25);
-		const workstation = machines.addMachine(tenant.id, { computerDnsName: seeded[0].alerts[0].device.dnsName, riskScore: 'High', exposureLevel: 'Medium', machineTags: ['demo'] });
-		const server = machines.addMachine(tenant.id, { computerDnsName: 'srv-db01.contoso.local', osPlatform: 'WindowsServer2022', osVersion: '10.0.20348', version: '21H2', osBuild: 20348, riskScore: 'Medium', exposureLevel: 'High' });
-		const laptop = machines.addMachine(tenant.id, { computerDnsName: 'mac-lab02.contoso.local', osPlatform: 'macOS', osVersion: '14.5', version: null, osBuild: null, healthStatus: 'Inactive', riskScore: 'Low', isAadJoined: false, aadDeviceId: null });
+		const workstation = machines.addMachine(tenant.id, {
+			computerDnsName: seeded[0].alerts[0].device.dnsName,
+			riskScore: 'High',
+			exposureLevel: 'Medium',
+			machineTags: ['demo'],
+		});
+		const server = machines.addMachine(tenant.id, {
+			computerDnsName: 'srv-db01.contoso.local',
+			osPlatform: 'WindowsServer2022',
+			osVersion: '10.0.20348',
+			version: '21H2',
+			osBuild: 20348,
+			riskScore: 'Medium',
+			exposureLevel: 'High',
+		});
+		const laptop = machines.addMachine(tenant.id, {
+			computerDnsName: 'mac-lab02.contoso.local',
+			osPlatform: 'macOS',
+			osVersion: '14.5',
+			version: null,
+			osBuild: null,
+			healthStatus: 'Inactive',
+			riskScore: 'Low',
+			isAadJoined: false,
+			aadDeviceId: null,
+		});
 		// Added to seeded incidents at their creation time, which leaves the incidents' lastUpdateTime alone.
 		const extra = [
-			{ on: workstation, title: 'Suspicious PowerShell download cradle', severity: 'High', category: 'Execution' },
-			{ on: server, title: 'Credential dumping from LSASS memory', severity: 'High', category: 'CredentialAccess', status: 'InProgress', assignedTo: 'analyst@contoso.com' },
-			{ on: laptop, title: 'Unwanted software detected', severity: 'Low', category: 'Malware', status: 'Resolved', classification: 'FalsePositive', determination: 'NotMalicious' },
+			{
+				on: workstation,
+				title: 'Suspicious PowerShell download cradle',
+				severity: 'High',
+				category: 'Execution',
+			},
+			{
+				on: server,
+				title: 'Credential dumping from LSASS memory',
+				severity: 'High',
+				category: 'CredentialAccess',
+				status: 'InProgress',
+				assignedTo: 'analyst@contoso.com',
+			},
+			{
+				on: laptop,
+				title: 'Unwanted software detected',
+				severity: 'Low',
+				category: 'Malware',
+				status: 'Resolved',
+				classification: 'FalsePositive',
+				determination: 'NotMalicious',
+			},
 		];
 		extra.forEach(({ on, ...fields }, i) => {
 			const incident = seeded[24 - i];
-			alerts.createAlert(tenant.id, { ...fields, incidentId: incident.id, machineId: on.id, createdTime: incident.createdTime });
+			alerts.createAlert(tenant.id, {
+				...fields,
+				incidentId: incident.id,
+				machineId: on.id,
+				createdTime: incident.createdTime,
+			});
 		});
-		return { tenantId: tenant.id, tenantDomain: tenant.domains[0], clientId: app.clientId, clientSecret, certificateThumbprint: app.certificates[0].thumbprint };
+		return {
+			tenantId: tenant.id,
+			tenantDomain: tenant.domains[0],
+			clientId: app.clientId,
+			clientSecret,
+			certificateThumbprint: app.certificates[0].thumbprint,
+		};
 	}
 
 	const control = {
@@ -401,7 +575,11 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		async stop() {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
-			const closed = Promise.all([server, elsewhere.server].map((listener) => new Promise((resolve) => listener.close(() => resolve(undefined)))));
+			const closed = Promise.all(
+				[server, elsewhere.server].map(
+					(listener) => new Promise((resolve) => listener.close(() => resolve(undefined))),
+				),
+			);
 			for (const socket of sockets) socket.destroy();
 			await closed;
 		},

@@ -25,11 +25,23 @@ const TYPES = /** @type {Record<string, { valid: (v: string) => boolean, code: s
 	DomainName: { valid: (v) => DOMAIN.test(v), code: 'InvalidDomainName' },
 	Url: { valid: isUrl, code: 'InvalidUrl' },
 });
-const ACTIONS = ['Alert', 'Warn', 'Block', 'Audit', 'BlockAndRemediate', 'AlertAndBlock', 'Allowed'];
+const ACTIONS = [
+	'Alert',
+	'Warn',
+	'Block',
+	'Audit',
+	'BlockAndRemediate',
+	'AlertAndBlock',
+	'Allowed',
+];
 const SEVERITIES = ['Informational', 'Low', 'Medium', 'High'];
 const FILTER = {
 	indicatorValue: { field: 'indicatorValue', kind: /** @type {const} */ ('string'), ci: true },
-	indicatorType: { field: 'indicatorType', kind: /** @type {const} */ ('enum'), values: enumValues(Object.keys(TYPES)) },
+	indicatorType: {
+		field: 'indicatorType',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues(Object.keys(TYPES)),
+	},
 	action: { field: 'action', kind: /** @type {const} */ ('enum'), values: enumValues(ACTIONS) },
 };
 
@@ -44,7 +56,8 @@ function isUrl(value) {
 }
 
 /** @param {string} field @param {string} message */
-const invalid = (field, message) => new HttpError(400, 'InvalidInput', `Invalid input ${field}: ${message}`);
+const invalid = (field, message) =>
+	new HttpError(400, 'InvalidInput', `Invalid input ${field}: ${message}`);
 
 /**
  * @param {{ apiBases: Record<'mde', string>, getTenant: (idOrDomain: string) => { id: string } }} options
@@ -83,10 +96,18 @@ function createIndicators({ apiBases, getTenant }) {
 	async function submit(ctx) {
 		const body = await ctx.body();
 		const indicatorValue = requiredText(body, 'indicatorValue');
-		const indicatorType = oneOf('indicatorType', requiredText(body, 'indicatorType'), Object.keys(TYPES));
+		const indicatorType = oneOf(
+			'indicatorType',
+			requiredText(body, 'indicatorType'),
+			Object.keys(TYPES),
+		);
 		const check = TYPES[indicatorType];
 		if (!check.valid(indicatorValue)) {
-			throw new HttpError(400, check.code, `Invalid value '${indicatorValue}' for field 'indicatorValue': not a valid ${indicatorType}`);
+			throw new HttpError(
+				400,
+				check.code,
+				`Invalid value '${indicatorValue}' for field 'indicatorValue': not a valid ${indicatorType}`,
+			);
 		}
 		const action = oneOf('action', requiredText(body, 'action'), ACTIONS);
 		const title = requiredText(body, 'title');
@@ -98,25 +119,57 @@ function createIndicators({ apiBases, getTenant }) {
 			if (!ok(value)) throw invalid(name, `${expected} is expected`);
 			return value;
 		};
-		const severity = prop(body, 'severity') == null ? 'Informational' : oneOf('severity', prop(body, 'severity'), SEVERITIES);
-		const expiration = optional('expirationTime', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)), 'an ISO 8601 date/time');
-		const generateAlert = optional('generateAlert', (v) => typeof v === 'boolean', 'true or false') ?? false;
-		const recommendedActions = optional('recommendedActions', (v) => typeof v === 'string', 'a string') ?? null;
+		const severity =
+			prop(body, 'severity') == null
+				? 'Informational'
+				: oneOf('severity', prop(body, 'severity'), SEVERITIES);
+		const expiration = optional(
+			'expirationTime',
+			(v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+			'an ISO 8601 date/time',
+		);
+		const generateAlert =
+			optional('generateAlert', (v) => typeof v === 'boolean', 'true or false') ?? false;
+		const recommendedActions =
+			optional('recommendedActions', (v) => typeof v === 'string', 'a string') ?? null;
 		const application = optional('application', (v) => typeof v === 'string', 'a string') ?? null;
-		const rbacGroupNames = optional('rbacGroupNames', (v) => Array.isArray(v) && v.every((g) => typeof g === 'string'), 'an array of strings') ?? [];
+		const rbacGroupNames =
+			optional(
+				'rbacGroupNames',
+				(v) => Array.isArray(v) && v.every((g) => typeof g === 'string'),
+				'an array of strings',
+			) ?? [];
 
 		const store = storeOf(ctx.tenantId);
 		const existing = [...store.indicators.values()].find(
-			(i) => i.indicatorType === indicatorType && i.indicatorValue.toLowerCase() === indicatorValue.toLowerCase(),
+			(i) =>
+				i.indicatorType === indicatorType &&
+				i.indicatorValue.toLowerCase() === indicatorValue.toLowerCase(),
 		);
 		const now = toApiTime();
 		/** @type {Indicator} */
 		const indicator = {
-			id: existing?.id ?? String(store.nextId++), indicatorValue, indicatorType, action, application,
-			source: ctx.appid, sourceType: 'AadApp', createdBy: existing?.createdBy ?? ctx.appid, createdBySource: 'PublicApi',
-			title, description, recommendedActions, severity, expirationTime: expiration === undefined ? null : toApiTime(expiration),
-			generateAlert, rbacGroupNames, rbacGroupIds: [], mitreTechniques: [],
-			creationTimeDateTimeUtc: existing?.creationTimeDateTimeUtc ?? now, lastUpdateTime: now, lastUpdatedBy: ctx.appid,
+			id: existing?.id ?? String(store.nextId++),
+			indicatorValue,
+			indicatorType,
+			action,
+			application,
+			source: ctx.appid,
+			sourceType: 'AadApp',
+			createdBy: existing?.createdBy ?? ctx.appid,
+			createdBySource: 'PublicApi',
+			title,
+			description,
+			recommendedActions,
+			severity,
+			expirationTime: expiration === undefined ? null : toApiTime(expiration),
+			generateAlert,
+			rbacGroupNames,
+			rbacGroupIds: [],
+			mitreTechniques: [],
+			creationTimeDateTimeUtc: existing?.creationTimeDateTimeUtc ?? now,
+			lastUpdateTime: now,
+			lastUpdatedBy: ctx.appid,
 		};
 		store.indicators.set(indicator.id, indicator);
 		return { '@odata.context': `${apiBases.mde}/api/$metadata#Indicators/$entity`, ...indicator };
@@ -127,17 +180,38 @@ function createIndicators({ apiBases, getTenant }) {
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/indicators\/?$/i, category: 'mde', roles: READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/indicators\/?$/i,
+			category: 'mde',
+			roles: READ,
 			handle: (ctx) => ({
 				'@odata.context': `${apiBases.mde}/api/$metadata#Indicators`,
-				...listPage([...storeOf(ctx.tenantId).indicators.values()], ctx.query, { max: 10_000, fields: FILTER, typeName: 'Indicator', base: `${apiBases.mde}/api/indicators` }),
+				...listPage([...storeOf(ctx.tenantId).indicators.values()], ctx.query, {
+					max: 10_000,
+					fields: FILTER,
+					typeName: 'Indicator',
+					base: `${apiBases.mde}/api/indicators`,
+				}),
 			}),
 		},
-		{ api: 'mde', method: 'POST', path: /^\/api\/indicators\/?$/i, category: 'mde', roles: ['Ti.ReadWrite.All'], handle: submit },
 		{
-			api: 'mde', method: 'DELETE', path: /^\/api\/indicators\/([^/]+)$/i, category: 'mde', roles: ['Ti.ReadWrite.All'],
+			api: 'mde',
+			method: 'POST',
+			path: /^\/api\/indicators\/?$/i,
+			category: 'mde',
+			roles: ['Ti.ReadWrite.All'],
+			handle: submit,
+		},
+		{
+			api: 'mde',
+			method: 'DELETE',
+			path: /^\/api\/indicators\/([^/]+)$/i,
+			category: 'mde',
+			roles: ['Ti.ReadWrite.All'],
 			handle: (ctx) => {
-				if (!storeOf(ctx.tenantId).indicators.delete(ctx.params[0])) throw new HttpError(404, 'NotFound', `Indicator ${ctx.params[0]} not found`);
+				if (!storeOf(ctx.tenantId).indicators.delete(ctx.params[0]))
+					throw new HttpError(404, 'NotFound', `Indicator ${ctx.params[0]} not found`);
 				ctx.res.writeHead(204);
 				ctx.res.end();
 			},

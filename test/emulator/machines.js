@@ -23,7 +23,14 @@ const { listPage, enumValues } = require('./odata');
  * @typedef {import('./index').RouteContext} RouteContext
  */
 
-const HEALTH = ['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'];
+const HEALTH = [
+	'Active',
+	'Inactive',
+	'ImpairedCommunication',
+	'NoSensorData',
+	'NoSensorDataImpairedCommunication',
+	'Unknown',
+];
 const RISK = ['None', 'Informational', 'Low', 'Medium', 'High'];
 const EXPOSURE = ['None', 'Low', 'Medium', 'High'];
 const ONBOARDING = ['Onboarded', 'CanBeOnboarded', 'Unsupported', 'InsufficientInfo'];
@@ -40,13 +47,44 @@ const E_FAIL = -2147467259;
  * @type {{ segment: string, type: string, role: string, scope?: { name: string, values: string[], default?: string }, sha1?: true }[]}
  */
 const ACTIONS = [
-	{ segment: 'isolate', type: 'Isolate', role: 'Machine.Isolate', scope: { name: 'IsolationType', values: ['Full', 'Selective', 'UnManagedDevice'], default: 'Full' } },
+	{
+		segment: 'isolate',
+		type: 'Isolate',
+		role: 'Machine.Isolate',
+		scope: {
+			name: 'IsolationType',
+			values: ['Full', 'Selective', 'UnManagedDevice'],
+			default: 'Full',
+		},
+	},
 	{ segment: 'unisolate', type: 'Unisolate', role: 'Machine.Isolate' },
-	{ segment: 'runAntiVirusScan', type: 'RunAntiVirusScan', role: 'Machine.Scan', scope: { name: 'ScanType', values: ['Quick', 'Full'] } },
-	{ segment: 'restrictCodeExecution', type: 'RestrictCodeExecution', role: 'Machine.RestrictExecution' },
-	{ segment: 'unrestrictCodeExecution', type: 'UnrestrictCodeExecution', role: 'Machine.RestrictExecution' },
-	{ segment: 'collectInvestigationPackage', type: 'CollectInvestigationPackage', role: 'Machine.CollectForensics' },
-	{ segment: 'StopAndQuarantineFile', type: 'StopAndQuarantineFile', role: 'Machine.StopAndQuarantine', sha1: true },
+	{
+		segment: 'runAntiVirusScan',
+		type: 'RunAntiVirusScan',
+		role: 'Machine.Scan',
+		scope: { name: 'ScanType', values: ['Quick', 'Full'] },
+	},
+	{
+		segment: 'restrictCodeExecution',
+		type: 'RestrictCodeExecution',
+		role: 'Machine.RestrictExecution',
+	},
+	{
+		segment: 'unrestrictCodeExecution',
+		type: 'UnrestrictCodeExecution',
+		role: 'Machine.RestrictExecution',
+	},
+	{
+		segment: 'collectInvestigationPackage',
+		type: 'CollectInvestigationPackage',
+		role: 'Machine.CollectForensics',
+	},
+	{
+		segment: 'StopAndQuarantineFile',
+		type: 'StopAndQuarantineFile',
+		role: 'Machine.StopAndQuarantine',
+		sha1: true,
+	},
 	{ segment: 'offboard', type: 'Offboard', role: 'Machine.Offboard' },
 ];
 const DEFAULT_TIMELINE = { pendingMs: 300, inProgressMs: 300, outcome: 'Succeeded' };
@@ -54,10 +92,22 @@ const DEFAULT_TIMELINE = { pendingMs: 300, inProgressMs: 300, outcome: 'Succeede
 const MACHINE_FILTER = {
 	id: { field: 'id', kind: /** @type {const} */ ('string'), ci: true },
 	computerDnsName: { field: 'computerDnsName', kind: /** @type {const} */ ('string'), ci: true },
-	healthStatus: { field: 'healthStatus', kind: /** @type {const} */ ('enum'), values: enumValues(HEALTH) },
+	healthStatus: {
+		field: 'healthStatus',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues(HEALTH),
+	},
 	riskScore: { field: 'riskScore', kind: /** @type {const} */ ('enum'), values: enumValues(RISK) },
-	exposureLevel: { field: 'exposureLevel', kind: /** @type {const} */ ('enum'), values: enumValues(EXPOSURE) },
-	onboardingStatus: { field: 'onboardingStatus', kind: /** @type {const} */ ('enum'), values: enumValues(ONBOARDING) },
+	exposureLevel: {
+		field: 'exposureLevel',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues(EXPOSURE),
+	},
+	onboardingStatus: {
+		field: 'onboardingStatus',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues(ONBOARDING),
+	},
 	osPlatform: { field: 'osPlatform', kind: /** @type {const} */ ('string'), ci: true },
 	lastSeen: { field: 'lastSeen', kind: /** @type {const} */ ('datetime') },
 	machineTags: { field: 'machineTags', kind: /** @type {const} */ ('list') },
@@ -67,8 +117,16 @@ const MACHINE_FILTER = {
 const ACTION_FILTER = {
 	id: { field: 'id', kind: /** @type {const} */ ('string'), ci: true },
 	machineId: { field: 'machineId', kind: /** @type {const} */ ('string'), ci: true },
-	status: { field: 'status', kind: /** @type {const} */ ('enum'), values: enumValues(ACTION_STATUS) },
-	type: { field: 'type', kind: /** @type {const} */ ('enum'), values: enumValues([...ACTIONS.map((a) => a.type), ...OTHER_ACTION_TYPES]) },
+	status: {
+		field: 'status',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues(ACTION_STATUS),
+	},
+	type: {
+		field: 'type',
+		kind: /** @type {const} */ ('enum'),
+		values: enumValues([...ACTIONS.map((a) => a.type), ...OTHER_ACTION_TYPES]),
+	},
 	requestor: { field: 'requestor', kind: /** @type {const} */ ('string'), ci: true },
 	creationDateTimeUtc: { field: 'creationDateTimeUtc', kind: /** @type {const} */ ('datetime') },
 };
@@ -111,22 +169,47 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 	function addMachine(tenantId, fields = {}) {
 		const store = storeOf(tenantId);
 		const n = store.machines.size + 1;
-		const computerDnsName = fields.computerDnsName ?? `device-${String(n).padStart(3, '0')}.contoso.local`;
-		const id = (fields.id ?? deviceIdOf(tenantId, computerDnsName) ?? crypto.randomBytes(20).toString('hex')).toLowerCase();
+		const computerDnsName =
+			fields.computerDnsName ?? `device-${String(n).padStart(3, '0')}.contoso.local`;
+		const id = (
+			fields.id ??
+			deviceIdOf(tenantId, computerDnsName) ??
+			crypto.randomBytes(20).toString('hex')
+		).toLowerCase();
 		if (!MACHINE_ID.test(id)) throw new Error(`A machine id is 40 hex digits: ${id}`);
-		if (fields.machineTags !== undefined && (!Array.isArray(fields.machineTags) || fields.machineTags.some((t) => typeof t !== 'string'))) {
+		if (
+			fields.machineTags !== undefined &&
+			(!Array.isArray(fields.machineTags) || fields.machineTags.some((t) => typeof t !== 'string'))
+		) {
 			throw new Error('machineTags must be an array of strings');
 		}
 		/** @type {Machine} */
 		const machine = {
-			osPlatform: 'Windows11', osVersion: '10.0.22631', version: '23H2', osProcessor: 'x64', osBuild: 22631,
-			lastIpAddress: `10.0.0.${(n % 250) + 1}`, lastExternalIpAddress: '203.0.113.10', agentVersion: '10.8760.22631.1000',
-			deviceValue: 'Normal', rbacGroupId: null, rbacGroupName: null, isAadJoined: true, aadDeviceId: crypto.randomUUID(),
-			defenderAvStatus: 'Updated', ...fields, id, computerDnsName,
+			osPlatform: 'Windows11',
+			osVersion: '10.0.22631',
+			version: '23H2',
+			osProcessor: 'x64',
+			osBuild: 22631,
+			lastIpAddress: `10.0.0.${(n % 250) + 1}`,
+			lastExternalIpAddress: '203.0.113.10',
+			agentVersion: '10.8760.22631.1000',
+			deviceValue: 'Normal',
+			rbacGroupId: null,
+			rbacGroupName: null,
+			isAadJoined: true,
+			aadDeviceId: crypto.randomUUID(),
+			defenderAvStatus: 'Updated',
+			...fields,
+			id,
+			computerDnsName,
 			firstSeen: toApiTime(fields.firstSeen ?? Date.now() - 30 * 86_400_000),
 			lastSeen: toApiTime(fields.lastSeen),
 			healthStatus: oneOf('healthStatus', fields.healthStatus ?? 'Active', HEALTH),
-			onboardingStatus: oneOf('onboardingStatus', fields.onboardingStatus ?? 'Onboarded', ONBOARDING),
+			onboardingStatus: oneOf(
+				'onboardingStatus',
+				fields.onboardingStatus ?? 'Onboarded',
+				ONBOARDING,
+			),
 			riskScore: oneOf('riskScore', fields.riskScore ?? 'None', RISK),
 			exposureLevel: oneOf('exposureLevel', fields.exposureLevel ?? 'Low', EXPOSURE),
 			machineTags: [...(fields.machineTags ?? [])],
@@ -149,7 +232,9 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 	/** @param {string} tenantId @param {string} dnsName */
 	function findByDnsName(tenantId, dnsName) {
 		const wanted = dnsName.toLowerCase();
-		return [...storeOf(tenantId).machines.values()].find((m) => m.computerDnsName.toLowerCase() === wanted);
+		return [...storeOf(tenantId).machines.values()].find(
+			(m) => m.computerDnsName.toLowerCase() === wanted,
+		);
 	}
 
 	/**
@@ -158,7 +243,12 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 	 * keeps the timeline it started with.
 	 * @param {{ tenantId?: string, pendingMs?: number, inProgressMs?: number, outcome?: string }} [spec]
 	 */
-	function setActionTimeline({ tenantId, pendingMs = DEFAULT_TIMELINE.pendingMs, inProgressMs = DEFAULT_TIMELINE.inProgressMs, outcome = DEFAULT_TIMELINE.outcome } = {}) {
+	function setActionTimeline({
+		tenantId,
+		pendingMs = DEFAULT_TIMELINE.pendingMs,
+		inProgressMs = DEFAULT_TIMELINE.inProgressMs,
+		outcome = DEFAULT_TIMELINE.outcome,
+	} = {}) {
 		for (const [name, ms] of Object.entries({ pendingMs, inProgressMs })) {
 			if (!Number.isFinite(ms) || ms < 0) throw new Error(`${name} must be a number ≥ 0`);
 		}
@@ -191,19 +281,33 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		return { status: a.failedCommand === null ? a.timeline.outcome : 'Failed', since: finished };
 	}
 
-	const isActive = (/** @type {string} */ status) => status === 'Pending' || status === 'InProgress';
+	const isActive = (/** @type {string} */ status) =>
+		status === 'Pending' || status === 'InProgress';
 
 	/** @param {Action} a @param {number} [now] */
 	function render(a, now = Date.now()) {
 		const { status, since } = progress(a, now);
 		return {
-			id: a.id, type: a.type, title: null, requestor: a.requestor, requestorComment: a.requestorComment,
-			cancellationRequestor: a.cancelled?.requestor ?? null, cancellationComment: a.cancelled?.comment ?? null,
-			status, machineId: a.machineId, computerDnsName: a.computerDnsName, creationDateTimeUtc: a.creationDateTimeUtc,
+			id: a.id,
+			type: a.type,
+			title: null,
+			requestor: a.requestor,
+			requestorComment: a.requestorComment,
+			cancellationRequestor: a.cancelled?.requestor ?? null,
+			cancellationComment: a.cancelled?.comment ?? null,
+			status,
+			machineId: a.machineId,
+			computerDnsName: a.computerDnsName,
+			creationDateTimeUtc: a.creationDateTimeUtc,
 			cancellationDateTimeUtc: a.cancelled ? toApiTime(a.cancelled.ms) : null,
 			lastUpdateDateTimeUtc: since === a.createdMs ? a.creationDateTimeUtc : toApiTime(since),
-			errorHResult: status === 'Failed' ? E_FAIL : 0, scope: a.scope, externalId: null, requestSource: 'PublicApi',
-			relatedFileInfo: a.relatedFileInfo, commands: renderCommands(a, status, since), troubleshootInfo: null,
+			errorHResult: status === 'Failed' ? E_FAIL : 0,
+			scope: a.scope,
+			externalId: null,
+			requestSource: 'PublicApi',
+			relatedFileInfo: a.relatedFileInfo,
+			commands: renderCommands(a, status, since),
+			troubleshootInfo: null,
 		};
 	}
 
@@ -219,9 +323,12 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 			const failed = ran && index === a.failedCommand;
 			const completed = ran && !failed && (a.failedCommand === null || index < a.failedCommand);
 			return {
-				index, startTime: completed || failed ? toApiTime(since) : null, endTime: completed || failed ? toApiTime(since) : null,
+				index,
+				startTime: completed || failed ? toApiTime(since) : null,
+				endTime: completed || failed ? toApiTime(since) : null,
 				commandStatus: failed ? 'Failed' : completed ? 'Completed' : 'Created',
-				errors: failed ? [`Command ${command.type} failed`] : [], command,
+				errors: failed ? [`Command ${command.type} failed`] : [],
+				command,
 			};
 		});
 	}
@@ -235,14 +342,23 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		if (spec.scope) {
 			const raw = prop(body, spec.scope.name);
 			if ((raw === undefined || raw === null) && !spec.scope.default) {
-				throw new HttpError(400, 'MissingRequiredParameter', `Parameter ${spec.scope.name} is missing`);
+				throw new HttpError(
+					400,
+					'MissingRequiredParameter',
+					`Parameter ${spec.scope.name} is missing`,
+				);
 			}
 			scope = oneOf(spec.scope.name, raw ?? spec.scope.default, spec.scope.values);
 		}
 		let relatedFileInfo = null;
 		if (spec.sha1) {
 			const sha1 = requiredText(body, 'Sha1');
-			if (!/^[0-9a-f]{40}$/i.test(sha1)) throw new HttpError(400, 'InvalidHashValue', `Hash value ${sha1} of field 'Sha1' is invalid: a SHA-1 is 40 hex digits`);
+			if (!/^[0-9a-f]{40}$/i.test(sha1))
+				throw new HttpError(
+					400,
+					'InvalidHashValue',
+					`Hash value ${sha1} of field 'Sha1' is invalid: a SHA-1 is 40 hex digits`,
+				);
 			relatedFileInfo = { fileIdentifier: sha1, fileIdentifierType: 'Sha1' };
 		}
 		createAction(ctx, machine, { type: spec.type, comment, scope, relatedFileInfo });
@@ -255,19 +371,40 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 	 * @param {{ type: string, comment: string, scope?: string | null, relatedFileInfo?: Action['relatedFileInfo'],
 	 *   commands?: Action['commands'], failedCommand?: number | null }} spec
 	 */
-	function createAction(ctx, machine, { type, comment, scope = null, relatedFileInfo = null, commands = [], failedCommand = null }) {
+	function createAction(
+		ctx,
+		machine,
+		{ type, comment, scope = null, relatedFileInfo = null, commands = [], failedCommand = null },
+	) {
 		const store = storeOf(ctx.tenantId);
 		const now = Date.now();
-		const busy = [...store.actions.values()].find((a) => a.machineId === machine.id && a.type === type && isActive(progress(a, now).status));
-		if (busy) throw new HttpError(400, 'ActiveRequestAlreadyExists', 'Action is already in progress');
+		const busy = [...store.actions.values()].find(
+			(a) => a.machineId === machine.id && a.type === type && isActive(progress(a, now).status),
+		);
+		if (busy)
+			throw new HttpError(400, 'ActiveRequestAlreadyExists', 'Action is already in progress');
 		/** @type {Action} */
 		const action = {
-			id: crypto.randomUUID(), type, scope, requestor: ctx.appid, requestorComment: comment,
-			machineId: machine.id, computerDnsName: machine.computerDnsName, createdMs: now, creationDateTimeUtc: toApiTime(now),
-			timeline: { ...(store.timeline ?? timeline) }, relatedFileInfo, cancelled: null, commands, failedCommand,
+			id: crypto.randomUUID(),
+			type,
+			scope,
+			requestor: ctx.appid,
+			requestorComment: comment,
+			machineId: machine.id,
+			computerDnsName: machine.computerDnsName,
+			createdMs: now,
+			creationDateTimeUtc: toApiTime(now),
+			timeline: { ...(store.timeline ?? timeline) },
+			relatedFileInfo,
+			cancelled: null,
+			commands,
+			failedCommand,
 		};
 		store.actions.set(action.id, action);
-		sendJson(ctx.res, 201, { '@odata.context': `${apiBases.mde}/api/$metadata#MachineActions/$entity`, ...render(action, now) });
+		sendJson(ctx.res, 201, {
+			'@odata.context': `${apiBases.mde}/api/$metadata#MachineActions/$entity`,
+			...render(action, now),
+		});
 		return action;
 	}
 
@@ -294,58 +431,117 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 	/** @type {import('./index').Route[]} */
 	const routes = [
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/machines\/?$/i, category: 'mde', roles: READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/machines\/?$/i,
+			category: 'mde',
+			roles: READ,
 			handle: (ctx) => ({
 				'@odata.context': `${apiBases.mde}/api/$metadata#Machines`,
-				...listPage([...storeOf(ctx.tenantId).machines.values()], ctx.query, { max: 10_000, fields: MACHINE_FILTER, typeName: 'Machine', base: `${apiBases.mde}/api/machines` }),
+				...listPage([...storeOf(ctx.tenantId).machines.values()], ctx.query, {
+					max: 10_000,
+					fields: MACHINE_FILTER,
+					typeName: 'Machine',
+					base: `${apiBases.mde}/api/machines`,
+				}),
 			}),
 		},
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/machines\/([^/]+)$/i, category: 'mde', roles: READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/machines\/([^/]+)$/i,
+			category: 'mde',
+			roles: READ,
 			handle: (ctx) => ({ '@odata.context': machineEntity, ...find(ctx.tenantId, ctx.params[0]) }),
 		},
 		{
-			api: 'mde', method: 'POST', path: /^\/api\/machines\/([^/]+)\/tags$/i, category: 'mde', roles: ['Machine.ReadWrite.All'],
+			api: 'mde',
+			method: 'POST',
+			path: /^\/api\/machines\/([^/]+)\/tags$/i,
+			category: 'mde',
+			roles: ['Machine.ReadWrite.All'],
 			handle: async (ctx) => {
 				const machine = find(ctx.tenantId, ctx.params[0]);
 				const body = await ctx.body();
 				const value = requiredText(body, 'Value');
 				const add = oneOf('Action', prop(body, 'Action'), ['Add', 'Remove']) === 'Add';
-				machine.machineTags = machine.machineTags.filter((t) => t !== value).concat(add ? [value] : []);
+				machine.machineTags = machine.machineTags
+					.filter((t) => t !== value)
+					.concat(add ? [value] : []);
 				return { '@odata.context': machineEntity, ...machine };
 			},
 		},
-		...ACTIONS.map((spec) => (/** @type {import('./index').Route} */ ({
-			api: 'mde', method: 'POST', path: new RegExp(`^/api/machines/([^/]+)/${spec.segment}$`, 'i'), category: 'mde', roles: [spec.role],
-			handle: (ctx) => startAction(ctx, spec),
-		}))),
+		...ACTIONS.map(
+			(spec) =>
+				/** @type {import('./index').Route} */ ({
+					api: 'mde',
+					method: 'POST',
+					path: new RegExp(`^/api/machines/([^/]+)/${spec.segment}$`, 'i'),
+					category: 'mde',
+					roles: [spec.role],
+					handle: (ctx) => startAction(ctx, spec),
+				}),
+		),
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/machineactions\/?$/i, category: 'mde', roles: READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/machineactions\/?$/i,
+			category: 'mde',
+			roles: READ,
 			handle: (ctx) => ({
 				'@odata.context': `${apiBases.mde}/api/$metadata#MachineActions`,
-				...listPage(listMachineActions(ctx.tenantId), ctx.query, { max: 10_000, fields: ACTION_FILTER, typeName: 'MachineAction', base: `${apiBases.mde}/api/machineactions` }),
+				...listPage(listMachineActions(ctx.tenantId), ctx.query, {
+					max: 10_000,
+					fields: ACTION_FILTER,
+					typeName: 'MachineAction',
+					base: `${apiBases.mde}/api/machineactions`,
+				}),
 			}),
 		},
 		{
-			api: 'mde', method: 'GET', path: /^\/api\/machineactions\/([^/]+)$/i, category: 'mde', roles: READ,
+			api: 'mde',
+			method: 'GET',
+			path: /^\/api\/machineactions\/([^/]+)$/i,
+			category: 'mde',
+			roles: READ,
 			handle: (ctx) => ({ '@odata.context': actionEntity, ...render(findAction(ctx)) }),
 		},
 		{
-			api: 'mde', method: 'POST', path: /^\/api\/machineactions\/([^/]+)\/cancel$/i, category: 'mde',
+			api: 'mde',
+			method: 'POST',
+			path: /^\/api\/machineactions\/([^/]+)\/cancel$/i,
+			category: 'mde',
 			roles: [...new Set([...ACTIONS.map((a) => a.role), 'Machine.ReadWrite.All'])],
 			handle: async (ctx) => {
 				const action = findAction(ctx);
 				const comment = requiredText(await ctx.body(), 'Comment');
 				const now = Date.now();
 				const { status } = progress(action, now);
-				if (!isActive(status)) throw new HttpError(400, 'DisallowedOperation', `Machine action ${action.id} cannot be cancelled: its status is ${status}`);
+				if (!isActive(status))
+					throw new HttpError(
+						400,
+						'DisallowedOperation',
+						`Machine action ${action.id} cannot be cancelled: its status is ${status}`,
+					);
 				action.cancelled = { ms: now, requestor: ctx.appid, comment };
 				return { '@odata.context': actionEntity, ...render(action, now) };
 			},
 		},
 	];
 
-	return { routes, addMachine, getMachine, listMachines, findByDnsName, find, setActionTimeline, getMachineAction, listMachineActions, createAction, actionState };
+	return {
+		routes,
+		addMachine,
+		getMachine,
+		listMachines,
+		findByDnsName,
+		find,
+		setActionTimeline,
+		getMachineAction,
+		listMachineActions,
+		createAction,
+		actionState,
+	};
 }
 
 module.exports = { createMachines };

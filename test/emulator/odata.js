@@ -25,14 +25,16 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2
 function parseFilter(filter, fields, typeName) {
 	const tokens = tokenize(filter);
 	let pos = 0;
-	const bad = (/** @type {string} */ message) => new HttpError(400, 'BadRequest', `Invalid filter clause: ${message}`);
+	const bad = (/** @type {string} */ message) =>
+		new HttpError(400, 'BadRequest', `Invalid filter clause: ${message}`);
 	const peek = () => tokens[pos];
 	const next = () => {
 		const token = tokens[pos++];
 		if (!token) throw bad(`Syntax error: unexpected end of expression in '${filter}'.`);
 		return token;
 	};
-	const isWord = (/** @type {string} */ word) => peek()?.kind === 'word' && peek().text.toLowerCase() === word;
+	const isWord = (/** @type {string} */ word) =>
+		peek()?.kind === 'word' && peek().text.toLowerCase() === word;
 
 	/** @returns {Predicate} */
 	function orExpr() {
@@ -66,11 +68,13 @@ function parseFilter(filter, fields, typeName) {
 	};
 	const operator = () => {
 		const op = next().text.toLowerCase();
-		if (!OPERATORS.includes(op)) throw bad(`Syntax error at position ${tokens[pos - 1].at} in '${filter}'.`);
+		if (!OPERATORS.includes(op))
+			throw bad(`Syntax error at position ${tokens[pos - 1].at} in '${filter}'.`);
 		return op;
 	};
 	/** @param {FilterField} spec @param {any} value */
-	const fold = (spec, value) => (spec.ci && typeof value === 'string' ? value.toLowerCase() : value);
+	const fold = (spec, value) =>
+		spec.ci && typeof value === 'string' ? value.toLowerCase() : value;
 
 	/** @returns {Predicate} */
 	function primary() {
@@ -85,7 +89,10 @@ function parseFilter(filter, fields, typeName) {
 		const lambda = /^(\w+)\/any$/i.exec(token.text);
 		if (lambda) return any(lambda[1]);
 		const spec = fieldOf(token.text);
-		if (spec.kind === 'list') throw bad(`Use '${token.text}/any(x: x eq '...')' to filter on the collection '${token.text}'.`);
+		if (spec.kind === 'list')
+			throw bad(
+				`Use '${token.text}/any(x: x eq '...')' to filter on the collection '${token.text}'.`,
+			);
 		const op = operator();
 		const value = fold(spec, literal(token.text, spec, next()));
 		const { field } = spec;
@@ -97,7 +104,8 @@ function parseFilter(filter, fields, typeName) {
 		expect('(');
 		const name = next().text;
 		const spec = fieldOf(name);
-		if (spec.kind !== 'string') throw bad(`The function 'startswith' is not supported on property '${name}'.`);
+		if (spec.kind !== 'string')
+			throw bad(`The function 'startswith' is not supported on property '${name}'.`);
 		expect(',');
 		const prefix = fold(spec, literal(name, spec, next()));
 		expect(')');
@@ -110,25 +118,32 @@ function parseFilter(filter, fields, typeName) {
 		if (spec.kind !== 'list') throw bad(`The property '${name}' is not a collection.`);
 		expect('(');
 		const variable = /^(\w+):(\w*)$/.exec(next().text);
-		if (!variable || (variable[2] || next().text) !== variable[1]) throw bad(`Syntax error in the lambda expression of '${filter}'.`);
+		if (!variable || (variable[2] || next().text) !== variable[1])
+			throw bad(`Syntax error in the lambda expression of '${filter}'.`);
 		const op = operator();
 		const value = fold(spec, literal(name, { ...spec, kind: 'string' }, next()));
 		expect(')');
-		return (r) => (r[spec.field] ?? []).some((/** @type {string} */ v) => compare(fold(spec, v), op, value));
+		return (r) =>
+			(r[spec.field] ?? []).some((/** @type {string} */ v) => compare(fold(spec, v), op, value));
 	}
 
 	/** @param {string} name @param {FilterField} spec @param {{ kind: string, text: string }} token */
 	function literal(name, spec, token) {
 		if (token.kind === 'word' && token.text === 'null') return null;
 		if (spec.kind === 'datetime') {
-			if (!DATETIME.test(token.text)) throw bad(`The literal '${token.text}' is not a valid DateTimeOffset for '${name}'.`);
+			if (!DATETIME.test(token.text))
+				throw bad(`The literal '${token.text}' is not a valid DateTimeOffset for '${name}'.`);
 			return toApiTime(token.text);
 		}
 		if (spec.kind === 'number') {
-			if (token.kind !== 'word' || !/^-?\d+$/.test(token.text)) throw bad(`A number is expected for '${name}', found '${token.text}'.`);
+			if (token.kind !== 'word' || !/^-?\d+$/.test(token.text))
+				throw bad(`A number is expected for '${name}', found '${token.text}'.`);
 			return Number(token.text);
 		}
-		if (token.kind !== 'string') throw bad(`A string literal in single quotes is expected for '${name}', found '${token.text}'.`);
+		if (token.kind !== 'string')
+			throw bad(
+				`A string literal in single quotes is expected for '${name}', found '${token.text}'.`,
+			);
 		if (!spec.values) return token.text;
 		const canonical = spec.values[token.text.toLowerCase()];
 		if (!canonical) throw bad(`The value '${token.text}' is not valid for property '${name}'.`);
@@ -165,7 +180,12 @@ function tokenize(text) {
 			const at = i++;
 			let value = '';
 			for (;;) {
-				if (i >= text.length) throw new HttpError(400, 'BadRequest', `Invalid filter clause: Unterminated string literal at position ${at} in '${text}'.`);
+				if (i >= text.length)
+					throw new HttpError(
+						400,
+						'BadRequest',
+						`Invalid filter clause: Unterminated string literal at position ${at} in '${text}'.`,
+					);
 				if (text[i] === "'" && text[i + 1] === "'") {
 					value += "'";
 					i += 2;
@@ -192,12 +212,17 @@ function paging(query, max) {
 	const int = (/** @type {string} */ name, /** @type {number} */ fallback) => {
 		const raw = query.get(name);
 		if (raw === null) return fallback;
-		if (!/^\d+$/.test(raw)) throw new HttpError(400, 'BadRequest', `Invalid value '${raw}' for query option ${name}.`);
+		if (!/^\d+$/.test(raw))
+			throw new HttpError(400, 'BadRequest', `Invalid value '${raw}' for query option ${name}.`);
 		return Number(raw);
 	};
 	const top = int('$top', max);
 	if (top > max) {
-		throw new HttpError(400, 'BadRequest', `The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+		throw new HttpError(
+			400,
+			'BadRequest',
+			`The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`,
+		);
 	}
 	return { top, skip: int('$skip', 0) };
 }
@@ -220,7 +245,10 @@ function listPage(records, query, { max, fields, typeName, base }) {
 	const filter = query.get('$filter');
 	const matching = filter ? records.filter(parseFilter(filter, fields, typeName)) : records;
 	const more = top > 0 && skip + top < matching.length;
-	return { value: matching.slice(skip, skip + top), ...(more ? { '@odata.nextLink': nextLink(base, query, skip + top) } : {}) };
+	return {
+		value: matching.slice(skip, skip + top),
+		...(more ? { '@odata.nextLink': nextLink(base, query, skip + top) } : {}),
+	};
 }
 
 /** Filter values for an enum: lower-cased name → the spelling stored. @param {string[]} names */

@@ -26,7 +26,10 @@ const tokens = (/** @type {unknown} */ value) => Math.ceil(JSON.stringify(value 
 /** Tool-result content as text: a string, or the text parts of an array of content parts. @param {unknown} content */
 function textOf(content) {
 	if (typeof content === 'string') return content;
-	if (Array.isArray(content)) return content.map((part) => (typeof part === 'string' ? part : String(part?.text ?? part?.output ?? ''))).join('');
+	if (Array.isArray(content))
+		return content
+			.map((part) => (typeof part === 'string' ? part : String(part?.text ?? part?.output ?? '')))
+			.join('');
 	return JSON.stringify(content ?? '');
 }
 
@@ -38,7 +41,8 @@ function createOpenAi() {
 
 	/** @param {Turn[]} turns */
 	function setModelScript(turns) {
-		if (!Array.isArray(turns) || turns.length === 0) throw new Error('setModelScript takes a non-empty array of turns');
+		if (!Array.isArray(turns) || turns.length === 0)
+			throw new Error('setModelScript takes a non-empty array of turns');
 		script = turns;
 		exchanges.length = 0;
 	}
@@ -51,24 +55,60 @@ function createOpenAi() {
 	function nextTurn(offered, toolOutputs) {
 		const turn = script[Math.min(toolOutputs.length, script.length - 1)];
 		if ('answer' in turn) {
-			return { text: turn.answer.replace(/\{\{output:(\d+)\}\}/g, (_, n) => toolOutputs[Number(n)] ?? `(no tool output ${n})`) };
+			return {
+				text: turn.answer.replace(
+					/\{\{output:(\d+)\}\}/g,
+					(_, n) => toolOutputs[Number(n)] ?? `(no tool output ${n})`,
+				),
+			};
 		}
 		const name = offered.find((tool) => squash(tool).includes(squash(turn.call)));
-		if (!name) throw new HttpError(400, 'invalid_request_error', `The script calls a tool matching "${turn.call}", but the request offers only: ${offered.join(', ') || 'no tools'}`);
+		if (!name)
+			throw new HttpError(
+				400,
+				'invalid_request_error',
+				`The script calls a tool matching "${turn.call}", but the request offers only: ${offered.join(', ') || 'no tools'}`,
+			);
 		return { call: { name, arguments: JSON.stringify(turn.arguments) } };
 	}
 
 	/** Responses API: input items in, output items out. @param {any} body */
 	function respond(body) {
 		const input = Array.isArray(body.input) ? body.input : [];
-		const offered = (body.tools ?? []).filter((/** @type {any} */ tool) => tool.type === 'function').map((/** @type {any} */ tool) => String(tool.name));
-		const toolOutputs = input.filter((/** @type {any} */ item) => item?.type === 'function_call_output').map((/** @type {any} */ item) => textOf(item.output));
+		const offered = (body.tools ?? [])
+			.filter((/** @type {any} */ tool) => tool.type === 'function')
+			.map((/** @type {any} */ tool) => String(tool.name));
+		const toolOutputs = input
+			.filter((/** @type {any} */ item) => item?.type === 'function_call_output')
+			.map((/** @type {any} */ item) => textOf(item.output));
 		const turn = nextTurn(offered, toolOutputs);
 		const output =
 			'call' in turn
-				? [{ type: 'function_call', id: id('fc'), call_id: id('call'), name: turn.call.name, arguments: turn.call.arguments, status: 'completed' }]
-				: [{ type: 'message', id: id('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: turn.text, annotations: [] }] }];
-		const usage = { input_tokens: tokens(input), input_tokens_details: { cached_tokens: 0 }, output_tokens: tokens(output), output_tokens_details: { reasoning_tokens: 0 } };
+				? [
+						{
+							type: 'function_call',
+							id: id('fc'),
+							call_id: id('call'),
+							name: turn.call.name,
+							arguments: turn.call.arguments,
+							status: 'completed',
+						},
+					]
+				: [
+						{
+							type: 'message',
+							id: id('msg'),
+							role: 'assistant',
+							status: 'completed',
+							content: [{ type: 'output_text', text: turn.text, annotations: [] }],
+						},
+					];
+		const usage = {
+			input_tokens: tokens(input),
+			input_tokens_details: { cached_tokens: 0 },
+			output_tokens: tokens(output),
+			output_tokens_details: { reasoning_tokens: 0 },
+		};
 		const reply = {
 			id: id('resp'),
 			object: 'response',
@@ -90,12 +130,20 @@ function createOpenAi() {
 	/** Chat Completions: messages in, one choice out. @param {any} body */
 	function complete(body) {
 		const messages = Array.isArray(body.messages) ? body.messages : [];
-		const offered = (body.tools ?? []).filter((/** @type {any} */ tool) => tool.type === 'function').map((/** @type {any} */ tool) => String(tool.function?.name));
-		const toolOutputs = messages.filter((/** @type {any} */ message) => message?.role === 'tool').map((/** @type {any} */ message) => textOf(message.content));
+		const offered = (body.tools ?? [])
+			.filter((/** @type {any} */ tool) => tool.type === 'function')
+			.map((/** @type {any} */ tool) => String(tool.function?.name));
+		const toolOutputs = messages
+			.filter((/** @type {any} */ message) => message?.role === 'tool')
+			.map((/** @type {any} */ message) => textOf(message.content));
 		const turn = nextTurn(offered, toolOutputs);
 		const message =
 			'call' in turn
-				? { role: 'assistant', content: null, tool_calls: [{ id: id('call'), type: 'function', function: turn.call }] }
+				? {
+						role: 'assistant',
+						content: null,
+						tool_calls: [{ id: id('call'), type: 'function', function: turn.call }],
+					}
 				: { role: 'assistant', content: turn.text };
 		const usage = { prompt_tokens: tokens(messages), completion_tokens: tokens(message) };
 		const reply = {
@@ -103,7 +151,14 @@ function createOpenAi() {
 			object: 'chat.completion',
 			created: Math.floor(Date.now() / 1000),
 			model: body.model,
-			choices: [{ index: 0, message, logprobs: null, finish_reason: 'call' in turn ? 'tool_calls' : 'stop' }],
+			choices: [
+				{
+					index: 0,
+					message,
+					logprobs: null,
+					finish_reason: 'call' in turn ? 'tool_calls' : 'stop',
+				},
+			],
 			usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
 		};
 		exchanges.push({ api: 'chat', model: body.model, tools: offered, toolOutputs, reply });
@@ -115,16 +170,29 @@ function createOpenAi() {
 	 * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} subPath path after /openai
 	 */
 	async function handle(req, res, subPath) {
-		if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) throw new HttpError(401, 'invalid_api_key', 'You didn\'t provide an API key.');
+		if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? ''))
+			throw new HttpError(401, 'invalid_api_key', "You didn't provide an API key.");
 		const method = req.method ?? 'GET';
 		if (method === 'GET' && subPath === '/v1/models') {
-			sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4.1-mini', object: 'model', created: 1_700_000_000, owned_by: 'emulator' }] });
+			sendJson(res, 200, {
+				object: 'list',
+				data: [
+					{ id: 'gpt-4.1-mini', object: 'model', created: 1_700_000_000, owned_by: 'emulator' },
+				],
+			});
 			return;
 		}
-		const route = method === 'POST' && { '/v1/responses': respond, '/v1/chat/completions': complete }[subPath];
-		if (!route) throw new HttpError(404, 'not_found', `Unknown OpenAI-compatible route ${method} ${subPath}`);
+		const route =
+			method === 'POST' && { '/v1/responses': respond, '/v1/chat/completions': complete }[subPath];
+		if (!route)
+			throw new HttpError(404, 'not_found', `Unknown OpenAI-compatible route ${method} ${subPath}`);
 		const body = await readJson(req);
-		if (body.stream === true) throw new HttpError(400, 'invalid_request_error', 'The scripted model does not stream: n8n streams only behind a Chat Trigger set to stream its response.');
+		if (body.stream === true)
+			throw new HttpError(
+				400,
+				'invalid_request_error',
+				'The scripted model does not stream: n8n streams only behind a Chat Trigger set to stream its response.',
+			);
 		sendJson(res, 200, route(body));
 	}
 

@@ -128,8 +128,10 @@ function prop(body, name) {
 /** A required string body parameter, with Defender for Endpoint's error codes. @param {unknown} body @param {string} name */
 function requiredText(body, name) {
 	const value = prop(body, name);
-	if (value === undefined || value === null || value === '') throw new HttpError(400, 'MissingRequiredParameter', `Parameter ${name} is missing`);
-	if (typeof value !== 'string') throw new HttpError(400, 'InvalidInput', `Invalid input ${name}: a string is expected`);
+	if (value === undefined || value === null || value === '')
+		throw new HttpError(400, 'MissingRequiredParameter', `Parameter ${name} is missing`);
+	if (typeof value !== 'string')
+		throw new HttpError(400, 'InvalidInput', `Invalid input ${name}: a string is expected`);
 	return value;
 }
 
@@ -138,8 +140,16 @@ function requiredText(body, name) {
  * @param {string} field @param {unknown} value @param {string[]} allowed
  */
 function oneOf(field, value, allowed) {
-	const hit = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
-	if (!hit) throw new HttpError(400, 'InvalidInput', `Invalid value '${String(value)}' for field '${field}'. Allowed values: ${allowed.join(', ')}.`);
+	const hit =
+		typeof value === 'string'
+			? allowed.find((a) => a.toLowerCase() === value.toLowerCase())
+			: undefined;
+	if (!hit)
+		throw new HttpError(
+			400,
+			'InvalidInput',
+			`Invalid value '${String(value)}' for field '${field}'. Allowed values: ${allowed.join(', ')}.`,
+		);
 	return hit;
 }
 
@@ -189,4 +199,18 @@ function zipStore(files) {
 	return Buffer.concat([...locals, directory, end]);
 }
 
-module.exports = { HttpError, sendJson, readBytes, readBody, readJson, toApiTime, matchesText, formatWindow, GUID, prop, requiredText, oneOf, zipStore };
+module.exports = {
+	HttpError,
+	sendJson,
+	readBytes,
+	readBody,
+	readJson,
+	toApiTime,
+	matchesText,
+	formatWindow,
+	GUID,
+	prop,
+	requiredText,
+	oneOf,
+	zipStore,
+};

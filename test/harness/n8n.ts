@@ -341,13 +341,23 @@ export async function runPoll(
  * with their defaults; `paginationToken` is what the previous page returned ("load more").
  */
 export async function runListSearch(
-	opts: NodeSetup & { method: string; parameterName: string; filter?: string; paginationToken?: string },
+	opts: NodeSetup & {
+		method: string;
+		parameterName: string;
+		filter?: string;
+		paginationToken?: string;
+	},
 ): Promise<INodeListSearchResult> {
 	const search = opts.nodeType.methods?.listSearch?.[opts.method];
 	if (!search) throw new UnexpectedError(`No listSearch method "${opts.method}"`);
 	const { workflow, node, additionalData } = setUp(opts, {}, false);
 	const withDefaults = workflow.getNode(node.name) ?? node;
-	const context = new LoadOptionsContext(workflow, withDefaults, { ...additionalData, currentNodeParameters: withDefaults.parameters }, `parameters.${opts.parameterName}`);
+	const context = new LoadOptionsContext(
+		workflow,
+		withDefaults,
+		{ ...additionalData, currentNodeParameters: withDefaults.parameters },
+		`parameters.${opts.parameterName}`,
+	);
 	return await search.call(context, opts.filter, opts.paginationToken);
 }
 

@@ -21,7 +21,13 @@ describe.each([
 	['graph', 'lastUpdateDateTime'],
 	['defenderXdr', 'lastUpdateTime'],
 ] as const)('alert events on %s', (api, updatedField) => {
-	const params = (event: string, filters: IDataObject = {}): INodeParameters => ({ api, event, filters: filters as INodeParameters, options: { backfillFrom: new Date(Date.now() - 3_600_000).toISOString() }, simplify: false });
+	const params = (event: string, filters: IDataObject = {}): INodeParameters => ({
+		api,
+		event,
+		filters: filters as INodeParameters,
+		options: { backfillFrom: new Date(Date.now() - 3_600_000).toISOString() },
+		simplify: false,
+	});
 	const poll = async (lab: Lab, parameters: INodeParameters, staticData: IDataObject) =>
 		((await pollTrigger(lab, parameters, staticData)).result?.[0] ?? []).map((item) => item.json);
 
@@ -31,27 +37,51 @@ describe.each([
 		const second = alerts(lab).createAlert(lab.tenantId, { title: 'B', severity: 'Low' });
 		let updated: IDataObject = {};
 		let created: IDataObject = {};
-		const changes = (await poll(lab, params('alertUpdated'), updated)).map((json) => `${json.id}@${json[updatedField]}`);
+		const changes = (await poll(lab, params('alertUpdated'), updated)).map(
+			(json) => `${json.id}@${json[updatedField]}`,
+		);
 		const creations = (await poll(lab, params('alertCreated'), created)).map((json) => json.id);
-		expect(changes.sort()).toEqual([`${first.id}@${first.lastUpdateTime}`, `${second.id}@${second.lastUpdateTime}`].sort());
+		expect(changes.sort()).toEqual(
+			[`${first.id}@${first.lastUpdateTime}`, `${second.id}@${second.lastUpdateTime}`].sort(),
+		);
 		expect(creations.sort()).toEqual([first.id, second.id].sort());
 
 		updated = snapshot(updated);
 		created = snapshot(created);
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		const changedFirst = alerts(lab).updateAlert(lab.tenantId, first.id as string, { status: 'InProgress' });
+		const changedFirst = alerts(lab).updateAlert(lab.tenantId, first.id as string, {
+			status: 'InProgress',
+		});
 		const third = alerts(lab).createAlert(lab.tenantId, { title: 'C', severity: 'High' });
 		const next = await poll(lab, params('alertUpdated'), updated);
 		expect(next.map((json) => json.id).sort()).toEqual([changedFirst.id, third.id].sort());
 		expect(await poll(lab, params('alertUpdated'), updated)).toEqual([]);
-		expect((await poll(lab, params('alertCreated'), created)).map((json) => json.id)).toEqual([third.id]);
+		expect((await poll(lab, params('alertCreated'), created)).map((json) => json.id)).toEqual([
+			third.id,
+		]);
 	});
 
 	it('filters by severity and simplifies to the alert shape', async () => {
 		const lab = await createLab();
 		alerts(lab).createAlert(lab.tenantId, { title: 'Noise', severity: 'Low' });
-		const loud = alerts(lab).createAlert(lab.tenantId, { title: 'Loud', severity: 'High', computerDnsName: 'fin-laptop-7.contoso.local' });
-		const { result } = await pollTrigger(lab, { ...params('alertCreated', { severity: ['High'] }), simplify: true }, {});
-		expect(result?.[0].map((item) => item.json)).toEqual([expect.objectContaining({ id: loud.id, title: 'Loud', severity: 'High', status: 'New', deviceName: 'fin-laptop-7.contoso.local' })]);
+		const loud = alerts(lab).createAlert(lab.tenantId, {
+			title: 'Loud',
+			severity: 'High',
+			computerDnsName: 'fin-laptop-7.contoso.local',
+		});
+		const { result } = await pollTrigger(
+			lab,
+			{ ...params('alertCreated', { severity: ['High'] }), simplify: true },
+			{},
+		);
+		expect(result?.[0].map((item) => item.json)).toEqual([
+			expect.objectContaining({
+				id: loud.id,
+				title: 'Loud',
+				severity: 'High',
+				status: 'New',
+				deviceName: 'fin-laptop-7.contoso.local',
+			}),
+		]);
 	});
 });

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
 import { runCredentialTest } from '../harness/n8n';
-import { CLIENT_CERT_PEM, CLIENT_KEY_PEM, createLab, credentialType, emulator, node, stopEmulator } from '../support/lab';
+import {
+	CLIENT_CERT_PEM,
+	CLIENT_KEY_PEM,
+	createLab,
+	credentialType,
+	emulator,
+	node,
+	stopEmulator,
+} from '../support/lab';
 
-const test = async (credentials: Record<string, unknown>) => await runCredentialTest(node, 'microsoftDefenderApiTest', credentials as never, credentialType);
+const test = async (credentials: Record<string, unknown>) =>
+	await runCredentialTest(node, 'microsoftDefenderApiTest', credentials as never, credentialType);
 
 afterAll(stopEmulator);
 
@@ -22,11 +31,18 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 
 	it('connects with a certificate given as PEM (x5t#S256) and as a SHA-1 thumbprint (x5t)', async () => {
 		const lab = await createLab();
-		const base = { ...lab.credentials, authentication: 'certificate', clientSecret: '', certificatePrivateKey: CLIENT_KEY_PEM };
+		const base = {
+			...lab.credentials,
+			authentication: 'certificate',
+			clientSecret: '',
+			certificatePrivateKey: CLIENT_KEY_PEM,
+		};
 		expect((await test({ ...base, certificate: CLIENT_CERT_PEM })).status).toBe('OK');
 		const { X509Certificate } = await import('node:crypto');
 		const sha1 = new X509Certificate(CLIENT_CERT_PEM).fingerprint;
-		expect((await test({ ...base, certificate: '', certificateThumbprint: sha1 })).status).toBe('OK');
+		expect((await test({ ...base, certificate: '', certificateThumbprint: sha1 })).status).toBe(
+			'OK',
+		);
 	});
 
 	it('explains a wrong secret (AADSTS7000215) without echoing it', async () => {
@@ -44,9 +60,18 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		const tenant = emu.addTenant({});
 		const secret = `Old~${randomUUID()}`;
 		const app = emu.addApp({ secrets: [{ value: secret, expiresAt: Date.now() - 60_000 }] });
-		emu.consent({ tenantId: tenant.id, clientId: app.clientId, roles: { graph: ['SecurityIncident.Read.All'] } });
+		emu.consent({
+			tenantId: tenant.id,
+			clientId: app.clientId,
+			roles: { graph: ['SecurityIncident.Read.All'] },
+		});
 		const lab = await createLab();
-		const result = await test({ ...lab.credentials, tenantId: tenant.id, clientId: app.clientId, clientSecret: secret });
+		const result = await test({
+			...lab.credentials,
+			tenantId: tenant.id,
+			clientId: app.clientId,
+			clientSecret: secret,
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/AADSTS7000222.*expired/);
 	});
@@ -59,7 +84,9 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 
 		const unknownClient = await test({ ...lab.credentials, clientId: randomUUID() });
 		expect(unknownClient.status).toBe('Error');
-		expect(unknownClient.message).toMatch(/AADSTS700016.*not known in tenant.*adminconsent\?client_id=/);
+		expect(unknownClient.message).toMatch(
+			/AADSTS700016.*not known in tenant.*adminconsent\?client_id=/,
+		);
 	});
 
 	it('names the permissions to grant when the token carries none the package needs', async () => {
@@ -77,26 +104,56 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		const result = await test(lab.credentials);
 		expect(result.status).toBe('OK');
 		expect(result.message).toContain('Defender XDR API: Incident.Read.All');
-		expect(result.message).toMatch(/To update incidents, run advanced hunting on the Defender XDR API, also grant Incident\.ReadWrite\.All, AdvancedHunting\.Read\.All/);
-		expect(result.message).toMatch(/The Defender for Endpoint API \(devices, response actions, alerts and indicators\) needs its own permissions/);
+		expect(result.message).toMatch(
+			/To update incidents, run advanced hunting on the Defender XDR API, also grant Incident\.ReadWrite\.All, AdvancedHunting\.Read\.All/,
+		);
+		expect(result.message).toMatch(
+			/The Defender for Endpoint API \(devices, response actions, alerts and indicators\) needs its own permissions/,
+		);
 	});
 
 	it('rejects malformed IDs and endpoints before any network call, naming the field', async () => {
 		const lab = await createLab();
 		const before = lab.tokenRequests();
-		expect(await test({ ...lab.credentials, tenantId: 'not a tenant' })).toEqual({ status: 'Error', message: expect.stringMatching(/^Tenant ID "not a tenant" is not a tenant GUID/) });
-		expect((await test({ ...lab.credentials, tenantId: 'common' })).message).toMatch(/sign-in alias/);
-		expect((await test({ ...lab.credentials, clientId: '1234' })).message).toMatch(/^Client ID "1234" is not a GUID/);
-		expect((await test({ ...lab.credentials, clientSecret: '' })).message).toMatch(/^Client Secret is empty/);
-		expect((await test({ ...lab.credentials, graphApiUrl: 'http://127.0.0.1:1' })).message).toMatch(/^Graph API URL must use https:\/\//);
-		expect((await test({ ...lab.credentials, authorityUrl: 'login' })).message).toMatch(/^Authority URL "login" is not a URL/);
-		expect((await test({ ...lab.credentials, authentication: 'certificate', certificatePrivateKey: 'nope' })).message).toMatch(/^Private Key is not an unencrypted PEM/);
+		expect(await test({ ...lab.credentials, tenantId: 'not a tenant' })).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^Tenant ID "not a tenant" is not a tenant GUID/),
+		});
+		expect((await test({ ...lab.credentials, tenantId: 'common' })).message).toMatch(
+			/sign-in alias/,
+		);
+		expect((await test({ ...lab.credentials, clientId: '1234' })).message).toMatch(
+			/^Client ID "1234" is not a GUID/,
+		);
+		expect((await test({ ...lab.credentials, clientSecret: '' })).message).toMatch(
+			/^Client Secret is empty/,
+		);
+		expect((await test({ ...lab.credentials, graphApiUrl: 'http://127.0.0.1:1' })).message).toMatch(
+			/^Graph API URL must use https:\/\//,
+		);
+		expect((await test({ ...lab.credentials, authorityUrl: 'login' })).message).toMatch(
+			/^Authority URL "login" is not a URL/,
+		);
+		expect(
+			(
+				await test({
+					...lab.credentials,
+					authentication: 'certificate',
+					certificatePrivateKey: 'nope',
+				})
+			).message,
+		).toMatch(/^Private Key is not an unencrypted PEM/);
 		expect(lab.tokenRequests()).toBe(before);
 	});
 
 	it('accepts a verified domain as Tenant ID', async () => {
 		const lab = await createLab();
 		expect((await test({ ...lab.credentials, tenantId: lab.tenantDomain })).status).toBe('OK');
-		expect(lab.emulator.requests.some((request) => request.path === `/${lab.tenantDomain}/oauth2/v2.0/token` && request.status === 200)).toBe(true);
+		expect(
+			lab.emulator.requests.some(
+				(request) =>
+					request.path === `/${lab.tenantDomain}/oauth2/v2.0/token` && request.status === 200,
+			),
+		).toBe(true);
 	});
 });

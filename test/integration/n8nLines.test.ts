@@ -4,7 +4,13 @@ import { createLab, runDefender, stopEmulator } from '../support/lab';
 
 afterAll(stopEmulator);
 
-const listIncidents = { api: 'graph', resource: 'incident', operation: 'getAll', returnAll: false, limit: 5 };
+const listIncidents = {
+	api: 'graph',
+	resource: 'incident',
+	operation: 'getAll',
+	returnAll: false,
+	limit: 5,
+};
 
 /**
  * n8n 1.x wraps what a credential's authenticate throws in a NodeApiError that loses the original
@@ -15,7 +21,10 @@ describe.each([1, 2] as const)('sign-in failures as n8n %i.x reports them', (n8n
 		const lab = await createLab();
 		const wrong = `Wrong~${randomUUID()}`;
 		const started = Date.now();
-		const error = await runDefender(lab, listIncidents, { credentials: { ...lab.credentials, clientSecret: wrong }, n8nMajor }).then(
+		const error = await runDefender(lab, listIncidents, {
+			credentials: { ...lab.credentials, clientSecret: wrong },
+			n8nMajor,
+		}).then(
 			() => undefined,
 			(failure: Error) => failure,
 		);

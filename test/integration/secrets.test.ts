@@ -12,24 +12,59 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 
-import { LoggerProxy, type ICredentialDataDecryptedObject, type IHttpRequestOptions, type INodeExecutionData, type INodeParameters } from 'n8n-workflow';
+import {
+	LoggerProxy,
+	type ICredentialDataDecryptedObject,
+	type IHttpRequestOptions,
+	type INodeExecutionData,
+	type INodeParameters,
+} from 'n8n-workflow';
 
-import { CLIENT_CERT_PEM, CLIENT_KEY_PEM, createLab, credentialType, emulator, runDefender, stopEmulator, type Lab } from '../support/lab';
+import {
+	CLIENT_CERT_PEM,
+	CLIENT_KEY_PEM,
+	createLab,
+	credentialType,
+	emulator,
+	runDefender,
+	stopEmulator,
+	type Lab,
+} from '../support/lab';
 
 const FAKE_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc';
-const WRONG_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const listIncidents: INodeParameters = { api: 'graph', resource: 'incident', operation: 'getAll', returnAll: false, limit: 5 };
+const WRONG_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+	.privateKey.export({ type: 'pkcs8', format: 'pem' })
+	.toString();
+const listIncidents: INodeParameters = {
+	api: 'graph',
+	resource: 'incident',
+	operation: 'getAll',
+	returnAll: false,
+	limit: 5,
+};
 
 /** The lines of a PEM key's body, as given and as the product normalises it (PKCS#8). */
 const keyLines = (pem: string) =>
-	[pem, createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString()].flatMap((text) => text.split(/\r?\n/).filter((line) => line.length >= 40 && !line.startsWith('-----')));
+	[pem, createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString()].flatMap((text) =>
+		text.split(/\r?\n/).filter((line) => line.length >= 40 && !line.startsWith('-----')),
+	);
 
-const secrets = new Set<string>([FAKE_JWT, ...keyLines(CLIENT_KEY_PEM), ...keyLines(WRONG_KEY_PEM)]);
+const secrets = new Set<string>([
+	FAKE_JWT,
+	...keyLines(CLIENT_KEY_PEM),
+	...keyLines(WRONG_KEY_PEM),
+]);
 const issuedTokens = new Set<string>();
 /** Everything the current test made visible: errors, output items, console and log lines. */
 let seen: string[] = [];
 
-const show = (value: unknown) => inspect(value, { depth: 10, maxStringLength: Infinity, maxArrayLength: Infinity, breakLength: Infinity });
+const show = (value: unknown) =>
+	inspect(value, {
+		depth: 10,
+		maxStringLength: Infinity,
+		maxArrayLength: Infinity,
+		breakLength: Infinity,
+	});
 
 function recordError(error: unknown) {
 	const { message, description, stack } = error as Error & { description?: string };
@@ -43,7 +78,11 @@ function recordError(error: unknown) {
 }
 
 /** Runs the node, recording its output or error; returns both for scenario-specific checks. */
-async function run(lab: Pick<Lab, 'credentials'>, parameters: INodeParameters, options: { continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject } = {}) {
+async function run(
+	lab: Pick<Lab, 'credentials'>,
+	parameters: INodeParameters,
+	options: { continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject } = {},
+) {
 	try {
 		const output = await runDefender(lab, parameters, options);
 		seen.push(...output.map((item) => JSON.stringify(item)));
@@ -55,10 +94,16 @@ async function run(lab: Pick<Lab, 'credentials'>, parameters: INodeParameters, o
 }
 
 function expectNothingSecret(texts: string[]) {
-	const values = [...secrets, ...[...issuedTokens].flatMap((token) => [token, token.split('.')[2]])];
+	const values = [
+		...secrets,
+		...[...issuedTokens].flatMap((token) => [token, token.split('.')[2]]),
+	];
 	for (const text of texts) {
 		for (const value of values) {
-			if (text.includes(value)) throw new Error(`A secret value leaked into: ${text.split(value).join('<LEAKED>').slice(0, 300)}`);
+			if (text.includes(value))
+				throw new Error(
+					`A secret value leaked into: ${text.split(value).join('<LEAKED>').slice(0, 300)}`,
+				);
 		}
 	}
 }
@@ -66,7 +111,10 @@ function expectNothingSecret(texts: string[]) {
 beforeAll(() => {
 	// Capture every bearer token the client attaches.
 	const authenticate = credentialType.authenticate;
-	credentialType.authenticate = async (credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions) => {
+	credentialType.authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		options: IHttpRequestOptions,
+	) => {
 		const result = await authenticate(credentials, options);
 		const header = String(result.headers?.Authorization ?? '');
 		if (header.startsWith('Bearer ')) issuedTokens.add(header.slice('Bearer '.length));
@@ -117,7 +165,13 @@ describe('secrets never leak into errors, output or logs', () => {
 		const lab = await secretLab();
 		lab.emulator.seedIncidents(lab.tenantId, 3);
 		expect((await run(lab, listIncidents)).output).toHaveLength(3);
-		const certificate = { ...lab.credentials, authentication: 'certificate', clientSecret: '', certificatePrivateKey: CLIENT_KEY_PEM, certificate: CLIENT_CERT_PEM };
+		const certificate = {
+			...lab.credentials,
+			authentication: 'certificate',
+			clientSecret: '',
+			certificatePrivateKey: CLIENT_KEY_PEM,
+			certificate: CLIENT_CERT_PEM,
+		};
 		expect((await run(lab, listIncidents, { credentials: certificate })).output).toHaveLength(3);
 		expect(issuedTokens.size).toBeGreaterThanOrEqual(2);
 	});
@@ -127,48 +181,93 @@ describe('secrets never leak into errors, output or logs', () => {
 		const wrong = `Wrong~${randomUUID()}`;
 		secrets.add(wrong);
 		const credentials = { ...lab.credentials, clientSecret: wrong };
-		expect((await run(lab, listIncidents, { credentials })).error?.message).toMatch(/AADSTS7000215/);
+		expect((await run(lab, listIncidents, { credentials })).error?.message).toMatch(
+			/AADSTS7000215/,
+		);
 		const { output } = await run(lab, listIncidents, { credentials, continueOnFail: true });
-		expect(output).toEqual([expect.objectContaining({ json: expect.objectContaining({ error: expect.stringMatching(/AADSTS7000215/) }) })]);
+		expect(output).toEqual([
+			expect.objectContaining({
+				json: expect.objectContaining({ error: expect.stringMatching(/AADSTS7000215/) }),
+			}),
+		]);
 	});
 
 	it('expired secret and unknown tenant: explained without the secret', async () => {
 		const lab = await secretLab();
 		const expiredSecret = `Old~${randomUUID()}`;
 		secrets.add(expiredSecret);
-		const app = lab.emulator.addApp({ secrets: [{ value: expiredSecret, expiresAt: Date.now() - 60_000 }] });
-		lab.emulator.consent({ tenantId: lab.tenantId, clientId: app.clientId, roles: { graph: ['SecurityIncident.Read.All'] } });
-		const expired = await run(lab, listIncidents, { credentials: { ...lab.credentials, clientId: app.clientId, clientSecret: expiredSecret } });
+		const app = lab.emulator.addApp({
+			secrets: [{ value: expiredSecret, expiresAt: Date.now() - 60_000 }],
+		});
+		lab.emulator.consent({
+			tenantId: lab.tenantId,
+			clientId: app.clientId,
+			roles: { graph: ['SecurityIncident.Read.All'] },
+		});
+		const expired = await run(lab, listIncidents, {
+			credentials: { ...lab.credentials, clientId: app.clientId, clientSecret: expiredSecret },
+		});
 		expect(expired.error?.message).toMatch(/AADSTS7000222/);
-		const unknownTenant = await run(lab, listIncidents, { credentials: { ...lab.credentials, tenantId: randomUUID() } });
+		const unknownTenant = await run(lab, listIncidents, {
+			credentials: { ...lab.credentials, tenantId: randomUUID() },
+		});
 		expect(unknownTenant.error?.message).toMatch(/AADSTS90002/);
 	});
 
 	it('certificate with a wrong private key: refused locally (with the certificate) and by Entra ID (with a thumbprint)', async () => {
 		const lab = await secretLab();
-		const base = { ...lab.credentials, authentication: 'certificate', clientSecret: '', certificatePrivateKey: WRONG_KEY_PEM };
-		const mismatch = await run(lab, listIncidents, { credentials: { ...base, certificate: CLIENT_CERT_PEM } });
+		const base = {
+			...lab.credentials,
+			authentication: 'certificate',
+			clientSecret: '',
+			certificatePrivateKey: WRONG_KEY_PEM,
+		};
+		const mismatch = await run(lab, listIncidents, {
+			credentials: { ...base, certificate: CLIENT_CERT_PEM },
+		});
 		expect(mismatch.error?.message).toMatch(/Certificate and Private Key do not belong together/);
 		const thumbprint = new X509Certificate(CLIENT_CERT_PEM).fingerprint.replace(/:/g, '');
-		const refused = await run(lab, listIncidents, { credentials: { ...base, certificate: '', certificateThumbprint: thumbprint } });
+		const refused = await run(lab, listIncidents, {
+			credentials: { ...base, certificate: '', certificateThumbprint: thumbprint },
+		});
 		expect(refused.error?.message).toMatch(/AADSTS700027.*certificate was rejected/);
 		expect(lab.calls({ api: 'login', status: 401 })).toHaveLength(1);
 	});
 
 	it('API failures: 403 missing permission, 401 twice, 500 until retries run out, connection reset of a POST', async () => {
 		const unpermitted = await secretLab({ roles: { graph: [], xdr: [] } });
-		expect((await run(unpermitted, listIncidents)).error?.message).toMatch(/lacks the application permission SecurityIncident\.Read\.All/);
+		expect((await run(unpermitted, listIncidents)).error?.message).toMatch(
+			/lacks the application permission SecurityIncident\.Read\.All/,
+		);
 
 		const lab = await secretLab();
 		lab.emulator.injectFault({ match: { api: 'graph' }, times: 2, fault: { status: 401 } });
-		expect((await run(lab, listIncidents)).error?.message).toMatch(/rejected the access token twice/);
+		expect((await run(lab, listIncidents)).error?.message).toMatch(
+			/rejected the access token twice/,
+		);
 
-		lab.emulator.injectFault({ match: { api: 'graph' }, times: 5, fault: { status: 500, headers: { 'retry-after': '0' } } });
-		expect((await run(lab, listIncidents)).error?.message).toMatch(/answered 500 \(a server error\) after 5 attempts/);
+		lab.emulator.injectFault({
+			match: { api: 'graph' },
+			times: 5,
+			fault: { status: 500, headers: { 'retry-after': '0' } },
+		});
+		expect((await run(lab, listIncidents)).error?.message).toMatch(
+			/answered 500 \(a server error\) after 5 attempts/,
+		);
 
 		const incident = lab.emulator.createIncident(lab.tenantId);
-		lab.emulator.injectFault({ match: { api: 'graph', method: 'POST' }, times: 1, fault: { reset: true } });
-		const comment = { api: 'graph', resource: 'incident', operation: 'addComment', incidentId: { mode: 'id', value: String(incident.id) }, comment: 'triaged' };
+		lab.emulator.injectFault({
+			match: { api: 'graph', method: 'POST' },
+			times: 1,
+			fault: { reset: true },
+		});
+		const comment = {
+			api: 'graph',
+			resource: 'incident',
+			operation: 'addComment',
+			incidentId: { mode: 'id', value: String(incident.id) },
+			comment: 'triaged',
+		};
 		expect((await run(lab, comment)).error?.message).toMatch(/connection failed.*not repeated/);
 		expect(lab.calls({ api: 'graph', method: 'POST' })).toHaveLength(1);
 	});
@@ -178,10 +277,16 @@ describe('secrets never leak into errors, output or logs', () => {
 		await run(lab, listIncidents); // the token the next calls reuse
 		const token = [...issuedTokens].at(-1) as string;
 		const echo = `Invalid request. Authorization: Bearer ${token} id_token=${FAKE_JWT} client_secret=${lab.secret} raw=${token}`;
-		lab.emulator.injectFault({ match: { api: 'graph' }, times: 2, fault: { status: 400, body: { error: { code: 'BadRequest', message: echo } } } });
+		lab.emulator.injectFault({
+			match: { api: 'graph' },
+			times: 2,
+			fault: { status: 400, body: { error: { code: 'BadRequest', message: echo } } },
+		});
 
 		const { error } = await run(lab, listIncidents);
-		expect(error?.message).toMatch(/^Microsoft Graph.* answered 400 \(a bad request\): Invalid request\. Authorization: Bearer \[redacted\]/);
+		expect(error?.message).toMatch(
+			/^Microsoft Graph.* answered 400 \(a bad request\): Invalid request\. Authorization: Bearer \[redacted\]/,
+		);
 		expect(error?.message).toContain('[redacted');
 		const { output } = await run(lab, listIncidents, { continueOnFail: true });
 		expect(output).toHaveLength(1);
@@ -191,20 +296,49 @@ describe('secrets never leak into errors, output or logs', () => {
 	it('a secret with + / = & and spaces, echoed URL-encoded and form-encoded by a proxy, is redacted in message, description, JSON and Continue On Fail items', async () => {
 		const lab = await secretLab();
 		const special = `Ab+c/d=e&f g~${randomUUID()}%!'()*`;
-		const forms = [special, encodeURIComponent(special), new URLSearchParams({ s: special }).toString().slice(2), encodeURIComponent(special).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())];
+		const forms = [
+			special,
+			encodeURIComponent(special),
+			new URLSearchParams({ s: special }).toString().slice(2),
+			encodeURIComponent(special).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+		];
 		for (const form of forms) secrets.add(form);
 		const app = lab.emulator.addApp({ secrets: [{ value: special }] });
-		lab.emulator.consent({ tenantId: lab.tenantId, clientId: app.clientId, roles: { graph: ['SecurityIncident.Read.All'] } });
+		lab.emulator.consent({
+			tenantId: lab.tenantId,
+			clientId: app.clientId,
+			roles: { graph: ['SecurityIncident.Read.All'] },
+		});
 		const credentials = { ...lab.credentials, clientId: app.clientId, clientSecret: special };
 		const echo = `Bad gateway for client_secret=${forms[1]} body=${forms[2]} lower=${forms[3]}`;
-		lab.emulator.injectFault({ match: { api: 'graph' }, times: 2, fault: { status: 400, body: { error: { code: 'BadRequest', message: echo } } } });
+		lab.emulator.injectFault({
+			match: { api: 'graph' },
+			times: 2,
+			fault: { status: 400, body: { error: { code: 'BadRequest', message: echo } } },
+		});
 		const { error } = await run(lab, listIncidents, { credentials });
-		expect(error?.message).toMatch(/answered 400 \(a bad request\): Bad gateway for client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/);
+		expect(error?.message).toMatch(
+			/answered 400 \(a bad request\): Bad gateway for client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/,
+		);
 		const { output } = await run(lab, listIncidents, { credentials, continueOnFail: true });
-		expect(String(output[0]?.json.error)).toMatch(/client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/);
+		expect(String(output[0]?.json.error)).toMatch(
+			/client_secret=\[redacted\] body=\[redacted\] lower=\[redacted\]/,
+		);
 
-		lab.emulator.injectFault({ match: { api: 'graph' }, times: 1, fault: { status: 502, body: `<html><title>Proxy error ${forms[2]}</title></html>`, headers: { 'retry-after': '0' } } });
-		lab.emulator.injectFault({ match: { api: 'graph' }, times: 5, fault: { status: 500, body: `upstream said ${forms[1]}`, headers: { 'retry-after': '0' } } });
+		lab.emulator.injectFault({
+			match: { api: 'graph' },
+			times: 1,
+			fault: {
+				status: 502,
+				body: `<html><title>Proxy error ${forms[2]}</title></html>`,
+				headers: { 'retry-after': '0' },
+			},
+		});
+		lab.emulator.injectFault({
+			match: { api: 'graph' },
+			times: 5,
+			fault: { status: 500, body: `upstream said ${forms[1]}`, headers: { 'retry-after': '0' } },
+		});
 		const proxied = await run(lab, listIncidents, { credentials });
 		expect(proxied.error?.message).toMatch(/answered 500/);
 		expect(JSON.stringify(proxied.error)).not.toContain(forms[1]);
@@ -212,7 +346,10 @@ describe('secrets never leak into errors, output or logs', () => {
 
 	it('the capture saw every token the emulator issued, so a leaked one would have been found', async () => {
 		const emu = await emulator();
-		const issuedByEmulator = emu.requests.filter((request) => request.api === 'login' && request.path.endsWith('/token') && request.status === 200).length;
+		const issuedByEmulator = emu.requests.filter(
+			(request) =>
+				request.api === 'login' && request.path.endsWith('/token') && request.status === 200,
+		).length;
 		expect(issuedTokens.size).toBe(issuedByEmulator);
 		expect(issuedTokens.size).toBeGreaterThanOrEqual(5);
 		// And the check itself bites: a text carrying a token is reported.
@@ -225,7 +362,8 @@ describe('secrets never leak into errors, output or logs', () => {
 			for (const entry of readdirSync(dir, { withFileTypes: true })) {
 				const full = path.join(dir, entry.name);
 				if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
-				else if (entry.isFile() && (entry.name.endsWith('.snap') || dir.endsWith('__snapshots__'))) snapshots.push(full);
+				else if (entry.isFile() && (entry.name.endsWith('.snap') || dir.endsWith('__snapshots__')))
+					snapshots.push(full);
 			}
 		};
 		walk(path.join(__dirname, '..'));

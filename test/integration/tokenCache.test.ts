@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 
 import type { INodeParameters } from 'n8n-workflow';
 
-import { createLab, emulator, runDefender, stopEmulator, type EmulatorRequest, type Lab } from '../support/lab';
+import {
+	createLab,
+	emulator,
+	runDefender,
+	stopEmulator,
+	type EmulatorRequest,
+	type Lab,
+} from '../support/lab';
 
 const listOne = (api = 'graph', tenantId?: string): INodeParameters => ({
 	api,
@@ -20,8 +27,12 @@ const listOne = (api = 'graph', tenantId?: string): INodeParameters => ({
 
 /** The emulator's log from `mark` on (one test file = one emulator; its tests run one at a time). */
 const since = (lab: Lab, mark: number): EmulatorRequest[] => lab.emulator.requests.slice(mark);
-const tokenCalls = (requests: EmulatorRequest[]) => requests.filter((request) => request.api === 'login' && request.path.endsWith('/oauth2/v2.0/token'));
-const apiCalls = (requests: EmulatorRequest[], api: string) => requests.filter((request) => request.api === api);
+const tokenCalls = (requests: EmulatorRequest[]) =>
+	requests.filter(
+		(request) => request.api === 'login' && request.path.endsWith('/oauth2/v2.0/token'),
+	);
+const apiCalls = (requests: EmulatorRequest[], api: string) =>
+	requests.filter((request) => request.api === api);
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(async () => {
@@ -35,7 +46,9 @@ describe('token cache (through n8n-core, real MSAL, emulated Entra ID)', () => {
 	it('serves 20 concurrent executions with a single token request', async () => {
 		const lab = await createLab();
 		lab.emulator.seedIncidents(lab.tenantId, 3);
-		const outputs = await Promise.all(Array.from({ length: 20 }, async () => await runDefender(lab, listOne())));
+		const outputs = await Promise.all(
+			Array.from({ length: 20 }, async () => await runDefender(lab, listOne())),
+		);
 		expect(outputs.map((items) => items.length)).toEqual(Array(20).fill(1));
 		expect(lab.tokenRequests()).toBe(1);
 		expect(lab.calls({ api: 'graph', status: 200 })).toHaveLength(20);
@@ -76,7 +89,9 @@ describe('token cache (through n8n-core, real MSAL, emulated Entra ID)', () => {
 		lab.emulator.injectFault({ match: { api: 'graph' }, times: 5, fault: { status: 401 } });
 		const mark = lab.emulator.requests.length;
 
-		await expect(runDefender(lab, listOne())).rejects.toThrow(/Microsoft Graph.*rejected the access token twice \(401\)/);
+		await expect(runDefender(lab, listOne())).rejects.toThrow(
+			/Microsoft Graph.*rejected the access token twice \(401\)/,
+		);
 		const log = since(lab, mark);
 		expect(apiCalls(log, 'graph').map((request) => request.status)).toEqual([401, 401]);
 		expect(tokenCalls(log)).toHaveLength(1);
@@ -119,12 +134,22 @@ describe('token cache (through n8n-core, real MSAL, emulated Entra ID)', () => {
 				[tenantB, 'Incident of tenant B'],
 			]) {
 				const mark = lab.emulator.requests.length;
-				const items = await runDefender(lab, listOne(api, tenant === lab.tenantId ? undefined : tenant));
+				const items = await runDefender(
+					lab,
+					listOne(api, tenant === lab.tenantId ? undefined : tenant),
+				);
 				expect(items.map((item) => item.json.title)).toEqual([title]);
 				const log = since(lab, mark);
 				// A token for another tenant or API would have been refused (401) before a new one was asked for.
-				expect(tokenCalls(log).map((request) => [request.path, request.status])).toEqual([[`/${tenant}/oauth2/v2.0/token`, 200]]);
-				expect(apiCalls(log, api === 'graph' ? 'graph' : 'xdr').map((request) => [request.tenant, request.status])).toEqual([[tenant, 200]]);
+				expect(tokenCalls(log).map((request) => [request.path, request.status])).toEqual([
+					[`/${tenant}/oauth2/v2.0/token`, 200],
+				]);
+				expect(
+					apiCalls(log, api === 'graph' ? 'graph' : 'xdr').map((request) => [
+						request.tenant,
+						request.status,
+					]),
+				).toEqual([[tenant, 200]]);
 			}
 		}
 		// Each of the four (tenant, API) tokens is cached on its own: running all four again asks for none.

@@ -6,7 +6,14 @@
 import type { IDataObject, INodeParameters, INodeType, IPollFunctions } from 'n8n-workflow';
 
 import { runPoll } from '../harness/n8n';
-import { createLab, credentialType, pollTrigger, stopEmulator, trigger, type Lab } from '../support/lab';
+import {
+	createLab,
+	credentialType,
+	pollTrigger,
+	stopEmulator,
+	trigger,
+	type Lab,
+} from '../support/lab';
 
 afterAll(stopEmulator);
 
@@ -17,19 +24,28 @@ const LIST = /\/incidents$/;
 const CLOSED_WINDOW = '/%20and%20|\\+and\\+/';
 
 /** An API timestamp with 7 fractional digits; `ticks` are the 100 ns digits below the millisecond. */
-const at = (ms: number, ticks = 0) => new Date(ms).toISOString().replace('Z', `${String(ticks).padStart(4, '0')}Z`);
+const at = (ms: number, ticks = 0) =>
+	new Date(ms).toISOString().replace('Z', `${String(ticks).padStart(4, '0')}Z`);
 /** A change as the emulator reports it (canonical incident). */
 const versionOf = (incident: IDataObject) => `${incident.id}@${incident.lastUpdateTime}`;
 /** The same change read from an emitted raw item. */
-const emittedKey = (api: Api, json: IDataObject) => (api === 'graph' ? `${json.id}@${json.lastUpdateDateTime}` : `${json.incidentId}@${json.lastUpdateTime}`);
+const emittedKey = (api: Api, json: IDataObject) =>
+	api === 'graph'
+		? `${json.id}@${json.lastUpdateDateTime}`
+		: `${json.incidentId}@${json.lastUpdateTime}`;
 const sorted = (keys: string[]) => [...keys].sort();
 const duplicates = (keys: string[]) => keys.filter((key, index) => keys.indexOf(key) !== index);
 /** Static data as n8n would store it (it is a proxy in memory). */
 const snapshot = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
-const listCalls = (lab: Lab) => lab.calls({ method: 'GET' }).filter((request) => LIST.test(request.path));
+const listCalls = (lab: Lab) =>
+	lab.calls({ method: 'GET' }).filter((request) => LIST.test(request.path));
 
-const parameters = (api: Api, overrides: IDataObject = {}, options: IDataObject = {}): INodeParameters => ({
+const parameters = (
+	api: Api,
+	overrides: IDataObject = {},
+	options: IDataObject = {},
+): INodeParameters => ({
 	api,
 	event: 'incidentUpdated',
 	filters: {},
@@ -37,7 +53,8 @@ const parameters = (api: Api, overrides: IDataObject = {}, options: IDataObject 
 	simplify: false,
 	...overrides,
 });
-const backfill = (api: Api, fromMs: number, overrides: IDataObject = {}) => parameters(api, overrides, { backfillFrom: new Date(fromMs).toISOString() });
+const backfill = (api: Api, fromMs: number, overrides: IDataObject = {}) =>
+	parameters(api, overrides, { backfillFrom: new Date(fromMs).toISOString() });
 
 /**
  * A trigger in an active workflow and the changes the test made. A poll owes every incident's version
@@ -59,13 +76,20 @@ function feed(lab: Lab, api: Api, params: INodeParameters, nodeType?: INodeType)
 			return staticData;
 		},
 		create: (fields: IDataObject = {}) => track(lab.emulator.createIncident(lab.tenantId, fields)),
-		update: (id: unknown, fields: IDataObject = {}) => track(lab.emulator.updateIncident(lab.tenantId, id as number, fields)),
+		update: (id: unknown, fields: IDataObject = {}) =>
+			track(lab.emulator.updateIncident(lab.tenantId, id as number, fields)),
 		/** One scheduled poll; the keys it emitted. */
 		async poll(): Promise<string[]> {
 			expected.push(...unpolled.values());
 			unpolled.clear();
 			const { result } = nodeType
-				? await runPoll({ nodeType, credentialType, credentials: lab.credentials, parameters: params, staticData })
+				? await runPoll({
+						nodeType,
+						credentialType,
+						credentials: lab.credentials,
+						parameters: params,
+						staticData,
+					})
 				: await pollTrigger(lab, params, staticData);
 			const keys = (result?.[0] ?? []).map((item) => emittedKey(api, item.json));
 			emitted.push(...keys);
@@ -79,9 +103,17 @@ function feed(lab: Lab, api: Api, params: INodeParameters, nodeType?: INodeType)
 }
 
 /** `count` incidents at distinct times spread evenly over the `spanMs` before now, oldest first. */
-function createSpread(trig: { create: (fields: IDataObject) => IDataObject }, count: number, spanMs: number) {
+function createSpread(
+	trig: { create: (fields: IDataObject) => IDataObject },
+	count: number,
+	spanMs: number,
+) {
 	const now = Date.now();
-	return Array.from({ length: count }, (_, i) => trig.create({ lastUpdateTime: at(now - spanMs + Math.floor((i * spanMs) / count), i % 10_000) }));
+	return Array.from({ length: count }, (_, i) =>
+		trig.create({
+			lastUpdateTime: at(now - spanMs + Math.floor((i * spanMs) / count), i % 10_000),
+		}),
+	);
 }
 
 describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on %s', (api) => {
@@ -105,7 +137,10 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		trig.restart();
 		// Late: indexed after the last poll with a time inside the overlap window.
 		trig.create({ lastUpdateTime: at(Date.now() - 3 * MINUTE) });
-		trig.update(c.id, { assignedTo: 'analyst@contoso.com', lastUpdateTime: at(Date.now() - 5 * MINUTE, 7) });
+		trig.update(c.id, {
+			assignedTo: 'analyst@contoso.com',
+			lastUpdateTime: at(Date.now() - 5 * MINUTE, 7),
+		});
 		trig.create({});
 		expect(await trig.poll()).toHaveLength(3);
 		expect(await trig.poll()).toEqual([]);
@@ -117,12 +152,16 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 
 	it('first activation emits nothing, not even the overlap window; later changes are emitted', async () => {
 		const lab = await createLab();
-		const old = lab.emulator.createIncident(lab.tenantId, { lastUpdateTime: at(Date.now() - 3 * 60 * MINUTE) });
+		const old = lab.emulator.createIncident(lab.tenantId, {
+			lastUpdateTime: at(Date.now() - 3 * 60 * MINUTE),
+		});
 		lab.emulator.createIncident(lab.tenantId, { lastUpdateTime: at(Date.now() - 2 * MINUTE) });
 		lab.emulator.createIncident(lab.tenantId, {});
 		const trig = feed(lab, api, parameters(api));
 		expect(await trig.poll()).toEqual([]);
-		expect(trig.staticData['node:Microsoft Defender Trigger']).toMatchObject({ feed: { version: 1 } });
+		expect(trig.staticData['node:Microsoft Defender Trigger']).toMatchObject({
+			feed: { version: 1 },
+		});
 
 		trig.update(old.id, { status: 'InProgress' });
 		trig.create({});
@@ -172,9 +211,17 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		trig.update(first.id, { status: 'InProgress' });
 		const saved = snapshot(trig.staticData);
 		// The 2nd list request (the first closed window) fails five times: the poll gives up after its retries.
-		lab.emulator.injectFault({ match: { api: api === 'graph' ? 'graph' : 'xdr', path: CLOSED_WINDOW }, times: 5, fault: { status: 500 } });
+		lab.emulator.injectFault({
+			match: { api: api === 'graph' ? 'graph' : 'xdr', path: CLOSED_WINDOW },
+			times: 5,
+			fault: { status: 500 },
+		});
 		await expect(trig.poll()).rejects.toThrow(/answered 500 \(a server error\) after 5 attempts/);
-		expect(listCalls(lab).slice(-6).map((request) => request.status)).toEqual([200, 500, 500, 500, 500, 500]);
+		expect(
+			listCalls(lab)
+				.slice(-6)
+				.map((request) => request.status),
+		).toEqual([200, 500, 500, 500, 500, 500]);
 		expect(trig.staticData).toEqual(saved);
 
 		expect(await trig.poll()).toHaveLength(131);
@@ -188,11 +235,16 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		const trig = feed(lab, api, backfill(api, now - 60 * MINUTE));
 		const incidents = createSpread(trig, 220, 50 * MINUTE);
 		// Slow list requests: the poll is still paging when the test changes incidents.
-		lab.emulator.injectFault({ match: { path: 'incidents' }, times: 1000, fault: { delayMs: 150 } });
+		lab.emulator.injectFault({
+			match: { path: 'incidents' },
+			times: 1000,
+			fault: { delayMs: 150 },
+		});
 		try {
 			const polling = trig.poll();
 			const start = listCalls(lab).length;
-			for (let waited = 0; waited < 5000 && listCalls(lab).length < start + 2; waited += 10) await sleep(10);
+			for (let waited = 0; waited < 5000 && listCalls(lab).length < start + 2; waited += 10)
+				await sleep(10);
 			const superseded: string[] = [];
 			// Every 9th incident changes: older ones sit in windows not read yet, and move to the newest.
 			for (const incident of incidents.filter((_, i) => i % 9 === 4)) {
@@ -210,7 +262,9 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 			// A version replaced mid-poll may or may not have been read before it changed; everything else exactly once.
 			const known = new Set([...trig.expected, ...superseded]);
 			expect(trig.emitted.filter((key) => !known.has(key))).toEqual([]);
-			expect(sorted(trig.emitted.filter((key) => !superseded.includes(key)))).toEqual(sorted(trig.expected.filter((key) => !superseded.includes(key))));
+			expect(sorted(trig.emitted.filter((key) => !superseded.includes(key)))).toEqual(
+				sorted(trig.expected.filter((key) => !superseded.includes(key))),
+			);
 			expect(trig.expected).toHaveLength(220 + superseded.length + 1);
 		} finally {
 			lab.emulator.clearFaults();
@@ -222,10 +276,14 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		const now = Date.now();
 		const trig = feed(lab, api, backfill(api, now - 60 * MINUTE, { event: 'incidentCreated' }));
 		const ids = (keys: string[]) => sorted(keys.map((key) => key.split('@')[0]));
-		const created = [10, 20, 30].map((minutes) => lab.emulator.createIncident(lab.tenantId, { createdTime: at(now - minutes * MINUTE) }));
+		const created = [10, 20, 30].map((minutes) =>
+			lab.emulator.createIncident(lab.tenantId, { createdTime: at(now - minutes * MINUTE) }),
+		);
 		expect(ids(await trig.poll())).toEqual(ids(created.map(versionOf)));
 		lab.emulator.updateIncident(lab.tenantId, created[0].id as number, { status: 'Resolved' });
-		const late = lab.emulator.createIncident(lab.tenantId, { createdTime: at(Date.now() - 4 * MINUTE) });
+		const late = lab.emulator.createIncident(lab.tenantId, {
+			createdTime: at(Date.now() - 4 * MINUTE),
+		});
 		const fresh = lab.emulator.createIncident(lab.tenantId, {});
 		expect(ids(await trig.poll())).toEqual(ids([late, fresh].map(versionOf)));
 		trig.restart();
@@ -235,23 +293,52 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 	it('Severity and Status filters select incidents; a change that makes one match emits it', async () => {
 		const lab = await createLab();
 		const now = Date.now();
-		const trig = feed(lab, api, backfill(api, now - 60 * MINUTE, { filters: { severity: ['High', 'Medium'], status: ['Active', 'InProgress'] } }));
-		const make = (severity: string, status: string) => lab.emulator.createIncident(lab.tenantId, { severity, status, lastUpdateTime: at(now - 10 * MINUTE) });
+		const trig = feed(
+			lab,
+			api,
+			backfill(api, now - 60 * MINUTE, {
+				filters: { severity: ['High', 'Medium'], status: ['Active', 'InProgress'] },
+			}),
+		);
+		const make = (severity: string, status: string) =>
+			lab.emulator.createIncident(lab.tenantId, {
+				severity,
+				status,
+				lastUpdateTime: at(now - 10 * MINUTE),
+			});
 		const wanted = [make('High', 'Active'), make('Medium', 'InProgress')];
 		const low = make('Low', 'Active');
 		make('High', 'Resolved');
 		make('UnSpecified', 'Active');
 		expect(sorted(await trig.poll())).toEqual(sorted(wanted.map(versionOf)));
-		const raised = lab.emulator.updateIncident(lab.tenantId, low.id as number, { severity: 'High' });
+		const raised = lab.emulator.updateIncident(lab.tenantId, low.id as number, {
+			severity: 'High',
+		});
 		expect(await trig.poll()).toEqual([versionOf(raised)]);
 	});
 
 	it('Simplify gives the node’s compact shape; raw output keeps the API’s fields, alerts only on request', async () => {
 		const lab = await createLab();
 		const now = Date.now();
-		const incident = lab.emulator.createIncident(lab.tenantId, { severity: 'High', status: 'InProgress', tags: ['vip'], devices: ['a.contoso.local', 'b.contoso.local'], createdTime: at(now - 2 * MINUTE), lastUpdateTime: at(now - MINUTE) });
+		const incident = lab.emulator.createIncident(lab.tenantId, {
+			severity: 'High',
+			status: 'InProgress',
+			tags: ['vip'],
+			devices: ['a.contoso.local', 'b.contoso.local'],
+			createdTime: at(now - 2 * MINUTE),
+			lastUpdateTime: at(now - MINUTE),
+		});
 		const poll = async (overrides: IDataObject, options: IDataObject = {}) =>
-			(await pollTrigger(lab, parameters(api, overrides, { backfillFrom: new Date(now - 10 * MINUTE).toISOString(), ...options }), {})).result?.[0] ?? [];
+			(
+				await pollTrigger(
+					lab,
+					parameters(api, overrides, {
+						backfillFrom: new Date(now - 10 * MINUTE).toISOString(),
+						...options,
+					}),
+					{},
+				)
+			).result?.[0] ?? [];
 
 		const [simple] = await poll({ simplify: true }, { includeAlerts: true });
 		expect(simple.json).toEqual({
@@ -272,7 +359,11 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		expect(withoutAlerts.json.alertCount).toBeNull();
 
 		const [raw] = await poll({ simplify: false });
-		expect(raw.json).toMatchObject(api === 'graph' ? { id: String(incident.id), lastUpdateDateTime: incident.lastUpdateTime, severity: 'high' } : { incidentId: incident.id, lastUpdateTime: incident.lastUpdateTime, severity: 'High' });
+		expect(raw.json).toMatchObject(
+			api === 'graph'
+				? { id: String(incident.id), lastUpdateDateTime: incident.lastUpdateTime, severity: 'high' }
+				: { incidentId: incident.id, lastUpdateTime: incident.lastUpdateTime, severity: 'High' },
+		);
 		expect(raw.json).not.toHaveProperty('alerts');
 	});
 
@@ -280,13 +371,25 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		const lab = await createLab();
 		const now = Date.now();
 		const params = parameters(api, { filters: { severity: ['High'] } });
-		lab.emulator.createIncident(lab.tenantId, { severity: 'High', lastUpdateTime: at(now - 3 * 60 * MINUTE) });
-		const latestHigh = lab.emulator.createIncident(lab.tenantId, { severity: 'High', lastUpdateTime: at(now - 2 * 60 * MINUTE) });
-		for (let i = 0; i < 120; i++) lab.emulator.createIncident(lab.tenantId, { severity: 'Low', lastUpdateTime: at(now - 60 * MINUTE + i * 1000) });
+		lab.emulator.createIncident(lab.tenantId, {
+			severity: 'High',
+			lastUpdateTime: at(now - 3 * 60 * MINUTE),
+		});
+		const latestHigh = lab.emulator.createIncident(lab.tenantId, {
+			severity: 'High',
+			lastUpdateTime: at(now - 2 * 60 * MINUTE),
+		});
+		for (let i = 0; i < 120; i++)
+			lab.emulator.createIncident(lab.tenantId, {
+				severity: 'Low',
+				lastUpdateTime: at(now - 60 * MINUTE + i * 1000),
+			});
 
 		const empty: IDataObject = {};
 		const sample = await pollTrigger(lab, params, empty, 'manual');
-		expect(sample.result?.[0].map((item) => emittedKey(api, item.json))).toEqual([versionOf(latestHigh)]);
+		expect(sample.result?.[0].map((item) => emittedKey(api, item.json))).toEqual([
+			versionOf(latestHigh),
+		]);
 		expect(empty).toEqual({});
 
 		const active: IDataObject = {};
@@ -296,7 +399,9 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		const newest = lab.emulator.createIncident(lab.tenantId, { severity: 'High' });
 		const before = listCalls(lab).length;
 		const again = await pollTrigger(lab, params, active, 'manual');
-		expect(again.result?.[0].map((item) => emittedKey(api, item.json))).toEqual([versionOf(newest)]);
+		expect(again.result?.[0].map((item) => emittedKey(api, item.json))).toEqual([
+			versionOf(newest),
+		]);
 		expect(listCalls(lab).length - before).toBeLessThanOrEqual(3);
 		expect(active).toEqual(saved);
 	});
@@ -307,14 +412,26 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		const emulatorApi = api === 'graph' ? 'graph' : 'xdr';
 		const trig = feed(lab, api, backfill(api, now - 60 * MINUTE));
 		trig.create({ lastUpdateTime: at(now - 10 * MINUTE) });
-		lab.emulator.injectFault({ match: { api: emulatorApi, path: 'incidents' }, times: 1, fault: { status: 429 } });
-		lab.emulator.injectFault({ match: { api: emulatorApi, path: 'incidents' }, times: 1, fault: { status: 503 } });
+		lab.emulator.injectFault({
+			match: { api: emulatorApi, path: 'incidents' },
+			times: 1,
+			fault: { status: 429 },
+		});
+		lab.emulator.injectFault({
+			match: { api: emulatorApi, path: 'incidents' },
+			times: 1,
+			fault: { status: 503 },
+		});
 		expect(await trig.poll()).toHaveLength(1);
 		expect(listCalls(lab).map((request) => request.status)).toEqual([429, 503, 200]);
 
 		trig.create({});
 		const saved = snapshot(trig.staticData);
-		lab.emulator.injectFault({ match: { api: emulatorApi, path: 'incidents' }, times: 1, fault: { status: 429, headers: { 'retry-after': '600' } } });
+		lab.emulator.injectFault({
+			match: { api: emulatorApi, path: 'incidents' },
+			times: 1,
+			fault: { status: 429, headers: { 'retry-after': '600' } },
+		});
 		await expect(trig.poll()).rejects.toThrow(/quota exhausted: the service asks to wait 600 s/);
 		expect(trig.staticData).toEqual(saved);
 		expect(await trig.poll()).toHaveLength(1);

@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
 import { MicrosoftDefender } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefender.node';
@@ -17,7 +22,11 @@ import { startEmulator, type Emulator as EmulatorServer } from '../emulator';
 
 export const FULL_ROLES = {
 	xdr: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
-	graph: ['SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'SecurityAlert.ReadWrite.All'],
+	graph: [
+		'SecurityIncident.ReadWrite.All',
+		'ThreatHunting.Read.All',
+		'SecurityAlert.ReadWrite.All',
+	],
 	mde: [
 		'Machine.ReadWrite.All',
 		'Machine.Isolate',
@@ -40,8 +49,14 @@ export const FULL_ROLES = {
 	],
 };
 
-export const CLIENT_CERT_PEM = readFileSync(path.join(__dirname, '..', 'fixtures', 'client', 'client-cert.pem'), 'utf8');
-export const CLIENT_KEY_PEM = readFileSync(path.join(__dirname, '..', 'fixtures', 'client', 'client-key.pem'), 'utf8');
+export const CLIENT_CERT_PEM = readFileSync(
+	path.join(__dirname, '..', 'fixtures', 'client', 'client-cert.pem'),
+	'utf8',
+);
+export const CLIENT_KEY_PEM = readFileSync(
+	path.join(__dirname, '..', 'fixtures', 'client', 'client-key.pem'),
+	'utf8',
+);
 
 export interface EmulatorRequest {
 	method: string;
@@ -54,7 +69,10 @@ export interface EmulatorRequest {
 
 /** The emulator (typed in test/emulator); tests read back only incidents they created. */
 export type Emulator = Omit<EmulatorServer, 'getIncident' | 'getMachine'> & {
-	getIncident(tenantId: string, id: number | string): NonNullable<ReturnType<EmulatorServer['getIncident']>>;
+	getIncident(
+		tenantId: string,
+		id: number | string,
+	): NonNullable<ReturnType<EmulatorServer['getIncident']>>;
 	getMachine(tenantId: string, id: string): NonNullable<ReturnType<EmulatorServer['getMachine']>>;
 };
 
@@ -85,11 +103,16 @@ export async function stopEmulator(): Promise<void> {
 	shared = undefined;
 }
 
-export async function createLab(options: { roles?: Partial<typeof FULL_ROLES>; quotaWindowSeconds?: number } = {}): Promise<Lab> {
+export async function createLab(
+	options: { roles?: Partial<typeof FULL_ROLES>; quotaWindowSeconds?: number } = {},
+): Promise<Lab> {
 	const emu = await emulator();
 	const tenant = emu.addTenant({ domains: [`t${randomUUID().slice(0, 8)}.onmicrosoft.com`] });
 	const secret = `Sx~${randomUUID()}`;
-	const app = emu.addApp({ secrets: [{ value: secret }], certificates: [{ certPem: CLIENT_CERT_PEM }] });
+	const app = emu.addApp({
+		secrets: [{ value: secret }],
+		certificates: [{ certPem: CLIENT_CERT_PEM }],
+	});
 	const roles = options.roles ?? FULL_ROLES;
 	emu.consent({ tenantId: tenant.id, clientId: app.clientId, roles });
 	const tenants = new Set([tenant.id]);
@@ -109,8 +132,11 @@ export async function createLab(options: { roles?: Partial<typeof FULL_ROLES>; q
 	const calls = (filter: Partial<EmulatorRequest> = {}) =>
 		emu.requests.filter(
 			(request) =>
-				(request.tenant !== null && (tenants.has(request.tenant) || [...tenants].some((id) => request.path.includes(id)))) &&
-				Object.entries(filter).every(([key, value]) => (request as unknown as Record<string, unknown>)[key] === value),
+				request.tenant !== null &&
+				(tenants.has(request.tenant) || [...tenants].some((id) => request.path.includes(id))) &&
+				Object.entries(filter).every(
+					([key, value]) => (request as unknown as Record<string, unknown>)[key] === value,
+				),
 		);
 	return {
 		emulator: emu,
@@ -126,7 +152,8 @@ export async function createLab(options: { roles?: Partial<typeof FULL_ROLES>; q
 			return extra.id;
 		},
 		calls,
-		tokenRequests: () => calls({ api: 'login' }).filter((request) => request.path.endsWith('/token')).length,
+		tokenRequests: () =>
+			calls({ api: 'login' }).filter((request) => request.path.endsWith('/token')).length,
 	};
 }
 
@@ -138,7 +165,12 @@ const credentialType = new MicrosoftDefenderApi();
 export async function runDefender(
 	lab: Pick<Lab, 'credentials'>,
 	parameters: INodeParameters,
-	options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject; n8nMajor?: 1 | 2 } = {},
+	options: {
+		inputItems?: INodeExecutionData[];
+		continueOnFail?: boolean;
+		credentials?: ICredentialDataDecryptedObject;
+		n8nMajor?: 1 | 2;
+	} = {},
 ): Promise<INodeExecutionData[]> {
 	const output = await runNode({
 		n8nMajor: options.n8nMajor,
@@ -155,14 +187,37 @@ export async function runDefender(
 /** A resource locator's "From list" search of the Microsoft Defender node, as the editor calls it. */
 export async function searchList(
 	lab: Pick<Lab, 'credentials'>,
-	search: { method: string; parameterName: string; parameters: INodeParameters; filter?: string; paginationToken?: string },
+	search: {
+		method: string;
+		parameterName: string;
+		parameters: INodeParameters;
+		filter?: string;
+		paginationToken?: string;
+	},
 ) {
-	return await runListSearch({ nodeType: node, credentialType, credentials: lab.credentials, ...search });
+	return await runListSearch({
+		nodeType: node,
+		credentialType,
+		credentials: lab.credentials,
+		...search,
+	});
 }
 
 /** One scheduled poll of the trigger (or Fetch Test Event with mode 'manual'). */
-export async function pollTrigger(lab: Pick<Lab, 'credentials'>, parameters: INodeParameters, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger') {
-	return await runPoll({ nodeType: trigger, credentialType, credentials: lab.credentials, parameters, staticData, mode });
+export async function pollTrigger(
+	lab: Pick<Lab, 'credentials'>,
+	parameters: INodeParameters,
+	staticData: IDataObject,
+	mode: 'trigger' | 'manual' = 'trigger',
+) {
+	return await runPoll({
+		nodeType: trigger,
+		credentialType,
+		credentials: lab.credentials,
+		parameters,
+		staticData,
+		mode,
+	});
 }
 
 export { credentialType, node, trigger };

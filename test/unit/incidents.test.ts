@@ -1,13 +1,23 @@
 import { buildIncidentQuery } from '../../dist/nodes/MicrosoftDefender/helpers/incidentRequests';
 import { readHuntingResponse } from '../../dist/nodes/MicrosoftDefender/helpers/hunting';
 import { odataString } from '../../dist/nodes/MicrosoftDefender/helpers/odata';
-import { simplifyIncident, toGraphValue, toNodeValue, SEVERITIES, DETERMINATIONS } from '../../dist/nodes/MicrosoftDefender/helpers/incidents';
+import {
+	simplifyIncident,
+	toGraphValue,
+	toNodeValue,
+	SEVERITIES,
+	DETERMINATIONS,
+} from '../../dist/nodes/MicrosoftDefender/helpers/incidents';
 
 describe('OData filters', () => {
 	it('escapes quotes in string literals and translates values for Graph', () => {
 		expect(odataString("o'brien' or 1 eq 1 or ''")).toBe("'o''brien'' or 1 eq 1 or '''''");
-		expect(buildIncidentQuery('graph', { status: 'InProgress', assignedTo: "a'b" }).filter).toBe("status eq 'inProgress' and assignedTo eq 'a''b'");
-		expect(buildIncidentQuery('defenderXdr', { updatedAfter: '2026-11-01T10:00:00+02:00' }).filter).toBe('lastUpdateTime ge 2026-11-01T08:00:00.000Z');
+		expect(buildIncidentQuery('graph', { status: 'InProgress', assignedTo: "a'b" }).filter).toBe(
+			"status eq 'inProgress' and assignedTo eq 'a''b'",
+		);
+		expect(
+			buildIncidentQuery('defenderXdr', { updatedAfter: '2026-11-01T10:00:00+02:00' }).filter,
+		).toBe('lastUpdateTime ge 2026-11-01T08:00:00.000Z');
 	});
 
 	it('maps values between the two APIs both ways', () => {
@@ -22,8 +32,18 @@ describe('OData filters', () => {
 
 	it('simplifies an incident with missing fields without failing', () => {
 		expect(simplifyIncident('graph', { id: '5' })).toEqual({
-			id: '5', title: null, severity: null, status: null, classification: null, determination: null, assignedTo: null,
-			createdAt: null, updatedAt: null, tags: [], alertCount: null, portalUrl: null,
+			id: '5',
+			title: null,
+			severity: null,
+			status: null,
+			classification: null,
+			determination: null,
+			assignedTo: null,
+			createdAt: null,
+			updatedAt: null,
+			tags: [],
+			alertCount: null,
+			portalUrl: null,
 		});
 	});
 });
@@ -31,8 +51,16 @@ describe('OData filters', () => {
 describe('hunting results', () => {
 	it('types values by the schema of either API shape', () => {
 		const xdr = readHuntingResponse({
-			Schema: [{ Name: 'N', Type: 'Int64' }, { Name: 'B', Type: 'Boolean' }, { Name: 'D', Type: 'Dynamic' }, { Name: 'T', Type: 'DateTime' }],
-			Results: [{ N: '9007199254740993', B: 'False', D: '["a",{"b":1}]', T: '2026-01-01T00:00:00Z' }, { N: 12, B: true, D: 'not json', T: null }],
+			Schema: [
+				{ Name: 'N', Type: 'Int64' },
+				{ Name: 'B', Type: 'Boolean' },
+				{ Name: 'D', Type: 'Dynamic' },
+				{ Name: 'T', Type: 'DateTime' },
+			],
+			Results: [
+				{ N: '9007199254740993', B: 'False', D: '["a",{"b":1}]', T: '2026-01-01T00:00:00Z' },
+				{ N: 12, B: true, D: 'not json', T: null },
+			],
 			Stats: { ExecutionTime: 0.1 },
 		});
 		expect(xdr.rows).toEqual([
@@ -40,7 +68,10 @@ describe('hunting results', () => {
 			{ N: 12, B: true, D: 'not json', T: null },
 		]);
 		expect(xdr.stats).toEqual({ ExecutionTime: 0.1 });
-		const graph = readHuntingResponse({ schema: [{ name: 'X', type: 'Int32' }], results: [{ X: '3' }] });
+		const graph = readHuntingResponse({
+			schema: [{ name: 'X', type: 'Int32' }],
+			results: [{ X: '3' }],
+		});
 		expect(graph.rows).toEqual([{ X: 3 }]);
 	});
 });

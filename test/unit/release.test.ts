@@ -9,8 +9,17 @@ import { parse } from 'yaml';
 const REPO = path.resolve(__dirname, '..', '..');
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
-type Job = { uses?: string; needs?: string | string[]; permissions?: Record<string, string>; steps?: Step[] };
-type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+type Job = {
+	uses?: string;
+	needs?: string | string[];
+	permissions?: Record<string, string>;
+	steps?: Step[];
+};
+type Workflow = {
+	on: Record<string, unknown>;
+	permissions?: Record<string, string>;
+	jobs: Record<string, Job>;
+};
 
 function workflow(name: string): Workflow {
 	return parse(fs.readFileSync(path.join(REPO, '.github', 'workflows', name), 'utf8')) as Workflow;
@@ -21,10 +30,14 @@ const runs = (job: Job) => (job.steps ?? []).map((step) => step.run ?? '').join(
 describe('GitHub Actions workflows', () => {
 	it('CI runs .ci/run on every push and pull request, and can be called by the publish workflow', () => {
 		const ci = workflow('ci.yml');
-		expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(['push', 'pull_request', 'workflow_call']));
+		expect(Object.keys(ci.on)).toEqual(
+			expect.arrayContaining(['push', 'pull_request', 'workflow_call']),
+		);
 		const jobs = Object.values(ci.jobs);
 		expect(jobs.some((job) => /(^|\s)bash \.ci\/run(\s|$)/m.test(runs(job)))).toBe(true);
-		const setupNode = jobs.flatMap((job) => job.steps ?? []).find((step) => step.uses?.startsWith('actions/setup-node@'));
+		const setupNode = jobs
+			.flatMap((job) => job.steps ?? [])
+			.find((step) => step.uses?.startsWith('actions/setup-node@'));
 		expect(String(setupNode?.with?.['node-version'])).toBe('20');
 	});
 
@@ -42,7 +55,9 @@ describe('GitHub Actions workflows', () => {
 		expect(job.permissions?.['id-token']).toBe('write');
 		// The job's own permissions replace the workflow's: nothing beyond reading the repository.
 		expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-		const setupNode = (job.steps ?? []).find((step) => step.uses?.startsWith('actions/setup-node@'));
+		const setupNode = (job.steps ?? []).find((step) =>
+			step.uses?.startsWith('actions/setup-node@'),
+		);
 		expect(setupNode?.with?.['registry-url']).toBe('https://registry.npmjs.org');
 		expect(runs(job)).toMatch(/npm ci/);
 		expect(runs(job)).toMatch(/npm run build/);
@@ -59,18 +74,32 @@ describe('GitHub Actions workflows', () => {
 describe('npm pack', () => {
 	// A clean environment: under `npm test` npm exports npm_config_* variables (e.g. a dry run, or
 	// ignore-scripts) that would change what a nested npm does.
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+	);
 
 	it('holds only dist/, README.md, LICENSE, CHANGELOG.md and package.json, with every file n8n loads', async () => {
-		const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+		const { stdout } = await promisify(execFile)(
+			'npm',
+			['pack', '--dry-run', '--json', '--ignore-scripts'],
+			{ cwd: REPO, env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+		);
 		const [packed] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
 		const files = packed.files.map((file) => file.path).sort();
 
 		const topLevel = files.filter((file) => !file.startsWith('dist/'));
 		expect(topLevel.sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
-		expect(files.filter((file) => /(^|\/)(test|tests|emulator|fixtures|harness|bench|scripts|examples)(\/|$)|\.map$|\.ts$|\.pem$/.test(file))).toEqual([]);
+		expect(
+			files.filter((file) =>
+				/(^|\/)(test|tests|emulator|fixtures|harness|bench|scripts|examples)(\/|$)|\.map$|\.ts$|\.pem$/.test(
+					file,
+				),
+			),
+		).toEqual([]);
 
-		const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+		const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+			n8n: { nodes: string[]; credentials: string[] };
+		};
 		expect(files).toEqual(expect.arrayContaining([...pkg.n8n.nodes, ...pkg.n8n.credentials]));
 		expect(files).toContain('dist/nodes/MicrosoftDefender/transport/vendor.js');
 	});

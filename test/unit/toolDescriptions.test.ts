@@ -11,7 +11,12 @@ const operations = nodeType.description.properties
 	.filter((property) => property.name === 'operation')
 	.flatMap((property) => {
 		const resources = (property.displayOptions?.show?.resource ?? []) as string[];
-		return resources.flatMap((resource) => (property.options as INodePropertyOptions[]).map((option) => ({ resource, operation: String(option.value) })));
+		return resources.flatMap((resource) =>
+			(property.options as INodePropertyOptions[]).map((option) => ({
+				resource,
+				operation: String(option.value),
+			})),
+		);
 	});
 
 function toolDescription(resource: string, operation: string): string {
@@ -31,18 +36,28 @@ const reads = (operation: string) => operation === 'run' || /^(get|find)/.test(o
 describe('tool descriptions an agent can act on', () => {
 	it('covers every operation of every resource', () => {
 		expect(operations.length).toBeGreaterThanOrEqual(25);
-		const resources = nodeType.description.properties.find((property) => property.name === 'resource')?.options as INodePropertyOptions[];
-		expect(new Set(operations.map(({ resource }) => resource))).toEqual(new Set(resources.map((option) => String(option.value))));
+		const resources = nodeType.description.properties.find(
+			(property) => property.name === 'resource',
+		)?.options as INodePropertyOptions[];
+		expect(new Set(operations.map(({ resource }) => resource))).toEqual(
+			new Set(resources.map((option) => String(option.value))),
+		);
 	});
 
-	it.each(operations.filter(({ operation }) => reads(operation)))('$resource $operation says what it returns and does not claim to change state', ({ resource, operation }) => {
-		const description = toolDescription(resource, operation);
-		expect(description).toMatch(/ in Microsoft Defender$/);
-		expect(description).toMatch(/: |return/);
-		expect(description).not.toMatch(/changes state/);
-	});
+	it.each(operations.filter(({ operation }) => reads(operation)))(
+		'$resource $operation says what it returns and does not claim to change state',
+		({ resource, operation }) => {
+			const description = toolDescription(resource, operation);
+			expect(description).toMatch(/ in Microsoft Defender$/);
+			expect(description).toMatch(/: |return/);
+			expect(description).not.toMatch(/changes state/);
+		},
+	);
 
-	it.each(operations.filter(({ operation }) => !reads(operation)))('$resource $operation says it changes state', ({ resource, operation }) => {
-		expect(toolDescription(resource, operation)).toMatch(/\(changes state[):]/);
-	});
+	it.each(operations.filter(({ operation }) => !reads(operation)))(
+		'$resource $operation says it changes state',
+		({ resource, operation }) => {
+			expect(toolDescription(resource, operation)).toMatch(/\(changes state[):]/);
+		},
+	);
 });

@@ -1,18 +1,35 @@
-import { apiOfUrl, resolveCloudEndpoints } from '../../dist/nodes/MicrosoftDefender/transport/cloud';
+import {
+	apiOfUrl,
+	resolveCloudEndpoints,
+} from '../../dist/nodes/MicrosoftDefender/transport/cloud';
 import { redact } from '../../dist/nodes/MicrosoftDefender/transport/errors';
 import { parseJsonText } from '../../dist/nodes/MicrosoftDefender/transport/json';
 import { quotaWindows } from '../../dist/nodes/MicrosoftDefender/transport/quotas';
-import { acquireQuotaSlot, QuotaExhaustedError } from '../../dist/nodes/MicrosoftDefender/transport/rateLimiter';
-import { parseRetryAfter, serviceMessage } from '../../dist/nodes/MicrosoftDefender/transport/request';
+import {
+	acquireQuotaSlot,
+	QuotaExhaustedError,
+} from '../../dist/nodes/MicrosoftDefender/transport/rateLimiter';
+import {
+	parseRetryAfter,
+	serviceMessage,
+} from '../../dist/nodes/MicrosoftDefender/transport/request';
 
 describe('clouds', () => {
 	it('knows the national clouds, GCC High and DoD on login.microsoftonline.us', () => {
 		expect(resolveCloudEndpoints({ cloud: 'usGccHigh' })).toMatchObject({
 			authorityUrl: 'https://login.microsoftonline.us',
-			apis: { defenderXdr: 'https://api-gov.security.microsoft.us', graph: 'https://graph.microsoft.us', endpoint: 'https://api-gov.securitycenter.microsoft.us' },
+			apis: {
+				defenderXdr: 'https://api-gov.security.microsoft.us',
+				graph: 'https://graph.microsoft.us',
+				endpoint: 'https://api-gov.securitycenter.microsoft.us',
+			},
 		});
-		expect(resolveCloudEndpoints({ cloud: 'usDod' }).apis.graph).toBe('https://dod-graph.microsoft.us');
-		expect(resolveCloudEndpoints({ cloud: 'usGcc' }).apis.defenderXdr).toBe('https://api-gcc.security.microsoft.us');
+		expect(resolveCloudEndpoints({ cloud: 'usDod' }).apis.graph).toBe(
+			'https://dod-graph.microsoft.us',
+		);
+		expect(resolveCloudEndpoints({ cloud: 'usGcc' }).apis.defenderXdr).toBe(
+			'https://api-gcc.security.microsoft.us',
+		);
 	});
 
 	it('matches a URL to the API whose base is the longest prefix, and nothing else', () => {
@@ -42,16 +59,26 @@ describe('errors', () => {
 	});
 
 	it('reads the service message from every error shape Microsoft APIs use', () => {
-		expect(serviceMessage({ error: { code: 'BadRequest', message: 'Invalid filter' } })).toEqual({ code: 'BadRequest', message: 'Invalid filter' });
-		expect(serviceMessage({ error: 'invalid_request', error_description: 'AADSTS90002: nope' })).toEqual({ code: 'invalid_request', message: 'AADSTS90002: nope' });
-		expect(serviceMessage({ Message: 'Legacy shape' })).toEqual({ code: undefined, message: 'Legacy shape' });
+		expect(serviceMessage({ error: { code: 'BadRequest', message: 'Invalid filter' } })).toEqual({
+			code: 'BadRequest',
+			message: 'Invalid filter',
+		});
+		expect(
+			serviceMessage({ error: 'invalid_request', error_description: 'AADSTS90002: nope' }),
+		).toEqual({ code: 'invalid_request', message: 'AADSTS90002: nope' });
+		expect(serviceMessage({ Message: 'Legacy shape' })).toEqual({
+			code: undefined,
+			message: 'Legacy shape',
+		});
 		expect(serviceMessage('not an object')).toEqual({});
 	});
 
 	it('reads Retry-After in seconds and as an HTTP date', () => {
 		expect(parseRetryAfter('7')).toBe(7000);
 		expect(parseRetryAfter('0.5')).toBe(500);
-		expect(parseRetryAfter(new Date(Date.now() + 3000).toUTCString(), Date.now())).toBeGreaterThan(1500);
+		expect(parseRetryAfter(new Date(Date.now() + 3000).toUTCString(), Date.now())).toBeGreaterThan(
+			1500,
+		);
 		expect(parseRetryAfter(undefined)).toBeUndefined();
 		expect(parseRetryAfter('soon')).toBeUndefined();
 	});
@@ -59,8 +86,15 @@ describe('errors', () => {
 
 describe('JSON', () => {
 	it('keeps integers beyond 2^53 exact, and leaves strings that look like numbers alone', () => {
-		const parsed = parseJsonText('{"a":9007199254740993,"b":"12345678901234567890","c":[-90071992547409931,1.5e300,42]}', true) as Record<string, unknown>;
-		expect(parsed).toEqual({ a: '9007199254740993', b: '12345678901234567890', c: ['-90071992547409931', 1.5e300, 42] });
+		const parsed = parseJsonText(
+			'{"a":9007199254740993,"b":"12345678901234567890","c":[-90071992547409931,1.5e300,42]}',
+			true,
+		) as Record<string, unknown>;
+		expect(parsed).toEqual({
+			a: '9007199254740993',
+			b: '12345678901234567890',
+			c: ['-90071992547409931', 1.5e300, 42],
+		});
 		expect(parseJsonText('{"a":9007199254740993}')).toEqual({ a: 9007199254740992 });
 	});
 });
@@ -81,7 +115,9 @@ describe('client-side quota', () => {
 		);
 		expect(order).toEqual([...Array(12).keys()]);
 		for (const time of finished) {
-			expect(finished.filter((other) => other > time - 400 && other <= time).length).toBeLessThanOrEqual(5);
+			expect(
+				finished.filter((other) => other > time - 400 && other <= time).length,
+			).toBeLessThanOrEqual(5);
 		}
 	});
 });
@@ -108,4 +144,3 @@ describe('quota windows', () => {
 		other();
 	});
 });
-

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationModule, OperationOption } from './node.type';
@@ -21,7 +26,11 @@ export interface LookupOperation {
 	option: OperationOption;
 	/** The fields naming what to look up (hash, IP, CVE ID, …). */
 	fields: INodeProperties[];
-	request: (this: IExecuteFunctions, index: number, session: ApiSession) => Promise<LookupRequest> | LookupRequest;
+	request: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+	) => Promise<LookupRequest> | LookupRequest;
 	/**
 	 * How the answer becomes items: `record` = one item; `list` = one per entry of `value` (Return
 	 * All/Limit cut the one answer); `paged` = an OData list fetched page by page (Return All/Limit).
@@ -32,22 +41,41 @@ export interface LookupOperation {
 }
 
 /** An error for this item, raised before any call (bad input). */
-export function inputError(context: IExecuteFunctions, index: number, message: string): NodeOperationError {
+export function inputError(
+	context: IExecuteFunctions,
+	index: number,
+	message: string,
+): NodeOperationError {
 	return new NodeOperationError(context.getNode(), message, { itemIndex: index });
 }
 
 /** Builds the fields and execute() of a read-only Defender for Endpoint lookup (file, IP, CVE, software, …). */
 export function lookupOperation(spec: LookupOperation): OperationModule {
-	const properties: INodeProperties[] = [...spec.fields, ...(spec.answer === 'record' ? [] : returnAllFields), optionsWithTenant];
+	const properties: INodeProperties[] = [
+		...spec.fields,
+		...(spec.answer === 'record' ? [] : returnAllFields),
+		optionsWithTenant,
+	];
 
 	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 		const session = endpointSessionFor(this, index);
 		const request = await spec.request.call(this, index, session);
-		const apiRequest = { method: 'GET' as const, path: request.path, qs: request.qs, permission: request.permission, quota: request.quota ?? ('endpoint' as const), notFoundMessage: request.notFoundMessage };
+		const apiRequest = {
+			method: 'GET' as const,
+			path: request.path,
+			qs: request.qs,
+			permission: request.permission,
+			quota: request.quota ?? ('endpoint' as const),
+			notFoundMessage: request.notFoundMessage,
+		};
 		let records: IDataObject[];
 		if (spec.answer === 'paged') {
 			records = [];
-			for await (const page of listPages.call(this, session, apiRequest, { wanted: wantedCount(this, index), pageSize: spec.pageSize })) records.push(...page);
+			for await (const page of listPages.call(this, session, apiRequest, {
+				wanted: wantedCount(this, index),
+				pageSize: spec.pageSize,
+			}))
+				records.push(...page);
 		} else {
 			const answer = await defenderApiRequest.call(this, session, apiRequest);
 			if (spec.answer === 'record') {
@@ -59,7 +87,9 @@ export function lookupOperation(spec: LookupOperation): OperationModule {
 				records = wanted === undefined ? value : value.slice(0, wanted);
 			}
 		}
-		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(records), { itemData: { item: index } });
+		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(records), {
+			itemData: { item: index },
+		});
 	}
 
 	return { option: spec.option, properties, execute };
@@ -77,6 +107,11 @@ export const lookBackHoursField: INodeProperties = {
 
 export function lookBackHoursFrom(context: IExecuteFunctions, index: number): number {
 	const hours = Number(context.getNodeParameter('lookBackHours', index, 720));
-	if (!Number.isInteger(hours) || hours < 1 || hours > 720) throw inputError(context, index, `Look Back (Hours) is ${hours}. Enter a whole number from 1 to 720 (30 days).`);
+	if (!Number.isInteger(hours) || hours < 1 || hours > 720)
+		throw inputError(
+			context,
+			index,
+			`Look Back (Hours) is ${hours}. Enter a whole number from 1 to 720 (30 days).`,
+		);
 	return hours;
 }

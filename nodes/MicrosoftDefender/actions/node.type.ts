@@ -60,4 +60,6 @@ export type ResourceName = keyof ResourceModules;
 export type OperationName<R extends ResourceName> = keyof ResourceModules[R] & string;
 
 /** Every resource/operation pair the node runs. */
-export type MicrosoftDefenderType = { [R in ResourceName]: { resource: R; operation: OperationName<R> } }[ResourceName];
+export type MicrosoftDefenderType = {
+	[R in ResourceName]: { resource: R; operation: OperationName<R> };
+}[ResourceName];

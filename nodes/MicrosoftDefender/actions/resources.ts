@@ -80,9 +80,19 @@ export function resourceProperties(): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [resource] } },
-			options: operations.map(([value, { option }]) => ({ ...option, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+			options: operations
+				.map(([value, { option }]) => ({ ...option, value }))
+				.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 			default: defaultOperation,
 		};
-		return [dropdown, ...operations.flatMap(([operation, { properties }]) => updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, properties))];
+		return [
+			dropdown,
+			...operations.flatMap(([operation, { properties }]) =>
+				updateDisplayOptions(
+					{ show: { resource: [resource], operation: [operation] } },
+					properties,
+				),
+			),
+		];
 	});
 }

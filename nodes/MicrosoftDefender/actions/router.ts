@@ -14,14 +14,24 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const operation = this.getNodeParameter('operation', index) as string;
 		const handler = operationFor(resource, operation);
 		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation ${quoted(operation)} is not supported for resource ${quoted(resource)}.`, { itemIndex: index });
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation ${quoted(operation)} is not supported for resource ${quoted(resource)}.`,
+				{ itemIndex: index },
+			);
 		}
 		try {
 			returnData.push(...(await handler.execute.call(this, index)));
 		} catch (error) {
 			const nodeError = toNodeError(this, error, index);
 			if (this.continueOnFail()) {
-				returnData.push({ json: { error: nodeError.message, ...(nodeError.description ? { description: nodeError.description } : {}) }, pairedItem: { item: index } });
+				returnData.push({
+					json: {
+						error: nodeError.message,
+						...(nodeError.description ? { description: nodeError.description } : {}),
+					},
+					pairedItem: { item: index },
+				});
 				continue;
 			}
 			throw nodeError;

@@ -15,16 +15,19 @@ export const apiSelector: INodeProperties = {
 		{
 			name: 'Microsoft Graph Security',
 			value: 'graph',
-			description: 'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
+			description:
+				'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
 		},
 		{
 			name: 'Defender XDR API',
 			value: 'defenderXdr',
-			description: 'Calls api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
+			description:
+				'Calls api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
 		},
 	],
 	default: 'graph',
-	description: 'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
+	description:
+		'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
 };
 
 export const tenantIdOption: INodeProperties = {
@@ -43,7 +46,8 @@ export const requestTimeoutOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 0, maxValue: MAX_TIMEOUT_SECONDS },
 	default: 0,
-	description: 'How long to wait for each answer before retrying or failing, at most 900 (15 minutes). 0 = the default: 60 s, 240 s for advanced hunting.',
+	description:
+		'How long to wait for each answer before retrying or failing, at most 900 (15 minutes). 0 = the default: 60 s, 240 s for advanced hunting.',
 };
 
 export const simplifyField: INodeProperties = {
@@ -80,7 +84,15 @@ export const incidentIdLocator: INodeProperties = {
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. 1234',
-			validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'An incident ID is a number, e.g. 1234' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^\\s*\\d+\\s*$',
+						errorMessage: 'An incident ID is a number, e.g. 1234',
+					},
+				},
+			],
 		},
 		{
 			displayName: 'By URL',
@@ -89,7 +101,14 @@ export const incidentIdLocator: INodeProperties = {
 			placeholder: 'e.g. https://security.microsoft.com/incidents/1234?tid=…',
 			extractValue: { type: 'regex', regex: '/incidents/(\\d+)' },
 			validation: [
-				{ type: 'regex', properties: { regex: '.*/incidents/\\d+.*', errorMessage: 'Paste a Defender portal incident URL, e.g. https://security.microsoft.com/incidents/1234' } },
+				{
+					type: 'regex',
+					properties: {
+						regex: '.*/incidents/\\d+.*',
+						errorMessage:
+							'Paste a Defender portal incident URL, e.g. https://security.microsoft.com/incidents/1234',
+					},
+				},
 			],
 		},
 	],
@@ -101,7 +120,8 @@ export const machineIdLocator: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The device: its Defender device ID or its DNS name (a name must match exactly one device)',
+	description:
+		'The device: its Defender device ID or its DNS name (a name must match exactly one device)',
 	modes: [
 		{
 			displayName: 'From List',
@@ -137,16 +157,33 @@ export const alertIdLocator: INodeProperties = {
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. da637551227677560813_-961444813',
-			validation: [{ type: 'regex', properties: { regex: '^\\s*[\\w.:-]+\\s*$', errorMessage: 'An alert ID has letters, digits, "_" and "-", e.g. da637551227677560813_-961444813' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^\\s*[\\w.:-]+\\s*$',
+						errorMessage:
+							'An alert ID has letters, digits, "_" and "-", e.g. da637551227677560813_-961444813',
+					},
+				},
+			],
 		},
 		{
 			displayName: 'By URL',
 			name: 'url',
 			type: 'string',
-			placeholder: 'e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813?tid=…',
+			placeholder:
+				'e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813?tid=…',
 			extractValue: { type: 'regex', regex: '/alerts/([\\w.:-]+)' },
 			validation: [
-				{ type: 'regex', properties: { regex: '.*/alerts/[\\w.:-]+.*', errorMessage: 'Paste a Defender portal alert URL, e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813' } },
+				{
+					type: 'regex',
+					properties: {
+						regex: '.*/alerts/[\\w.:-]+.*',
+						errorMessage:
+							'Paste a Defender portal alert URL, e.g. https://security.microsoft.com/alerts/da637551227677560813_-961444813',
+					},
+				},
 			],
 		},
 	],
@@ -174,7 +211,12 @@ export const machineActionIdLocator: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: '^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\s*$', errorMessage: 'A machine action ID is a GUID, e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e' },
+					properties: {
+						regex:
+							'^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\s*$',
+						errorMessage:
+							'A machine action ID is a GUID, e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e',
+					},
 				},
 			],
 		},
@@ -200,7 +242,15 @@ export const indicatorIdLocator: INodeProperties = {
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. 995',
-			validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'An indicator ID is a number, e.g. 995' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^\\s*\\d+\\s*$',
+						errorMessage: 'An indicator ID is a number, e.g. 995',
+					},
+				},
+			],
 		},
 	],
 };
@@ -240,12 +290,26 @@ export function commentField(record: 'incident' | 'alert'): INodeProperties {
 
 /** The n8n shell of an Options collection. */
 export function optionsCollection(options: INodeProperties[]): INodeProperties {
-	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
 }
 
 /** The n8n shell of a Filters collection. */
 export function filtersCollection(options: INodeProperties[]): INodeProperties {
-	return { displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options };
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options,
+	};
 }
 
 export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
@@ -256,7 +320,10 @@ export function spacedWords(value: string): string {
 }
 
 /** Dropdown options from a vocabulary, with names spaced (or renamed). */
-export function optionsOf(values: readonly string[], names: Record<string, string> = {}): Array<{ name: string; value: string }> {
+export function optionsOf(
+	values: readonly string[],
+	names: Record<string, string> = {},
+): Array<{ name: string; value: string }> {
 	return values.map((value) => ({ name: names[value] ?? spacedWords(value), value }));
 }
 

@@ -17,7 +17,8 @@ export function alertPath(api: ApiName, id?: string): string {
 }
 
 export function alertPermission(session: ApiSession, write: boolean): string {
-	if (session.api === 'graph') return write ? 'SecurityAlert.ReadWrite.All' : 'SecurityAlert.Read.All';
+	if (session.api === 'graph')
+		return write ? 'SecurityAlert.ReadWrite.All' : 'SecurityAlert.Read.All';
 	return write ? 'Alert.ReadWrite.All' : 'Alert.Read.All';
 }
 
@@ -33,11 +34,19 @@ export function alertTimeField(api: ApiName, which: 'createdAt' | 'updatedAt'): 
 /** The device an alert is about: MDE names it on the alert, Graph in its device evidence. */
 function alertDevice(alert: IDataObject): { name: string | null; id: string | null } {
 	if (typeof alert.computerDnsName === 'string' || typeof alert.machineId === 'string') {
-		return { name: (alert.computerDnsName as string) ?? null, id: (alert.machineId as string) ?? null };
+		return {
+			name: (alert.computerDnsName as string) ?? null,
+			id: (alert.machineId as string) ?? null,
+		};
 	}
 	const evidence = Array.isArray(alert.evidence) ? (alert.evidence as IDataObject[]) : [];
-	const device = evidence.find((item) => String(item['@odata.type'] ?? '').endsWith('deviceEvidence'));
-	return { name: (device?.deviceDnsName as string | undefined) ?? null, id: (device?.mdeDeviceId as string | undefined) ?? null };
+	const device = evidence.find((item) =>
+		String(item['@odata.type'] ?? '').endsWith('deviceEvidence'),
+	);
+	return {
+		name: (device?.deviceDnsName as string | undefined) ?? null,
+		id: (device?.mdeDeviceId as string | undefined) ?? null,
+	};
 }
 
 /** One compact shape for both APIs, in the node's spelling of values (documented in the README). */
@@ -52,7 +61,8 @@ export function simplifyAlert(alert: IDataObject): IDataObject {
 		classification: toNodeValue(alert.classification, CLASSIFICATIONS),
 		determination: toNodeValue(alert.determination, DETERMINATIONS),
 		assignedTo: (alert.assignedTo as string | null | undefined) ?? null,
-		incidentId: alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId),
+		incidentId:
+			alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId),
 		category: (alert.category as string | undefined) ?? null,
 		createdAt: isoOrNull(graph ? alert.createdDateTime : alert.alertCreationTime),
 		updatedAt: isoOrNull(graph ? alert.lastUpdateDateTime : alert.lastUpdateTime),
@@ -66,10 +76,24 @@ export function simplifyAlert(alert: IDataObject): IDataObject {
  * Appends a comment and answers the alert's comments: Graph keeps them in the alert's comments
  * collection; the Defender for Endpoint API takes a comment in the alert's PATCH.
  */
-export async function commentOnAlert(this: DefenderContext, session: ApiSession, id: string, comment: string): Promise<IDataObject[]> {
-	const request = { quota: 'endpoint' as const, permission: alertPermission(session, true), notFoundMessage: `Alert ${id} not found.` };
+export async function commentOnAlert(
+	this: DefenderContext,
+	session: ApiSession,
+	id: string,
+	comment: string,
+): Promise<IDataObject[]> {
+	const request = {
+		quota: 'endpoint' as const,
+		permission: alertPermission(session, true),
+		notFoundMessage: `Alert ${id} not found.`,
+	};
 	if (session.api !== 'graph') {
-		const alert = await defenderApiRequest.call(this, session, { ...request, method: 'PATCH', path: alertPath(session.api, id), body: { comment } });
+		const alert = await defenderApiRequest.call(this, session, {
+			...request,
+			method: 'PATCH',
+			path: alertPath(session.api, id),
+			body: { comment },
+		});
 		return Array.isArray(alert.comments) ? (alert.comments as IDataObject[]) : [];
 	}
 	const response = await defenderApiRequest.call(this, session, {

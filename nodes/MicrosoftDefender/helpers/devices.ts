@@ -21,11 +21,18 @@ export interface MachineRef {
 function describeMachines(machines: IDataObject[]): string {
 	return machines
 		.slice(0, 10)
-		.map((machine) => `${String(machine.computerDnsName ?? '?')} (${String(machine.id)}, last seen ${String(machine.lastSeen ?? 'never')})`)
+		.map(
+			(machine) =>
+				`${String(machine.computerDnsName ?? '?')} (${String(machine.id)}, last seen ${String(machine.lastSeen ?? 'never')})`,
+		)
 		.join('; ');
 }
 
-async function machinesWhere(this: IExecuteFunctions, session: ApiSession, filter: string): Promise<IDataObject[]> {
+async function machinesWhere(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	filter: string,
+): Promise<IDataObject[]> {
 	const page = await defenderApiRequest.call(this, session, {
 		method: 'GET',
 		path: '/api/machines',
@@ -41,36 +48,65 @@ async function machinesWhere(this: IExecuteFunctions, session: ApiSession, filte
  * a host name that is the first label of exactly one device's DNS name; anything else is an error that
  * lists what was found.
  */
-export async function resolveMachine(this: IExecuteFunctions, session: ApiSession, idOrName: string): Promise<MachineRef> {
+export async function resolveMachine(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	idOrName: string,
+): Promise<MachineRef> {
 	const value = idOrName.trim();
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: session.itemIndex });
-	if (value === '') throw fail('Device is empty. Enter a device ID (40 hex characters) or its DNS name, e.g. ws-0101.contoso.local.');
+	const fail = (message: string) =>
+		new NodeOperationError(this.getNode(), message, { itemIndex: session.itemIndex });
+	if (value === '')
+		throw fail(
+			'Device is empty. Enter a device ID (40 hex characters) or its DNS name, e.g. ws-0101.contoso.local.',
+		);
 	if (MACHINE_ID.test(value)) return { id: value.toLowerCase(), computerDnsName: null };
 	const lower = value.toLowerCase();
 	// An ID from an answer goes into a request path: it must be a device ID, not a path of its own.
 	const found = (machine: IDataObject): MachineRef => {
 		const id = String(machine.id ?? '');
 		if (!MACHINE_ID.test(id)) {
-			throw fail(`The Defender for Endpoint API answered a device ID ${quoted(id)} for ${quoted(value)}, which is not a device ID (40 hex characters). Use the device ID instead of the name.`);
+			throw fail(
+				`The Defender for Endpoint API answered a device ID ${quoted(id)} for ${quoted(value)}, which is not a device ID (40 hex characters). Use the device ID instead of the name.`,
+			);
 		}
 		return { id: id.toLowerCase(), computerDnsName: String(machine.computerDnsName) };
 	};
 	const exact = await machinesWhere.call(this, session, `computerDnsName eq ${odataString(lower)}`);
 	if (exact.length === 1) return found(exact[0]);
 	if (exact.length > 1) {
-		throw fail(`${exact.length} devices are named ${quoted(value)}: ${describeMachines(exact)}. Use the device ID of the one you mean.`);
+		throw fail(
+			`${exact.length} devices are named ${quoted(value)}: ${describeMachines(exact)}. Use the device ID of the one you mean.`,
+		);
 	}
-	const candidates = await machinesWhere.call(this, session, `startswith(computerDnsName,${odataString(lower)})`);
-	const hostMatches = candidates.filter((machine) => String(machine.computerDnsName ?? '').toLowerCase().startsWith(`${lower}.`));
+	const candidates = await machinesWhere.call(
+		this,
+		session,
+		`startswith(computerDnsName,${odataString(lower)})`,
+	);
+	const hostMatches = candidates.filter((machine) =>
+		String(machine.computerDnsName ?? '')
+			.toLowerCase()
+			.startsWith(`${lower}.`),
+	);
 	if (hostMatches.length === 1) return found(hostMatches[0]);
 	if (candidates.length === 0) {
-		throw fail(`No device named ${quoted(value)} was found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the name (Device inventory in the Defender portal) or use the device ID.`);
+		throw fail(
+			`No device named ${quoted(value)} was found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the name (Device inventory in the Defender portal) or use the device ID.`,
+		);
 	}
-	throw fail(`${quoted(value)} matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`);
+	throw fail(
+		`${quoted(value)} matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`,
+	);
 }
 
 /** The action of this type that is still running on the device, if any. */
-async function runningAction(this: IExecuteFunctions, session: ApiSession, machineId: string, type: string): Promise<IDataObject | undefined> {
+async function runningAction(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	machineId: string,
+	type: string,
+): Promise<IDataObject | undefined> {
 	const page = await defenderApiRequest.call(this, session, {
 		method: 'GET',
 		path: '/api/machineactions',
@@ -118,12 +154,20 @@ export async function requestResponseAction(
 		});
 	} catch (error) {
 		const pendingConflict = error instanceof NodeApiError && String(error.httpCode) === '400';
-		const running = pendingConflict ? await runningAction.call(this, session, machine.id, spec.type) : undefined;
+		const running = pendingConflict
+			? await runningAction.call(this, session, machine.id, spec.type)
+			: undefined;
 		if (!running && pendingConflict && error.errorResponse?.code === 'ActiveRequestAlreadyExists') {
-			throw new NodeOperationError(this.getNode(), `Defender refused the ${spec.label} request: one is already active on ${machine.computerDnsName ?? machine.id} (ActiveRequestAlreadyExists).`, {
-				itemIndex: session.itemIndex,
-				description: spec.busyHint ?? 'Wait until it has finished (Machine Action → Get Many, filtered by device), then run the item again.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Defender refused the ${spec.label} request: one is already active on ${machine.computerDnsName ?? machine.id} (ActiveRequestAlreadyExists).`,
+				{
+					itemIndex: session.itemIndex,
+					description:
+						spec.busyHint ??
+						'Wait until it has finished (Machine Action → Get Many, filtered by device), then run the item again.',
+				},
+			);
 		}
 		if (!running) throw toNodeError(this, error, session.itemIndex);
 		if (returnRunning) return running;
@@ -132,13 +176,19 @@ export async function requestResponseAction(
 			`A ${spec.label} action is already ${String(running.status)} on ${String(running.computerDnsName ?? machine.computerDnsName ?? machine.id)} since ${String(running.creationDateTimeUtc)} (action ${String(running.id)}, requested by ${String(running.requestor ?? 'unknown')}).`,
 			{
 				itemIndex: session.itemIndex,
-				description: spec.busyHint ?? 'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
+				description:
+					spec.busyHint ??
+					'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
 			},
 		);
 	}
 }
 
-export async function getMachineAction(this: IExecuteFunctions, session: ApiSession, id: string): Promise<IDataObject> {
+export async function getMachineAction(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	id: string,
+): Promise<IDataObject> {
 	return await defenderApiRequest.call(this, session, {
 		method: 'GET',
 		path: `/api/machineactions/${encodeURIComponent(id)}`,
@@ -161,7 +211,8 @@ export async function waitForAction(
 	failureDetail?: (action: IDataObject) => string,
 ): Promise<IDataObject> {
 	// A deadline that is not a number would never pass and never be waited for: the loop would spin.
-	if (!Number.isFinite(timeoutMs) || timeoutMs < 1000) throw new Error(`Wait timeout of ${timeoutMs} ms is not a duration of 1 s or more.`);
+	if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
+		throw new Error(`Wait timeout of ${timeoutMs} ms is not a duration of 1 s or more.`);
 	const deadline = Date.now() + timeoutMs;
 	let current = action;
 	for (let poll = 0; !FINAL_ACTION_STATUSES.includes(String(current.status)); poll++) {
@@ -170,10 +221,22 @@ export async function waitForAction(
 			throw new NodeOperationError(
 				this.getNode(),
 				`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} is still ${String(current.status)} after ${Math.round(timeoutMs / 1000)} s (action ${String(current.id)}).`,
-				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.' },
+				{
+					itemIndex: session.itemIndex,
+					description:
+						'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.',
+				},
 			);
 		}
-		await sleep(Math.max(1, Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining)));
+		await sleep(
+			Math.max(
+				1,
+				Math.min(
+					ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)],
+					remaining,
+				),
+			),
+		);
 		current = await getMachineAction.call(this, session, String(current.id));
 	}
 	if (current.status !== 'Succeeded') {
@@ -197,7 +260,11 @@ export function packageUrlFrom(value: unknown): string {
 }
 
 /** Downloads the ZIP of a succeeded Collect Investigation Package action (its link: 2 per minute, 120 per hour). */
-export async function downloadInvestigationPackage(this: IExecuteFunctions, session: ApiSession, action: IDataObject): Promise<Buffer> {
+export async function downloadInvestigationPackage(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	action: IDataObject,
+): Promise<Buffer> {
 	const getLink = async () =>
 		packageUrlFrom(
 			(
@@ -210,5 +277,10 @@ export async function downloadInvestigationPackage(this: IExecuteFunctions, sess
 				})
 			).value,
 		);
-	return await downloadWithFreshLink.call(this, getLink, `the investigation package of ${String(action.computerDnsName ?? action.machineId)}`, session.itemIndex ?? 0);
+	return await downloadWithFreshLink.call(
+		this,
+		getLink,
+		`the investigation package of ${String(action.computerDnsName ?? action.machineId)}`,
+		session.itemIndex ?? 0,
+	);
 }

@@ -21,7 +21,9 @@ function typedValue(value: unknown, type: string): unknown {
 		case 'double':
 		case 'real':
 		case 'decimal':
-			return typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+			return typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))
+				? Number(value)
+				: value;
 		case 'int64':
 		case 'long': {
 			// Exact beyond 2^53 only as a string; a safe value becomes a number.
@@ -65,7 +67,10 @@ export function typeRows(rows: IDataObject[], schema: HuntingColumn[]): IDataObj
 export function readHuntingResponse(body: IDataObject): HuntingResult {
 	const rawSchema = (body.Schema ?? body.schema ?? []) as IDataObject[];
 	const schema = Array.isArray(rawSchema)
-		? rawSchema.map((column) => ({ name: String(column.Name ?? column.name ?? ''), type: String(column.Type ?? column.type ?? 'String') }))
+		? rawSchema.map((column) => ({
+				name: String(column.Name ?? column.name ?? ''),
+				type: String(column.Type ?? column.type ?? 'String'),
+			}))
 		: [];
 	const rows = (body.Results ?? body.results ?? []) as IDataObject[];
 	const stats = (body.Stats ?? body.stats) as IDataObject | undefined;

@@ -4,7 +4,12 @@ import { SEVERITIES, incidentTags, toGraphValue, toNodeValue } from './incidents
 import { odataDateTime, odataString } from './odata';
 import type { ApiName } from '../transport/cloud';
 import { PAGE_SIZE } from '../transport/paging';
-import { defenderApiRequest, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
+import {
+	defenderApiRequest,
+	type ApiRequest,
+	type ApiSession,
+	type DefenderContext,
+} from '../transport/request';
 
 function incidentPath(api: ApiName, id: string): string {
 	return api === 'graph' ? `/v1.0/security/incidents/${id}` : `/api/incidents/${id}`;
@@ -14,7 +19,12 @@ function notFound(session: ApiSession, id: string): string {
 	return `Incident ${id} not found${session.tenantId ? ` in tenant ${session.tenantId}` : ''}. Check the ID (the number in the portal URL) and the tenant.`;
 }
 
-export async function getIncident(this: DefenderContext, session: ApiSession, id: string, includeAlerts: boolean): Promise<IDataObject> {
+export async function getIncident(
+	this: DefenderContext,
+	session: ApiSession,
+	id: string,
+	includeAlerts: boolean,
+): Promise<IDataObject> {
 	const graph = session.api === 'graph';
 	return await defenderApiRequest.call(this, session, {
 		method: 'GET',
@@ -27,7 +37,12 @@ export async function getIncident(this: DefenderContext, session: ApiSession, id
 }
 
 /** PATCH with the API's own field names; answers the updated incident. */
-export async function patchIncident(this: DefenderContext, session: ApiSession, id: string, body: IDataObject): Promise<IDataObject> {
+export async function patchIncident(
+	this: DefenderContext,
+	session: ApiSession,
+	id: string,
+	body: IDataObject,
+): Promise<IDataObject> {
 	const graph = session.api === 'graph';
 	return await defenderApiRequest.call(this, session, {
 		method: 'PATCH',
@@ -40,7 +55,12 @@ export async function patchIncident(this: DefenderContext, session: ApiSession, 
 }
 
 /** Appends a comment; the Defender XDR API takes it in a PATCH, Graph in its comments collection. */
-export async function commentOnIncident(this: DefenderContext, session: ApiSession, id: string, comment: string): Promise<IDataObject[]> {
+export async function commentOnIncident(
+	this: DefenderContext,
+	session: ApiSession,
+	id: string,
+	comment: string,
+): Promise<IDataObject[]> {
 	if (session.api !== 'graph') {
 		const incident = await patchIncident.call(this, session, id, { comment });
 		return Array.isArray(incident.comments) ? (incident.comments as IDataObject[]) : [];
@@ -69,7 +89,12 @@ export interface IncidentQuery {
 	matches: (incident: IDataObject) => boolean;
 }
 
-const DATE_FILTERS: Array<{ key: string; label: string; field: 'created' | 'updated'; operator: 'ge' | 'le' }> = [
+const DATE_FILTERS: Array<{
+	key: string;
+	label: string;
+	field: 'created' | 'updated';
+	operator: 'ge' | 'le';
+}> = [
 	{ key: 'createdAfter', label: 'Created After', field: 'created', operator: 'ge' },
 	{ key: 'createdBefore', label: 'Created Before', field: 'created', operator: 'le' },
 	{ key: 'updatedAfter', label: 'Updated After', field: 'updated', operator: 'ge' },
@@ -89,21 +114,40 @@ export function buildIncidentQuery(api: ApiName, filters: IDataObject): Incident
 	for (const { key, label, field, operator } of DATE_FILTERS) {
 		const value = filters[key];
 		if (value === undefined || value === '' || value === null) continue;
-		const property = field === 'created' ? (graph ? 'createdDateTime' : 'createdTime') : graph ? 'lastUpdateDateTime' : 'lastUpdateTime';
+		const property =
+			field === 'created'
+				? graph
+					? 'createdDateTime'
+					: 'createdTime'
+				: graph
+					? 'lastUpdateDateTime'
+					: 'lastUpdateTime';
 		clauses.push(`${property} ${operator} ${odataDateTime(value, label)}`);
 	}
 	const severities = Array.isArray(filters.severity) ? (filters.severity as string[]) : [];
-	const tags = typeof filters.tags === 'string' ? filters.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
+	const tags =
+		typeof filters.tags === 'string'
+			? filters.tags
+					.split(',')
+					.map((tag) => tag.trim())
+					.filter(Boolean)
+			: [];
 	const wantedTags = new Set(tags.map((tag) => tag.toLowerCase()));
 	return {
 		filter: clauses.length > 0 ? clauses.join(' and ') : undefined,
 		matches: (incident) =>
-			(severities.length === 0 || severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
-			(wantedTags.size === 0 || incidentTags(api, incident).some((tag) => wantedTags.has(tag.toLowerCase()))),
+			(severities.length === 0 ||
+				severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
+			(wantedTags.size === 0 ||
+				incidentTags(api, incident).some((tag) => wantedTags.has(tag.toLowerCase()))),
 	};
 }
 
-export function incidentListRequest(api: ApiName, filter: string | undefined, includeAlerts: boolean): ApiRequest {
+export function incidentListRequest(
+	api: ApiName,
+	filter: string | undefined,
+	includeAlerts: boolean,
+): ApiRequest {
 	if (api === 'graph') {
 		return {
 			method: 'GET',
@@ -113,5 +157,11 @@ export function incidentListRequest(api: ApiName, filter: string | undefined, in
 			permission: 'SecurityIncident.Read.All',
 		};
 	}
-	return { method: 'GET', path: '/api/incidents', qs: { $filter: filter }, quota: 'incidentList', permission: 'Incident.Read.All' };
+	return {
+		method: 'GET',
+		path: '/api/incidents',
+		qs: { $filter: filter },
+		quota: 'incidentList',
+		permission: 'Incident.Read.All',
+	};
 }

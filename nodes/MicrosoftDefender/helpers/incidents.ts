@@ -5,7 +5,12 @@ import type { ApiName } from '../transport/cloud';
 /** Values as the node shows them (the Defender XDR API's spelling); Graph spells them in camelCase. */
 export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
 export const SEVERITIES = ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'] as const;
-export const CLASSIFICATIONS = ['Unknown', 'FalsePositive', 'TruePositive', 'InformationalExpectedActivity'] as const;
+export const CLASSIFICATIONS = [
+	'Unknown',
+	'FalsePositive',
+	'TruePositive',
+	'InformationalExpectedActivity',
+] as const;
 export const DETERMINATIONS = [
 	'NotAvailable',
 	'Apt',
@@ -36,7 +41,9 @@ export function toNodeValue(value: unknown, vocabulary: readonly string[]): stri
 	if (typeof value !== 'string' || value === '') return null;
 	const exact = vocabulary.find((word) => word === value);
 	if (exact) return exact;
-	const matching = vocabulary.find((word) => toGraphValue(word) === value || word.toLowerCase() === value.toLowerCase());
+	const matching = vocabulary.find(
+		(word) => toGraphValue(word) === value || word.toLowerCase() === value.toLowerCase(),
+	);
 	return matching ?? value;
 }
 

@@ -1,6 +1,22 @@
-export const INDICATOR_TYPES = ['FileSha1', 'FileSha256', 'FileMd5', 'CertificateThumbprint', 'IpAddress', 'DomainName', 'Url'] as const;
+export const INDICATOR_TYPES = [
+	'FileSha1',
+	'FileSha256',
+	'FileMd5',
+	'CertificateThumbprint',
+	'IpAddress',
+	'DomainName',
+	'Url',
+] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
-export const INDICATOR_ACTIONS = ['Alert', 'Warn', 'Block', 'Audit', 'BlockAndRemediate', 'AlertAndBlock', 'Allowed'] as const;
+export const INDICATOR_ACTIONS = [
+	'Alert',
+	'Warn',
+	'Block',
+	'Audit',
+	'BlockAndRemediate',
+	'AlertAndBlock',
+	'Allowed',
+] as const;
 
 const HEX = (length: number) => new RegExp(`^[0-9a-f]{${length}}$`, 'i');
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -18,7 +34,10 @@ export function isValidIndicator(type: IndicatorType, value: string): boolean {
 			return HEX(32).test(value);
 		case 'IpAddress':
 			// An IPv6 address is whatever a URL accepts between brackets.
-			return IPV4.test(value) || (value.includes(':') && /^[0-9a-f:.]+$/i.test(value) && URL.canParse(`http://[${value}]`));
+			return (
+				IPV4.test(value) ||
+				(value.includes(':') && /^[0-9a-f:.]+$/i.test(value) && URL.canParse(`http://[${value}]`))
+			);
 		case 'DomainName':
 			return DOMAIN.test(value);
 		case 'Url':
@@ -28,6 +47,13 @@ export function isValidIndicator(type: IndicatorType, value: string): boolean {
 
 /** The type of an indicator value: hashes by length, IP, URL (with scheme), domain; undefined if none fits. */
 export function inferIndicatorType(value: string): IndicatorType | undefined {
-	const order: IndicatorType[] = ['FileSha256', 'FileSha1', 'FileMd5', 'IpAddress', 'Url', 'DomainName'];
+	const order: IndicatorType[] = [
+		'FileSha256',
+		'FileSha1',
+		'FileMd5',
+		'IpAddress',
+		'Url',
+		'DomainName',
+	];
 	return order.find((type) => isValidIndicator(type, value));
 }

@@ -1,5 +1,7 @@
 /** A multipart/form-data part: a text field, or a file with its bytes. */
-export type FormPart = { name: string; value: string } | { name: string; fileName: string; data: Buffer; contentType?: string };
+export type FormPart =
+	| { name: string; value: string }
+	| { name: string; fileName: string; data: Buffer; contentType?: string };
 
 /**
  * A multipart/form-data body and its content type. n8n sends form bodies only as instances of the
@@ -14,7 +16,11 @@ export function multipartBody(parts: FormPart[]): { body: Buffer; contentType: s
 			'value' in part
 				? `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(part.name)}"\r\n\r\n`
 				: `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(part.name)}"; filename="${quoted(part.fileName)}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`;
-		chunks.push(Buffer.from(head, 'utf8'), 'value' in part ? Buffer.from(part.value, 'utf8') : part.data, Buffer.from('\r\n', 'utf8'));
+		chunks.push(
+			Buffer.from(head, 'utf8'),
+			'value' in part ? Buffer.from(part.value, 'utf8') : part.data,
+			Buffer.from('\r\n', 'utf8'),
+		);
 	}
 	chunks.push(Buffer.from(`--${boundary}--\r\n`, 'utf8'));
 	return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };

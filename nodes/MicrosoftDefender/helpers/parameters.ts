@@ -12,9 +12,18 @@ export function tenantIdOf(value: unknown): string | undefined {
 }
 
 /** The API, tenant, timeout and item an operation runs for. */
-export function sessionFor(context: IExecuteFunctions, itemIndex: number, api = context.getNodeParameter('api', itemIndex) as ApiName): ApiSession {
+export function sessionFor(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	api = context.getNodeParameter('api', itemIndex) as ApiName,
+): ApiSession {
 	const timeoutMs = requestTimeoutMs(context.getNodeParameter('options.timeout', itemIndex, 0));
-	return { api, tenantId: tenantIdOf(context.getNodeParameter('options.tenantId', itemIndex, '')), itemIndex, timeoutMs };
+	return {
+		api,
+		tenantId: tenantIdOf(context.getNodeParameter('options.tenantId', itemIndex, '')),
+		itemIndex,
+		timeoutMs,
+	};
 }
 
 /**
@@ -30,9 +39,13 @@ export function locatorValue(context: IExecuteFunctions, name: string, itemIndex
 export function incidentIdFrom(context: IExecuteFunctions, itemIndex: number): string {
 	const value = locatorValue(context, 'incidentId', itemIndex);
 	if (!/^\d+$/.test(value)) {
-		throw new NodeOperationError(context.getNode(), `Incident ${quoted(value)} is not an incident ID. Enter the number shown in the Defender portal (e.g. 1234), pick one from the list, or paste its portal URL.`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Incident ${quoted(value)} is not an incident ID. Enter the number shown in the Defender portal (e.g. 1234), pick one from the list, or paste its portal URL.`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	return value;
 }
@@ -55,7 +68,11 @@ export function alertSessionFor(context: IExecuteFunctions, itemIndex: number): 
 export function alertIdFrom(context: IExecuteFunctions, itemIndex: number): string {
 	const id = locatorValue(context, 'alertId', itemIndex);
 	if (!/^[\w.:-]+$/.test(id) || !isPathSegment(id)) {
-		throw new NodeOperationError(context.getNode(), `Alert ID ${quoted(id)} is not an alert ID. Use the "id" of an alert (letters, digits, "_" and "-").`, { itemIndex });
+		throw new NodeOperationError(
+			context.getNode(),
+			`Alert ID ${quoted(id)} is not an alert ID. Use the "id" of an alert (letters, digits, "_" and "-").`,
+			{ itemIndex },
+		);
 	}
 	return id;
 }
@@ -65,7 +82,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function machineActionIdFrom(context: IExecuteFunctions, itemIndex: number): string {
 	const id = locatorValue(context, 'machineActionId', itemIndex);
 	if (!GUID.test(id)) {
-		throw new NodeOperationError(context.getNode(), `Machine Action ID ${quoted(id)} is not a machine action ID. Use the GUID in the "id" field of a response action's output.`, { itemIndex });
+		throw new NodeOperationError(
+			context.getNode(),
+			`Machine Action ID ${quoted(id)} is not a machine action ID. Use the GUID in the "id" field of a response action's output.`,
+			{ itemIndex },
+		);
 	}
 	return id;
 }
@@ -73,12 +94,18 @@ export function machineActionIdFrom(context: IExecuteFunctions, itemIndex: numbe
 export function indicatorIdFrom(context: IExecuteFunctions, itemIndex: number): string {
 	const id = locatorValue(context, 'indicatorId', itemIndex);
 	if (!/^\d+$/.test(id)) {
-		throw new NodeOperationError(context.getNode(), `Indicator ID ${quoted(id)} is not an indicator ID (a number, the "id" of the indicator).`, { itemIndex });
+		throw new NodeOperationError(
+			context.getNode(),
+			`Indicator ID ${quoted(id)} is not an indicator ID (a number, the "id" of the indicator).`,
+			{ itemIndex },
+		);
 	}
 	return id;
 }
 
 /** Returns Return All and Limit as one value: undefined = every page. */
 export function wantedCount(context: IExecuteFunctions, itemIndex: number): number | undefined {
-	return context.getNodeParameter('returnAll', itemIndex, false) ? undefined : limitOf(context.getNodeParameter('limit', itemIndex, 50));
+	return context.getNodeParameter('returnAll', itemIndex, false)
+		? undefined
+		: limitOf(context.getNodeParameter('limit', itemIndex, 50));
 }

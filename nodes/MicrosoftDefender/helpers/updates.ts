@@ -29,24 +29,43 @@ export function updateFrom(
 		const value = fields[key];
 		if (value === undefined || value === '') continue;
 		if (typeof value !== 'string' || !allowed.includes(value)) {
-			throw new NodeOperationError(context.getNode(), `${label} ${quoted(value)} is not valid. Use one of: ${allowed.join(', ')}.`, { itemIndex });
+			throw new NodeOperationError(
+				context.getNode(),
+				`${label} ${quoted(value)} is not valid. Use one of: ${allowed.join(', ')}.`,
+				{ itemIndex },
+			);
 		}
 		body[key] = graph ? toGraphValue(value) : value;
 	}
-	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '') body.assignedTo = fields.assignedTo.trim();
+	if (typeof fields.assignedTo === 'string' && fields.assignedTo.trim() !== '')
+		body.assignedTo = fields.assignedTo.trim();
 	const comment = typeof fields.comment === 'string' ? fields.comment.trim() : '';
 	return { fields, body, comment };
 }
 
 export function nothingToUpdate(node: INode, what: string, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(node, `Nothing to update. Add at least one field under Update Fields (${what}).`, { itemIndex });
+	return new NodeOperationError(
+		node,
+		`Nothing to update. Add at least one field under Update Fields (${what}).`,
+		{ itemIndex },
+	);
 }
 
 /** Graph takes a comment in a second request: when only that one fails, say the fields were changed. */
-export function commentAfterUpdateFailed(node: INode, record: string, changed: string[], error: unknown, itemIndex: number): NodeApiError {
+export function commentAfterUpdateFailed(
+	node: INode,
+	record: string,
+	changed: string[],
+	error: unknown,
+	itemIndex: number,
+): NodeApiError {
 	const reason = error instanceof Error ? error.message : String(error);
-	return apiErrorWithMessage(node, `${record} was updated (${changed.join(', ')}), but adding the comment failed: ${reason}`, {
-		description: 'Add the comment again (the other fields need no retry).',
-		itemIndex,
-	});
+	return apiErrorWithMessage(
+		node,
+		`${record} was updated (${changed.join(', ')}), but adding the comment failed: ${reason}`,
+		{
+			description: 'Add the comment again (the other fields need no retry).',
+			itemIndex,
+		},
+	);
 }

@@ -17,7 +17,12 @@ export function clipped(text: string, max = MAX_QUOTED_LENGTH): string {
 
 /** A value as an error message quotes it: in double quotes, at most 100 characters, then "…". */
 export function quoted(value: unknown): string {
-	const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
+	const text =
+		typeof value === 'string'
+			? value
+			: typeof value === 'object' && value !== null
+				? (JSON.stringify(value) ?? String(value))
+				: String(value);
 	return `"${clipped(text)}"`;
 }
 
@@ -55,13 +60,16 @@ export function requestTimeoutMs(value: unknown): number | undefined {
 export function limitOf(value: unknown): number {
 	const limit = numberOf(value);
 	if (!Number.isInteger(limit) || limit < 1) {
-		throw new Error(`Limit ${quoted(value)} is not a whole number of 1 or more. Enter how many results to return, or turn on Return All.`);
+		throw new Error(
+			`Limit ${quoted(value)} is not a whole number of 1 or more. Enter how many results to return, or turn on Return All.`,
+		);
 	}
 	return limit;
 }
 
 // Calendar date, then optionally a time (minutes at least), fraction and offset: the ISO 8601 forms people and n8n write.
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_8601 =
+	/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 interface DateTimeLike {
 	isValid: boolean;
@@ -69,7 +77,12 @@ interface DateTimeLike {
 }
 
 function isDateTimeLike(value: unknown): value is DateTimeLike {
-	return typeof value === 'object' && value !== null && typeof (value as DateTimeLike).toMillis === 'function' && typeof (value as DateTimeLike).isValid === 'boolean';
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as DateTimeLike).toMillis === 'function' &&
+		typeof (value as DateTimeLike).isValid === 'boolean'
+	);
 }
 
 /** Milliseconds of an ISO 8601 string, a JS Date or an n8n (Luxon) DateTime; NaN for anything else. */
@@ -83,7 +96,13 @@ function timeOf(value: unknown): number {
 	const [, year, month, day, hour = '0', minute = '0', second = '0', offset] = match;
 	// Date.parse rolls 31 February over into March; a date whose fields do not survive is not a date.
 	const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-	if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+	if (
+		calendar.getUTCMonth() !== Number(month) - 1 ||
+		calendar.getUTCDate() !== Number(day) ||
+		Number(hour) > 23 ||
+		Number(minute) > 59 ||
+		Number(second) > 59
+	) {
 		return Number.NaN;
 	}
 	// A time without an offset is read as UTC (the APIs' zone), not as the n8n server's local time.

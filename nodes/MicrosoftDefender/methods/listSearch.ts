@@ -1,4 +1,9 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { alertApi, alertPath, simplifyAlert } from '../helpers/alerts';
 import { incidentListRequest } from '../helpers/incidentRequests';
@@ -49,16 +54,35 @@ function searchText(filter: string | undefined): string {
 }
 
 /** "From list" of the Incident field: recent incidents, newest first, filtered by title or ID. */
-export async function searchIncidents(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchIncidents(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const api = this.getCurrentNodeParameter('api') as ApiName;
-	return await search(this, searchSession(this, api), incidentListRequest(api, undefined, false), paginationToken, (incident) => {
-		const { id, title, severity, portalUrl } = simplifyIncident(api, incident);
-		return { name: `#${id} ${title ?? ''} (${severity ?? 'unknown severity'})`, value: String(id), url: typeof portalUrl === 'string' ? portalUrl : undefined };
-	}, searchText(filter));
+	return await search(
+		this,
+		searchSession(this, api),
+		incidentListRequest(api, undefined, false),
+		paginationToken,
+		(incident) => {
+			const { id, title, severity, portalUrl } = simplifyIncident(api, incident);
+			return {
+				name: `#${id} ${title ?? ''} (${severity ?? 'unknown severity'})`,
+				value: String(id),
+				url: typeof portalUrl === 'string' ? portalUrl : undefined,
+			};
+		},
+		searchText(filter),
+	);
 }
 
 /** "From list" of the Device field: devices whose DNS name starts with the search text. */
-export async function searchMachines(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchMachines(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const needle = searchText(filter);
 	const request: ApiRequest = {
 		method: 'GET',
@@ -67,14 +91,24 @@ export async function searchMachines(this: ILoadOptionsFunctions, filter?: strin
 		quota: 'endpoint',
 		permission: 'Machine.Read.All',
 	};
-	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (machine) => ({
-		name: `${String(machine.computerDnsName ?? machine.id)} (${String(machine.osPlatform ?? 'unknown OS')}, ${String(machine.healthStatus ?? 'unknown health')})`,
-		value: String(machine.id),
-	}));
+	return await search(
+		this,
+		searchSession(this, 'endpoint'),
+		request,
+		paginationToken,
+		(machine) => ({
+			name: `${String(machine.computerDnsName ?? machine.id)} (${String(machine.osPlatform ?? 'unknown OS')}, ${String(machine.healthStatus ?? 'unknown health')})`,
+			value: String(machine.id),
+		}),
+	);
 }
 
 /** "From list" of the Alert field: recent alerts, filtered by title, device or ID. */
-export async function searchAlerts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchAlerts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const session = searchSession(this, alertApi(this.getCurrentNodeParameter('api') as ApiName));
 	const request: ApiRequest = {
 		method: 'GET',
@@ -82,31 +116,70 @@ export async function searchAlerts(this: ILoadOptionsFunctions, filter?: string,
 		quota: 'endpoint',
 		permission: session.api === 'graph' ? 'SecurityAlert.Read.All' : 'Alert.Read.All',
 	};
-	return await search(this, session, request, paginationToken, (record) => {
-		const alert = simplifyAlert(record);
-		const where = alert.deviceName ? ` on ${String(alert.deviceName)}` : '';
-		return {
-			name: `${String(alert.title ?? alert.id)}${where} (${String(alert.severity ?? 'unknown severity')}, ${String(alert.id)})`,
-			value: String(alert.id),
-			url: typeof alert.portalUrl === 'string' ? alert.portalUrl : undefined,
-		};
-	}, searchText(filter));
+	return await search(
+		this,
+		session,
+		request,
+		paginationToken,
+		(record) => {
+			const alert = simplifyAlert(record);
+			const where = alert.deviceName ? ` on ${String(alert.deviceName)}` : '';
+			return {
+				name: `${String(alert.title ?? alert.id)}${where} (${String(alert.severity ?? 'unknown severity')}, ${String(alert.id)})`,
+				value: String(alert.id),
+				url: typeof alert.portalUrl === 'string' ? alert.portalUrl : undefined,
+			};
+		},
+		searchText(filter),
+	);
 }
 
 /** "From list" of the Machine Action field: recent response actions, filtered by type, device or status. */
-export async function searchMachineActions(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	const request: ApiRequest = { method: 'GET', path: '/api/machineactions', quota: 'endpoint', permission: 'Machine.Read.All' };
-	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (action) => ({
-		name: `${String(action.type ?? 'Action')} on ${String(action.computerDnsName ?? action.machineId ?? 'unknown device')} (${String(action.status ?? 'unknown status')}, ${String(action.creationDateTimeUtc ?? '')})`,
-		value: String(action.id),
-	}), searchText(filter));
+export async function searchMachineActions(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const request: ApiRequest = {
+		method: 'GET',
+		path: '/api/machineactions',
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+	};
+	return await search(
+		this,
+		searchSession(this, 'endpoint'),
+		request,
+		paginationToken,
+		(action) => ({
+			name: `${String(action.type ?? 'Action')} on ${String(action.computerDnsName ?? action.machineId ?? 'unknown device')} (${String(action.status ?? 'unknown status')}, ${String(action.creationDateTimeUtc ?? '')})`,
+			value: String(action.id),
+		}),
+		searchText(filter),
+	);
 }
 
 /** "From list" of the Indicator field: custom indicators, filtered by value, title or type. */
-export async function searchIndicators(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	const request: ApiRequest = { method: 'GET', path: '/api/indicators', quota: 'endpoint', permission: 'Ti.ReadWrite.All' };
-	return await search(this, searchSession(this, 'endpoint'), request, paginationToken, (indicator) => ({
-		name: `${String(indicator.indicatorValue ?? indicator.id)} (${String(indicator.indicatorType ?? 'unknown type')}, ${String(indicator.action ?? 'no action')}${indicator.title ? `: ${String(indicator.title)}` : ''})`,
-		value: String(indicator.id),
-	}), searchText(filter));
+export async function searchIndicators(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const request: ApiRequest = {
+		method: 'GET',
+		path: '/api/indicators',
+		quota: 'endpoint',
+		permission: 'Ti.ReadWrite.All',
+	};
+	return await search(
+		this,
+		searchSession(this, 'endpoint'),
+		request,
+		paginationToken,
+		(indicator) => ({
+			name: `${String(indicator.indicatorValue ?? indicator.id)} (${String(indicator.indicatorType ?? 'unknown type')}, ${String(indicator.action ?? 'no action')}${indicator.title ? `: ${String(indicator.title)}` : ''})`,
+			value: String(indicator.id),
+		}),
+		searchText(filter),
+	);
 }

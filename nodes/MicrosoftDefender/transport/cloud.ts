@@ -20,7 +20,10 @@ export interface CloudEndpoints {
 
 const MINUTE_MS = 60_000;
 
-const NATIONAL_CLOUDS: Record<Exclude<CloudName, 'custom'>, Omit<CloudEndpoints, 'quotaWindowMs' | 'custom'>> = {
+const NATIONAL_CLOUDS: Record<
+	Exclude<CloudName, 'custom'>,
+	Omit<CloudEndpoints, 'quotaWindowMs' | 'custom'>
+> = {
 	global: {
 		authorityUrl: 'https://login.microsoftonline.com',
 		apis: {
@@ -72,10 +75,16 @@ const CUSTOM_URL_FIELDS: Array<{ field: string; label: string; api?: ApiName }> 
 function parseBaseUrl(value: unknown, field: string, label: string): string {
 	const text = typeof value === 'string' ? value.trim() : '';
 	if (text === '') {
-		throw new CredentialInputError(field, `${label} is empty. Enter the base URL, e.g. https://api.security.microsoft.com.`);
+		throw new CredentialInputError(
+			field,
+			`${label} is empty. Enter the base URL, e.g. https://api.security.microsoft.com.`,
+		);
 	}
 	if (!URL.canParse(text)) {
-		throw new CredentialInputError(field, `${label} ${quoted(text)} is not a URL. Enter an absolute https:// base URL.`);
+		throw new CredentialInputError(
+			field,
+			`${label} ${quoted(text)} is not a URL. Enter an absolute https:// base URL.`,
+		);
 	}
 	const url = new URL(text);
 	if (url.protocol !== 'https:') {
@@ -95,7 +104,10 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 	if (cloud !== 'custom') {
 		const known = NATIONAL_CLOUDS[cloud];
 		if (!known) {
-			throw new CredentialInputError('cloud', `Unknown cloud ${quoted(cloud)}. Pick Global, US GCC, US GCC High, US DoD or Custom.`);
+			throw new CredentialInputError(
+				'cloud',
+				`Unknown cloud ${quoted(cloud)}. Pick Global, US GCC, US GCC High, US DoD or Custom.`,
+			);
 		}
 		return { ...known, apis: { ...known.apis }, quotaWindowMs: MINUTE_MS, custom: false };
 	}
@@ -105,11 +117,18 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 	}
 	const windowSeconds = Number(credentials.quotaWindowSeconds ?? 60);
 	if (!Number.isFinite(windowSeconds) || windowSeconds < 1 || windowSeconds > 3600) {
-		throw new CredentialInputError('quotaWindowSeconds', 'Quota Window must be between 1 and 3600 seconds (Microsoft uses 60).');
+		throw new CredentialInputError(
+			'quotaWindowSeconds',
+			'Quota Window must be between 1 and 3600 seconds (Microsoft uses 60).',
+		);
 	}
 	return {
 		authorityUrl: urls.authorityUrl,
-		apis: { defenderXdr: urls.defenderApiUrl, graph: urls.graphApiUrl, endpoint: urls.endpointApiUrl },
+		apis: {
+			defenderXdr: urls.defenderApiUrl,
+			graph: urls.graphApiUrl,
+			endpoint: urls.endpointApiUrl,
+		},
 		quotaWindowMs: windowSeconds * 1000,
 		custom: true,
 	};
@@ -123,11 +142,23 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 export function requestTarget(url: unknown, baseURL?: unknown): string | undefined {
 	const raw = url instanceof URL ? url.toString() : url;
 	const base = baseURL instanceof URL ? baseURL.toString() : baseURL;
-	if (typeof raw !== 'string' || raw === '' || (base !== undefined && base !== null && typeof base !== 'string')) return undefined;
-	if ([raw, base ?? ''].some((part) => /[\\\p{Cc}]/u.test(part) || part !== part.trim()) || raw.startsWith('//')) return undefined;
+	if (
+		typeof raw !== 'string' ||
+		raw === '' ||
+		(base !== undefined && base !== null && typeof base !== 'string')
+	)
+		return undefined;
+	if (
+		[raw, base ?? ''].some((part) => /[\\\p{Cc}]/u.test(part) || part !== part.trim()) ||
+		raw.startsWith('//')
+	)
+		return undefined;
 	const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(raw);
-	const joined = base && !absolute ? `${base.replace(/\/?\/$/, '')}/${raw.replace(/^\/+/, '')}` : raw;
-	return /^https:\/\/[^/]/i.test(joined) && URL.canParse(joined) ? new URL(joined).toString() : undefined;
+	const joined =
+		base && !absolute ? `${base.replace(/\/?\/$/, '')}/${raw.replace(/^\/+/, '')}` : raw;
+	return /^https:\/\/[^/]/i.test(joined) && URL.canParse(joined)
+		? new URL(joined).toString()
+		: undefined;
 }
 
 /**
@@ -143,7 +174,10 @@ export function apiOfUrl(endpoints: CloudEndpoints, url: string): ApiName | unde
 		.filter((api) => {
 			const base = new URL(endpoints.apis[api]);
 			const basePath = base.pathname.replace(/\/+$/, '');
-			return target.origin === base.origin && (target.pathname === basePath || target.pathname.startsWith(`${basePath}/`));
+			return (
+				target.origin === base.origin &&
+				(target.pathname === basePath || target.pathname.startsWith(`${basePath}/`))
+			);
 		})
 		// The longest base wins when one API's base is a prefix of another's (e.g. an emulator on one host).
 		.sort((a, b) => endpoints.apis[b].length - endpoints.apis[a].length);

@@ -41,12 +41,29 @@ function storageError(body: Buffer): string {
  * points at a storage host, not at an API of the credential. Retries network failures and 5xx (a GET
  * is safe to repeat); a 403 means the link expired (EXPIRED).
  */
-export async function downloadLink(this: IExecuteFunctions, link: string, what: string, itemIndex: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Buffer | typeof EXPIRED> {
+export async function downloadLink(
+	this: IExecuteFunctions,
+	link: string,
+	what: string,
+	itemIndex: number,
+	timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<Buffer | typeof EXPIRED> {
 	const shown = linkForDisplay(link);
 	if (!/^https:\/\//i.test(link)) {
-		throw apiErrorWithMessage(this.getNode(), `Defender returned a download link for ${what} that is not https (${shown}); it was not opened.`, { itemIndex });
+		throw apiErrorWithMessage(
+			this.getNode(),
+			`Defender returned a download link for ${what} that is not https (${shown}); it was not opened.`,
+			{ itemIndex },
+		);
 	}
-	const options: IHttpRequestOptions = { method: 'GET', url: link, encoding: 'arraybuffer', returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: timeoutMs };
+	const options: IHttpRequestOptions = {
+		method: 'GET',
+		url: link,
+		encoding: 'arraybuffer',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: timeoutMs,
+	};
 	for (let attempt = 0; ; attempt++) {
 		let response: FullResponse;
 		try {
@@ -56,21 +73,33 @@ export async function downloadLink(this: IExecuteFunctions, link: string, what: 
 				await sleep(jitteredBackoff(attempt, TRANSIENT_BASE_DELAY_MS));
 				continue;
 			}
-			const reason = redact(error instanceof Error ? error.message : String(error)).split(link).join(shown);
-			throw apiErrorWithMessage(this.getNode(), `Downloading ${what} from ${new URL(link).host} failed after ${attempt + 1} attempts: ${reason}`, { itemIndex });
+			const reason = redact(error instanceof Error ? error.message : String(error))
+				.split(link)
+				.join(shown);
+			throw apiErrorWithMessage(
+				this.getNode(),
+				`Downloading ${what} from ${new URL(link).host} failed after ${attempt + 1} attempts: ${reason}`,
+				{ itemIndex },
+			);
 		}
-		const body = Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body as ArrayBuffer);
+		const body = Buffer.isBuffer(response.body)
+			? response.body
+			: Buffer.from(response.body as ArrayBuffer);
 		if (response.statusCode >= 200 && response.statusCode < 300) return body;
 		if (response.statusCode === 403) return EXPIRED;
 		if (response.statusCode >= 500 && attempt < MAX_TRANSIENT_RETRIES) {
 			await sleep(jitteredBackoff(attempt, TRANSIENT_BASE_DELAY_MS));
 			continue;
 		}
-		throw apiErrorWithMessage(this.getNode(), `Downloading ${what} failed (${response.statusCode}): ${storageError(body)}`, {
-			itemIndex,
-			httpCode: String(response.statusCode),
-			description: `Link: ${shown}`,
-		});
+		throw apiErrorWithMessage(
+			this.getNode(),
+			`Downloading ${what} failed (${response.statusCode}): ${storageError(body)}`,
+			{
+				itemIndex,
+				httpCode: String(response.statusCode),
+				description: `Link: ${shown}`,
+			},
+		);
 	}
 }
 
@@ -78,14 +107,24 @@ export async function downloadLink(this: IExecuteFunctions, link: string, what: 
  * Gets a fresh link and downloads it; when the link has expired by the time it is used (it lives about
  * 30 minutes), asks for a new one once.
  */
-export async function downloadWithFreshLink(this: IExecuteFunctions, getLink: () => Promise<string>, what: string, itemIndex: number): Promise<Buffer> {
+export async function downloadWithFreshLink(
+	this: IExecuteFunctions,
+	getLink: () => Promise<string>,
+	what: string,
+	itemIndex: number,
+): Promise<Buffer> {
 	for (let attempt = 0; attempt < 2; attempt++) {
 		const data = await downloadLink.call(this, await getLink(), what, itemIndex);
 		if (data !== EXPIRED) return data;
 	}
-	throw apiErrorWithMessage(this.getNode(), `Defender's download link for ${what} was refused as expired twice in a row.`, {
-		itemIndex,
-		httpCode: '403',
-		description: 'Links are valid for 30 minutes from when they are issued; a new one was requested and also refused. Check that the clock of this n8n host is right, then run the item again.',
-	});
+	throw apiErrorWithMessage(
+		this.getNode(),
+		`Defender's download link for ${what} was refused as expired twice in a row.`,
+		{
+			itemIndex,
+			httpCode: '403',
+			description:
+				'Links are valid for 30 minutes from when they are issued; a new one was requested and also refused. Check that the clock of this n8n host is right, then run the item again.',
+		},
+	);
 }

@@ -47,8 +47,16 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * either case, as servers print them either way.
  */
 function secretPattern(secret: string): RegExp {
-	const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)].filter((form) => form !== secret);
-	const escapes = [...new Set(encoded)].map((form) => escapeRegExp(form).replace(/%([0-9A-F]{2})/g, (_match, hex: string) => `%(?:${hex}|${hex.toLowerCase()})`));
+	const encoded = [
+		encodeURIComponent(secret),
+		new URLSearchParams({ s: secret }).toString().slice(2),
+	].filter((form) => form !== secret);
+	const escapes = [...new Set(encoded)].map((form) =>
+		escapeRegExp(form).replace(
+			/%([0-9A-F]{2})/g,
+			(_match, hex: string) => `%(?:${hex}|${hex.toLowerCase()})`,
+		),
+	);
 	return new RegExp([escapeRegExp(secret), ...escapes].join('|'), 'g');
 }
 
@@ -57,7 +65,10 @@ function secretPattern(secret: string): RegExp {
  * values (also URL- and form-encoded), bearer tokens, JWTs and PEM private keys.
  */
 export function redact(text: string, secrets: Array<string | undefined> = []): string {
-	let result = text.replace(PEM_PATTERN, '[redacted private key]').replace(BEARER_PATTERN, '$1[redacted]').replace(JWT_PATTERN, '[redacted token]');
+	let result = text
+		.replace(PEM_PATTERN, '[redacted private key]')
+		.replace(BEARER_PATTERN, '$1[redacted]')
+		.replace(JWT_PATTERN, '[redacted token]');
 	for (const secret of secrets) {
 		if (secret && secret.length >= 4) {
 			result = result.replace(secretPattern(secret), '[redacted]');
@@ -77,8 +88,18 @@ export function apiErrorWithMessage(
 ): NodeApiError {
 	const error = new NodeApiError(
 		node,
-		{ message, description: details.description ?? null, code: details.code ?? null, httpCode: details.httpCode ?? null } as JsonObject,
-		{ message, description: details.description, httpCode: details.httpCode, itemIndex: details.itemIndex },
+		{
+			message,
+			description: details.description ?? null,
+			code: details.code ?? null,
+			httpCode: details.httpCode ?? null,
+		} as JsonObject,
+		{
+			message,
+			description: details.description,
+			httpCode: details.httpCode,
+			itemIndex: details.itemIndex,
+		},
 	);
 	error.message = message;
 	return error;

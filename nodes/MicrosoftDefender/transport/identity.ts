@@ -64,16 +64,24 @@ function parsedOrUndefined<T>(parse: () => T): T | undefined {
 	}
 }
 
-function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNullable<AppIdentity['certificate']> {
-	const keyText = typeof credentials.certificatePrivateKey === 'string' ? credentials.certificatePrivateKey.trim() : '';
-	const privateKeyPem = parsedOrUndefined(() => createPrivateKey(keyText).export({ type: 'pkcs8', format: 'pem' }).toString());
+function parseCertificate(
+	credentials: ICredentialDataDecryptedObject,
+): NonNullable<AppIdentity['certificate']> {
+	const keyText =
+		typeof credentials.certificatePrivateKey === 'string'
+			? credentials.certificatePrivateKey.trim()
+			: '';
+	const privateKeyPem = parsedOrUndefined(() =>
+		createPrivateKey(keyText).export({ type: 'pkcs8', format: 'pem' }).toString(),
+	);
 	if (privateKeyPem === undefined) {
 		throw new CredentialInputError(
 			'certificatePrivateKey',
 			'Private Key is not an unencrypted PEM private key. Paste the whole block from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY----- (export it without a passphrase).',
 		);
 	}
-	const certificateText = typeof credentials.certificate === 'string' ? credentials.certificate.trim() : '';
+	const certificateText =
+		typeof credentials.certificate === 'string' ? credentials.certificate.trim() : '';
 	if (certificateText !== '') {
 		const certificate = parsedOrUndefined(() => new X509Certificate(certificateText));
 		if (certificate === undefined) {
@@ -83,11 +91,17 @@ function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNulla
 			);
 		}
 		if (!certificate.checkPrivateKey(createPrivateKey(privateKeyPem))) {
-			throw new CredentialInputError('certificate', 'Certificate and Private Key do not belong together. Paste the private key of this certificate.');
+			throw new CredentialInputError(
+				'certificate',
+				'Certificate and Private Key do not belong together. Paste the private key of this certificate.',
+			);
 		}
 		return { privateKeyPem, thumbprintSha256: certificate.fingerprint256.replace(/:/g, '') };
 	}
-	const thumbprint = typeof credentials.certificateThumbprint === 'string' ? credentials.certificateThumbprint.replace(/[\s:]/g, '') : '';
+	const thumbprint =
+		typeof credentials.certificateThumbprint === 'string'
+			? credentials.certificateThumbprint.replace(/[\s:]/g, '')
+			: '';
 	if (/^[0-9a-f]{64}$/i.test(thumbprint)) return { privateKeyPem, thumbprintSha256: thumbprint };
 	if (/^[0-9a-f]{40}$/i.test(thumbprint)) return { privateKeyPem, thumbprintSha1: thumbprint };
 	throw new CredentialInputError(
@@ -100,7 +114,10 @@ function parseCertificate(credentials: ICredentialDataDecryptedObject): NonNulla
 function quotaProcessesOf(credentials: ICredentialDataDecryptedObject): number {
 	const value = Number(credentials.quotaProcesses ?? 1);
 	if (!Number.isInteger(value) || value < 1 || value > 64) {
-		throw new CredentialInputError('quotaProcesses', 'Processes Sharing the Quota must be a whole number from 1 to 64 (the number of n8n workers using this app at once).');
+		throw new CredentialInputError(
+			'quotaProcesses',
+			'Processes Sharing the Quota must be a whole number from 1 to 64 (the number of n8n workers using this app at once).',
+		);
 	}
 	return value;
 }
@@ -109,11 +126,17 @@ function quotaProcessesOf(credentials: ICredentialDataDecryptedObject): number {
  * Validates the credential and returns what the token provider needs.
  * `tenantOverride` is the node's Tenant ID option: one multi-tenant app serving several customer tenants.
  */
-export function identityFromCredentials(credentials: ICredentialDataDecryptedObject, tenantOverride?: string): AppIdentity {
+export function identityFromCredentials(
+	credentials: ICredentialDataDecryptedObject,
+	tenantOverride?: string,
+): AppIdentity {
 	const endpoints = resolveCloudEndpoints(credentials);
 	const quotaProcesses = quotaProcessesOf(credentials);
 	const override = typeof tenantOverride === 'string' ? tenantOverride.trim() : '';
-	const tenantId = override !== '' ? validateTenantId(override, 'options.tenantId') : validateTenantId(credentials.tenantId);
+	const tenantId =
+		override !== ''
+			? validateTenantId(override, 'options.tenantId')
+			: validateTenantId(credentials.tenantId);
 	const clientId = validateClientId(credentials.clientId);
 	if (credentials.authentication === 'certificate') {
 		const certificate = parseCertificate(credentials);
@@ -122,18 +145,33 @@ export function identityFromCredentials(credentials: ICredentialDataDecryptedObj
 			tenantId,
 			clientId,
 			certificate,
-			secretFingerprint: sha256Hex(`cert:${certificate.privateKeyPem}:${certificate.thumbprintSha256 ?? certificate.thumbprintSha1}`),
+			secretFingerprint: sha256Hex(
+				`cert:${certificate.privateKeyPem}:${certificate.thumbprintSha256 ?? certificate.thumbprintSha1}`,
+			),
 			quotaProcesses,
 		};
 	}
-	const clientSecret = typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
+	const clientSecret =
+		typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
 	if (clientSecret === '') {
-		throw new CredentialInputError('clientSecret', 'Client Secret is empty. Create one under Certificates & secrets in the app registration and paste its Value.');
+		throw new CredentialInputError(
+			'clientSecret',
+			'Client Secret is empty. Create one under Certificates & secrets in the app registration and paste its Value.',
+		);
 	}
-	return { endpoints, tenantId, clientId, clientSecret, secretFingerprint: sha256Hex(`secret:${clientSecret}`), quotaProcesses };
+	return {
+		endpoints,
+		tenantId,
+		clientId,
+		clientSecret,
+		secretFingerprint: sha256Hex(`secret:${clientSecret}`),
+		quotaProcesses,
+	};
 }
 
 /** The secret material of an identity, for redaction of anything shown to users. */
 export function secretsOf(identity: AppIdentity): string[] {
-	return [identity.clientSecret, identity.certificate?.privateKeyPem].filter((value): value is string => !!value);
+	return [identity.clientSecret, identity.certificate?.privateKeyPem].filter(
+		(value): value is string => !!value,
+	);
 }

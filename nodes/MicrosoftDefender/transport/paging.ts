@@ -1,7 +1,13 @@
 import type { IDataObject, ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { AppIdentity } from './identity';
-import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from './request';
+import {
+	defenderApiRequest,
+	resolveIdentity,
+	type ApiRequest,
+	type ApiSession,
+	type DefenderContext,
+} from './request';
 
 /** Largest page each API serves for lists: `$top` above it is refused. */
 export const PAGE_SIZE = { defenderXdr: 100, graph: 50, endpoint: 10_000 } as const;
@@ -16,7 +22,8 @@ export type PageCursor = { nextLink: string } | { skip: number };
 
 /** The request for one page of `top` records from `cursor` (the first page without one). */
 function pageRequest(request: ApiRequest, top: number, cursor?: PageCursor): ApiRequest {
-	if (cursor && 'nextLink' in cursor) return { ...request, path: undefined, url: cursor.nextLink, qs: undefined };
+	if (cursor && 'nextLink' in cursor)
+		return { ...request, path: undefined, url: cursor.nextLink, qs: undefined };
 	return { ...request, qs: { ...request.qs, $top: top, $skip: cursor?.skip || undefined } };
 }
 
@@ -31,13 +38,23 @@ export async function listPage(
 	top: number,
 	cursor?: PageCursor,
 ): Promise<{ records: IDataObject[]; next?: PageCursor }> {
-	const page: ODataPage = await defenderApiRequest.call(this, session, pageRequest(request, top, cursor));
+	const page: ODataPage = await defenderApiRequest.call(
+		this,
+		session,
+		pageRequest(request, top, cursor),
+	);
 	const records = Array.isArray(page.value) ? page.value : [];
 	const nextLink = page['@odata.nextLink'];
 	if (nextLink) return { records, next: { nextLink } };
 	const skipped = cursor && 'skip' in cursor ? cursor.skip : 0;
 	// Without nextLink only a full page says there may be more.
-	return { records, next: records.length === top && !(cursor && 'nextLink' in cursor) ? { skip: skipped + records.length } : undefined };
+	return {
+		records,
+		next:
+			records.length === top && !(cursor && 'nextLink' in cursor)
+				? { skip: skipped + records.length }
+				: undefined,
+	};
 }
 
 export interface PageOptions {
@@ -59,7 +76,8 @@ export async function* listPages(
 	request: ApiRequest,
 	options: PageOptions = {},
 ): AsyncGenerator<IDataObject[]> {
-	const resolved: { identity: AppIdentity; credentials: ICredentialDataDecryptedObject } = await resolveIdentity(this, session);
+	const resolved: { identity: AppIdentity; credentials: ICredentialDataDecryptedObject } =
+		await resolveIdentity(this, session);
 	const pageSize = options.pageSize ?? PAGE_SIZE[session.api];
 	let received = 0;
 	let nextLink: string | undefined;
@@ -67,9 +85,15 @@ export async function* listPages(
 	// one that never gives it can only be paged with $skip, until a page comes back short.
 	let announcesPages = false;
 	for (;;) {
-		const top = options.wanted === undefined ? pageSize : Math.min(pageSize, options.wanted - received);
+		const top =
+			options.wanted === undefined ? pageSize : Math.min(pageSize, options.wanted - received);
 		if (top <= 0) return;
-		const page: ODataPage = await defenderApiRequest.call(this, session, pageRequest(request, top, nextLink ? { nextLink } : { skip: received }), resolved);
+		const page: ODataPage = await defenderApiRequest.call(
+			this,
+			session,
+			pageRequest(request, top, nextLink ? { nextLink } : { skip: received }),
+			resolved,
+		);
 		const records = Array.isArray(page.value) ? page.value : [];
 		received += records.length;
 		if (records.length > 0) yield records;

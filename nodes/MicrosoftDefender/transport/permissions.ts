@@ -14,7 +14,10 @@ export const CAPABILITIES: Record<ApiName, Capability[]> = {
 		{ label: 'run advanced hunting', anyOf: ['AdvancedHunting.Read.All'] },
 	],
 	graph: [
-		{ label: 'read incidents', anyOf: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'] },
+		{
+			label: 'read incidents',
+			anyOf: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
+		},
 		{ label: 'update incidents', anyOf: ['SecurityIncident.ReadWrite.All'] },
 		{ label: 'run advanced hunting', anyOf: ['ThreatHunting.Read.All'] },
 		{ label: 'read alerts', anyOf: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] },
@@ -52,5 +55,7 @@ export const PERMISSION_SOURCES: Record<ApiName, string> = {
 };
 
 export function missingCapabilities(api: ApiName, roles: string[]): Capability[] {
-	return CAPABILITIES[api].filter((capability) => !capability.anyOf.some((role) => roles.includes(role)));
+	return CAPABILITIES[api].filter(
+		(capability) => !capability.anyOf.some((role) => roles.includes(role)),
+	);
 }

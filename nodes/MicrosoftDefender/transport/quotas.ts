@@ -47,6 +47,13 @@ const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> =
  * The windows this process keeps to. `processes` is how many n8n processes (queue-mode workers) use the
  * same app at once: each keeps to its share, so that together they stay under the tenant's quota.
  */
-export function quotaWindows(category: QuotaCategory, minuteMs: number, processes = 1): QuotaWindow[] {
-	return QUOTAS[category].map(({ limit, minutes }) => ({ limit: Math.max(1, Math.floor(limit / processes)), windowMs: minutes * minuteMs }));
+export function quotaWindows(
+	category: QuotaCategory,
+	minuteMs: number,
+	processes = 1,
+): QuotaWindow[] {
+	return QUOTAS[category].map(({ limit, minutes }) => ({
+		limit: Math.max(1, Math.floor(limit / processes)),
+		windowMs: minutes * minuteMs,
+	}));
 }

@@ -38,7 +38,10 @@ function waitTime(state: KeyState, windows: QuotaWindow[], now: number): number 
 		if (excess <= 0) continue;
 		// The oldest `excess` finished calls must leave the window; calls in flight leave it only later.
 		const leaving = recent[excess - 1];
-		wait = Math.max(wait, leaving === undefined ? IN_FLIGHT_POLL_MS : leaving + windowMs + MARGIN_MS - now);
+		wait = Math.max(
+			wait,
+			leaving === undefined ? IN_FLIGHT_POLL_MS : leaving + windowMs + MARGIN_MS - now,
+		);
 	}
 	return wait;
 }
@@ -49,7 +52,9 @@ export class QuotaExhaustedError extends Error {
 		readonly waitMs: number,
 		readonly window: QuotaWindow,
 	) {
-		super(`quota of ${window.limit} calls per ${Math.round(window.windowMs / 1000)} s used up for the next ${Math.ceil(waitMs / 1000)} s`);
+		super(
+			`quota of ${window.limit} calls per ${Math.round(window.windowMs / 1000)} s used up for the next ${Math.ceil(waitMs / 1000)} s`,
+		);
 		this.name = 'QuotaExhaustedError';
 	}
 }
@@ -61,16 +66,25 @@ export class QuotaExhaustedError extends Error {
  * sliding window whatever the network latency. A wait longer than `maxWaitMs` (e.g. an hourly quota
  * used up) throws QuotaExhaustedError instead of holding the execution.
  */
-export async function acquireQuotaSlot(key: string, windows: QuotaWindow[], maxWaitMs = Number.POSITIVE_INFINITY): Promise<() => void> {
+export async function acquireQuotaSlot(
+	key: string,
+	windows: QuotaWindow[],
+	maxWaitMs = Number.POSITIVE_INFINITY,
+): Promise<() => void> {
 	const state = stateOf(key);
 	const longest = Math.max(...windows.map((window) => window.windowMs));
 	const granted = state.queue.then(async () => {
 		for (;;) {
 			const now = Date.now();
-			while (state.finished.length > 0 && state.finished[0] <= now - longest) state.finished.shift();
+			while (state.finished.length > 0 && state.finished[0] <= now - longest)
+				state.finished.shift();
 			const wait = waitTime(state, windows, now);
 			if (wait <= 0) break;
-			if (wait > maxWaitMs) throw new QuotaExhaustedError(wait, windows.find((window) => waitTime(state, [window], now) === wait) ?? windows[0]);
+			if (wait > maxWaitMs)
+				throw new QuotaExhaustedError(
+					wait,
+					windows.find((window) => waitTime(state, [window], now) === wait) ?? windows[0],
+				);
 			await sleep(wait);
 		}
 		state.inFlight += 1;

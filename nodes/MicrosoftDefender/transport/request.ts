@@ -11,7 +11,13 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { jitteredBackoff } from './backoff';
 import { API_DISPLAY_NAMES, apiOfUrl, scopeOf, type ApiName } from './cloud';
-import { apiErrorWithMessage, CredentialInputError, redact, TokenAcquisitionError, TokenRefusedError } from './errors';
+import {
+	apiErrorWithMessage,
+	CredentialInputError,
+	redact,
+	TokenAcquisitionError,
+	TokenRefusedError,
+} from './errors';
 import { identityFromCredentials, secretsOf, type AppIdentity } from './identity';
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
@@ -65,8 +71,24 @@ const MAX_THROTTLED_RETRIES = 6;
 const MAX_TRANSIENT_RETRIES = 4;
 const TRANSIENT_BASE_DELAY_MS = 400;
 const DEFAULT_TIMEOUT_MS = 60_000;
-const REQUEST_ID_HEADERS = ['request-id', 'x-ms-request-id', 'client-request-id', 'x-ms-correlation-request-id'];
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const REQUEST_ID_HEADERS = [
+	'request-id',
+	'x-ms-request-id',
+	'client-request-id',
+	'x-ms-correlation-request-id',
+];
+const NETWORK_ERROR_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 interface FullResponse {
 	statusCode: number;
@@ -112,22 +134,30 @@ export function serviceMessage(parsed: unknown): { code?: string; message?: stri
 	if (typeof error === 'object' && error !== null) {
 		const inner = error as Record<string, unknown>;
 		const message = inner.message ?? inner.Message;
-		return { code: typeof inner.code === 'string' ? inner.code : undefined, message: typeof message === 'string' ? message : undefined };
+		return {
+			code: typeof inner.code === 'string' ? inner.code : undefined,
+			message: typeof message === 'string' ? message : undefined,
+		};
 	}
 	const message = record.error_description ?? record.message ?? record.Message ?? record.detail;
 	return {
-		code: typeof error === 'string' ? error : typeof record.code === 'string' ? record.code : undefined,
+		code:
+			typeof error === 'string' ? error : typeof record.code === 'string' ? record.code : undefined,
 		message: typeof message === 'string' ? message : undefined,
 	};
 }
 
 function describeNonJson(text: string): string {
 	const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-	if (/^\s*</.test(text)) return `an HTML page${title ? ` ("${title}")` : ''} — a proxy or gateway answered, not the API`;
+	if (/^\s*</.test(text))
+		return `an HTML page${title ? ` ("${title}")` : ''} — a proxy or gateway answered, not the API`;
 	return `a body that is not valid JSON (${text.length} bytes, starting "${text.slice(0, 60).replace(/\s+/g, ' ')}")`;
 }
 
-function parseJson(text: string, exactIntegers?: boolean): { ok: true; value: unknown } | { ok: false } {
+function parseJson(
+	text: string,
+	exactIntegers?: boolean,
+): { ok: true; value: unknown } | { ok: false } {
 	if (text.trim() === '') return { ok: true, value: {} };
 	try {
 		return { ok: true, value: parseJsonText(text, exactIntegers) };
@@ -136,7 +166,11 @@ function parseJson(text: string, exactIntegers?: boolean): { ok: true; value: un
 	}
 }
 
-export function toNodeError(context: DefenderContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	context: DefenderContext,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof CredentialInputError) {
 		return new NodeOperationError(context.getNode(), error.message, {
@@ -145,17 +179,30 @@ export function toNodeError(context: DefenderContext, error: unknown, itemIndex?
 		});
 	}
 	if (error instanceof TokenAcquisitionError) {
-		return new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.description });
+		return new NodeOperationError(context.getNode(), error.message, {
+			itemIndex,
+			description: error.description,
+		});
 	}
-	return new NodeOperationError(context.getNode(), redact(error instanceof Error ? error.message : String(error)), { itemIndex });
+	return new NodeOperationError(
+		context.getNode(),
+		redact(error instanceof Error ? error.message : String(error)),
+		{ itemIndex },
+	);
 }
 
-async function credentialsOf(context: DefenderContext, itemIndex?: number): Promise<ICredentialDataDecryptedObject> {
+async function credentialsOf(
+	context: DefenderContext,
+	itemIndex?: number,
+): Promise<ICredentialDataDecryptedObject> {
 	return await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE, itemIndex);
 }
 
 /** Resolves the credential (with the node's tenant override) once; callers reuse it for every call of an item. */
-export async function resolveIdentity(context: DefenderContext, session: ApiSession): Promise<{ identity: AppIdentity; credentials: ICredentialDataDecryptedObject }> {
+export async function resolveIdentity(
+	context: DefenderContext,
+	session: ApiSession,
+): Promise<{ identity: AppIdentity; credentials: ICredentialDataDecryptedObject }> {
 	const credentials = await credentialsOf(context, session.itemIndex);
 	try {
 		const identity = identityFromCredentials(credentials, session.tenantId);
@@ -205,7 +252,12 @@ class ApiCall {
 		return ` The ${this.request.method} was not repeated because it may already have been applied: check the result in the Defender portal before running it again.`;
 	}
 
-	private apiError(status: number, message: string, description?: string, code?: string): NodeApiError {
+	private apiError(
+		status: number,
+		message: string,
+		description?: string,
+		code?: string,
+	): NodeApiError {
 		const secrets = secretsOf(this.identity);
 		const safeMessage = redact(message, secrets);
 		const safeDescription = description === undefined ? undefined : redact(description, secrets);
@@ -248,11 +300,16 @@ class ApiCall {
 		try {
 			release = await acquireQuotaSlot(
 				`${this.identity.tenantId.toLowerCase()}|${this.identity.endpoints.apis[this.session.api]}|${this.request.quota}`,
-				quotaWindows(this.request.quota, this.identity.endpoints.quotaWindowMs, this.identity.quotaProcesses),
+				quotaWindows(
+					this.request.quota,
+					this.identity.endpoints.quotaWindowMs,
+					this.identity.quotaProcesses,
+				),
 				MAX_RETRY_AFTER_SECONDS * 1000,
 			);
 		} catch (error) {
-			if (!(error instanceof QuotaExhaustedError)) throw toNodeError(this.context, error, this.session.itemIndex);
+			if (!(error instanceof QuotaExhaustedError))
+				throw toNodeError(this.context, error, this.session.itemIndex);
 			return {
 				retry: false,
 				error: this.apiError(
@@ -281,9 +338,19 @@ class ApiCall {
 		};
 		let response: FullResponse;
 		try {
-			response = (await this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, options, {
-				credentialsDecrypted: { id: CREDENTIAL_TYPE, name: CREDENTIAL_TYPE, type: CREDENTIAL_TYPE, data: this.credentials },
-			})) as FullResponse;
+			response = (await this.context.helpers.httpRequestWithAuthentication.call(
+				this.context,
+				CREDENTIAL_TYPE,
+				options,
+				{
+					credentialsDecrypted: {
+						id: CREDENTIAL_TYPE,
+						name: CREDENTIAL_TYPE,
+						type: CREDENTIAL_TYPE,
+						data: this.credentials,
+					},
+				},
+			)) as FullResponse;
 		} catch (error) {
 			return this.networkFailure(error);
 		} finally {
@@ -294,20 +361,31 @@ class ApiCall {
 
 	private networkFailure(error: unknown): AttemptOutcome {
 		const failure = unwrapAuthenticationFailure(error);
-		if (failure) return { retry: false, error: toNodeError(this.context, failure, this.session.itemIndex) };
+		if (failure)
+			return { retry: false, error: toNodeError(this.context, failure, this.session.itemIndex) };
 		const code = errorCodeOf(error);
-		if (code === 'ERR_CANCELED') return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
-		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
+		if (code === 'ERR_CANCELED')
+			return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
+		const timedOut =
+			code === 'ECONNABORTED' ||
+			code === 'ETIMEDOUT' ||
+			/timeout/i.test(String((error as Error)?.message));
 		const what = timedOut
 			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
 			: `the connection failed (${code ?? 'network error'})`;
 		// A refused connection never reached the service; other failures may have, so only idempotent calls repeat.
 		const safeToRepeat = this.idempotent || code === 'ECONNREFUSED';
-		if (safeToRepeat && (code === undefined || NETWORK_ERROR_CODES.has(code) || timedOut) && this.transient < MAX_TRANSIENT_RETRIES) {
+		if (
+			safeToRepeat &&
+			(code === undefined || NETWORK_ERROR_CODES.has(code) || timedOut) &&
+			this.transient < MAX_TRANSIENT_RETRIES
+		) {
 			return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 		}
 		const host = new URL(this.url).host;
-		const tail = safeToRepeat ? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}` : `.${this.notRepeated}`;
+		const tail = safeToRepeat
+			? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}`
+			: `.${this.notRepeated}`;
 		return { retry: false, error: this.apiError(0, `${this.apiName}: ${what}${tail}`) };
 	}
 
@@ -320,11 +398,18 @@ class ApiCall {
 			if (this.idempotent && this.transient < MAX_TRANSIENT_RETRIES) {
 				return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 			}
-			return { retry: false, error: this.apiError(status, `${this.apiName} answered ${status} with ${describeNonJson(text)}.${this.idempotent ? '' : this.notRepeated}`) };
+			return {
+				retry: false,
+				error: this.apiError(
+					status,
+					`${this.apiName} answered ${status} with ${describeNonJson(text)}.${this.idempotent ? '' : this.notRepeated}`,
+				),
+			};
 		}
 		if (status >= 300 && status < 400) return { retry: false, error: this.redirectError(response) };
 		const { code, message } = parsed.ok ? serviceMessage(parsed.value) : {};
-		const said = message ?? (parsed.ok ? undefined : describeNonJson(redact(text, secretsOf(this.identity))));
+		const said =
+			message ?? (parsed.ok ? undefined : describeNonJson(redact(text, secretsOf(this.identity))));
 		const requestId = this.requestIdNote(response);
 
 		if (status === 401 && !this.refreshedToken) {
@@ -334,9 +419,16 @@ class ApiCall {
 		}
 		if (status === 429) return this.throttledOutcome(response, said, requestId);
 		// A 5xx does not say whether the call was carried out; only a 429 (and a 401, refused before any work) says it was not.
-		if ([500, 502, 503, 504].includes(status) && this.idempotent && this.transient < MAX_TRANSIENT_RETRIES) {
+		if (
+			[500, 502, 503, 504].includes(status) &&
+			this.idempotent &&
+			this.transient < MAX_TRANSIENT_RETRIES
+		) {
 			const retryAfter = parseRetryAfter(header(response, 'retry-after'));
-			const delayMs = retryAfter !== undefined && retryAfter <= MAX_RETRY_AFTER_SECONDS * 1000 ? retryAfter : jitteredBackoff(this.transient, TRANSIENT_BASE_DELAY_MS);
+			const delayMs =
+				retryAfter !== undefined && retryAfter <= MAX_RETRY_AFTER_SECONDS * 1000
+					? retryAfter
+					: jitteredBackoff(this.transient, TRANSIENT_BASE_DELAY_MS);
 			this.transient++;
 			return { retry: true, delayMs };
 		}
@@ -353,7 +445,11 @@ class ApiCall {
 		);
 	}
 
-	private throttledOutcome(response: FullResponse, said: string | undefined, requestId: string): AttemptOutcome {
+	private throttledOutcome(
+		response: FullResponse,
+		said: string | undefined,
+		requestId: string,
+	): AttemptOutcome {
 		const retryAfter = parseRetryAfter(header(response, 'retry-after'));
 		if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS * 1000) {
 			return {
@@ -378,16 +474,30 @@ class ApiCall {
 			};
 		}
 		// Jitter on top of Retry-After keeps workers that were throttled together from returning together.
-		const delayMs = retryAfter !== undefined ? retryAfter + Math.round(Math.random() * Math.min(1000, retryAfter * 0.2 + 100)) : jitteredBackoff(this.throttled, 1000);
+		const delayMs =
+			retryAfter !== undefined
+				? retryAfter + Math.round(Math.random() * Math.min(1000, retryAfter * 0.2 + 100))
+				: jitteredBackoff(this.throttled, 1000);
 		this.throttled++;
 		return { retry: true, delayMs };
 	}
 
-	private finalError(status: number, code: string | undefined, said: string | undefined, requestId: string, scope: string): NodeApiError {
+	private finalError(
+		status: number,
+		code: string | undefined,
+		said: string | undefined,
+		requestId: string,
+		scope: string,
+	): NodeApiError {
 		const serviceSays = said ? ` The service says: ${said}` : '';
 		switch (status) {
 			case 401:
-				return this.apiError(401, `${this.apiName} rejected the access token twice (401).`, `A new token was requested and also refused. Check that the Cloud setting matches the tenant and that the app is consented there.${serviceSays}${requestId}`, code);
+				return this.apiError(
+					401,
+					`${this.apiName} rejected the access token twice (401).`,
+					`A new token was requested and also refused. Check that the Cloud setting matches the tenant and that the app is consented there.${serviceSays}${requestId}`,
+					code,
+				);
 			case 403:
 				// A permission granted since the token was issued only shows up in a new token.
 				invalidateAccessToken(this.identity, scope, Date.now());
@@ -398,24 +508,46 @@ class ApiCall {
 					code,
 				);
 			case 404:
-				return this.apiError(404, this.request.notFoundMessage ?? `Not found (404) at the ${this.apiName}.`, `${said ?? ''}${requestId}`.trim() || undefined, code);
+				return this.apiError(
+					404,
+					this.request.notFoundMessage ?? `Not found (404) at the ${this.apiName}.`,
+					`${said ?? ''}${requestId}`.trim() || undefined,
+					code,
+				);
 			default: {
-				const kind = status >= 500 ? 'a server error' : status === 400 ? 'a bad request' : `status ${status}`;
-				const attempts = status >= 500 && this.transient > 0 ? ` after ${this.transient + 1} attempts` : '';
+				const kind =
+					status >= 500 ? 'a server error' : status === 400 ? 'a bad request' : `status ${status}`;
+				const attempts =
+					status >= 500 && this.transient > 0 ? ` after ${this.transient + 1} attempts` : '';
 				const hint = status >= 500 || status === 408 ? this.hint : '';
 				const details = said ?? 'no details given';
-				const notRepeated = status >= 500 && !this.idempotent ? `${/[.!?]$/.test(details) ? '' : '.'}${this.notRepeated}` : '';
-				return this.apiError(status, `${this.apiName} answered ${status} (${kind})${attempts}: ${details}${notRepeated}`, `${hint}${requestId}`.trim() || undefined, code);
+				const notRepeated =
+					status >= 500 && !this.idempotent
+						? `${/[.!?]$/.test(details) ? '' : '.'}${this.notRepeated}`
+						: '';
+				return this.apiError(
+					status,
+					`${this.apiName} answered ${status} (${kind})${attempts}: ${details}${notRepeated}`,
+					`${hint}${requestId}`.trim() || undefined,
+					code,
+				);
 			}
 		}
 	}
 }
 
 /** n8n wraps errors thrown by the credential's `authenticate` in its own error; 2.x keeps the original as `cause`. */
-function unwrapAuthenticationFailure(error: unknown): TokenAcquisitionError | CredentialInputError | TokenRefusedError | undefined {
+function unwrapAuthenticationFailure(
+	error: unknown,
+): TokenAcquisitionError | CredentialInputError | TokenRefusedError | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-		if (current instanceof TokenAcquisitionError || current instanceof CredentialInputError || current instanceof TokenRefusedError) return current;
+		if (
+			current instanceof TokenAcquisitionError ||
+			current instanceof CredentialInputError ||
+			current instanceof TokenRefusedError
+		)
+			return current;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;
@@ -436,9 +568,20 @@ export async function defenderApiRequest(
 	const base = identity.endpoints.apis[session.api];
 	const url = request.url ?? `${base}${request.path ?? ''}`;
 	if (apiOfUrl(identity.endpoints, url) !== session.api) {
-		throw new NodeOperationError(this.getNode(), `Refusing to send a token to ${new URL(url).origin}: it is not the configured ${API_DISPLAY_NAMES[session.api]} (${base}).`, {
-			itemIndex: session.itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Refusing to send a token to ${new URL(url).origin}: it is not the configured ${API_DISPLAY_NAMES[session.api]} (${base}).`,
+			{
+				itemIndex: session.itemIndex,
+			},
+		);
 	}
-	return (await new ApiCall(this, session, request, identity, credentials, url).send()) as IDataObject;
+	return (await new ApiCall(
+		this,
+		session,
+		request,
+		identity,
+		credentials,
+		url,
+	).send()) as IDataObject;
 }

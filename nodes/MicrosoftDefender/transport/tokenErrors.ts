@@ -3,7 +3,9 @@ import { secretsOf } from './identity';
 import { redact, TokenAcquisitionError } from './errors';
 import { quoted } from '../helpers/validate';
 
-export function adminConsentUrl(identity: Pick<AppIdentity, 'endpoints' | 'tenantId' | 'clientId'>): string {
+export function adminConsentUrl(
+	identity: Pick<AppIdentity, 'endpoints' | 'tenantId' | 'clientId'>,
+): string {
 	return `${identity.endpoints.authorityUrl}/${encodeURIComponent(identity.tenantId)}/adminconsent?client_id=${identity.clientId}`;
 }
 
@@ -50,14 +52,21 @@ interface MsalLikeError {
 }
 
 function asMsalError(error: unknown): MsalLikeError {
-	return typeof error === 'object' && error !== null ? (error as MsalLikeError) : { message: String(error) };
+	return typeof error === 'object' && error !== null
+		? (error as MsalLikeError)
+		: { message: String(error) };
 }
 
 /**
  * Turns whatever MSAL threw into a TokenAcquisitionError whose message says, in plain words, what is
  * wrong and how to fix it. Nothing secret survives: the message is redacted before it is built.
  */
-export function explainTokenFailure(error: unknown, identity: AppIdentity, scope: string, attempts = 1): TokenAcquisitionError {
+export function explainTokenFailure(
+	error: unknown,
+	identity: AppIdentity,
+	scope: string,
+	attempts = 1,
+): TokenAcquisitionError {
 	const raw = asMsalError(error);
 	const secrets = secretsOf(identity);
 	const detail = redact(`${raw.errorMessage ?? ''} ${raw.message ?? ''}`.trim(), secrets);
@@ -67,7 +76,8 @@ export function explainTokenFailure(error: unknown, identity: AppIdentity, scope
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 	const errorCode = raw.errorCode ?? '';
 	if (typeof raw.status === 'number' && (raw.status === 429 || raw.status >= 500)) {
-		const state = raw.status === 429 ? 'is throttling sign-ins of this app' : 'is temporarily unavailable';
+		const state =
+			raw.status === 429 ? 'is throttling sign-ins of this app' : 'is temporarily unavailable';
 		return new TokenAcquisitionError(
 			`The Entra ID token endpoint ${tokenEndpoint} ${state}: it answered ${raw.status}${errorCode ? ` ${errorCode}` : ''}${tries}. Run the workflow again in a few minutes; if this persists, check the Microsoft 365/Azure service status and any proxy between n8n and that host.`,
 			code ? `AADSTS${code}` : undefined,
@@ -83,15 +93,25 @@ export function explainTokenFailure(error: unknown, identity: AppIdentity, scope
 	}
 	if (code) {
 		const plain = explainAadsts(code, identity, scope);
-		const message = plain ? `Sign-in failed (AADSTS${code}): ${plain}` : `Sign-in failed: ${firstLine}`;
+		const message = plain
+			? `Sign-in failed (AADSTS${code}): ${plain}`
+			: `Sign-in failed: ${firstLine}`;
 		return new TokenAcquisitionError(message, `AADSTS${code}`, firstLine);
 	}
-	if (/network|fetch|ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|certificate|socket/i.test(`${errorCode} ${detail}`)) {
+	if (
+		/network|fetch|ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|certificate|socket/i.test(
+			`${errorCode} ${detail}`,
+		)
+	) {
 		return new TokenAcquisitionError(
 			`Could not reach the Entra ID token endpoint ${tokenEndpoint}${tries} (${firstLine || errorCode}). Check the Cloud setting, the network and any proxy between n8n and that host.`,
 			undefined,
 			firstLine,
 		);
 	}
-	return new TokenAcquisitionError(`Sign-in failed: ${firstLine || errorCode || 'unknown error from Entra ID'}`, undefined, firstLine);
+	return new TokenAcquisitionError(
+		`Sign-in failed: ${firstLine || errorCode || 'unknown error from Entra ID'}`,
+		undefined,
+		firstLine,
+	);
 }

@@ -35,7 +35,14 @@ const applications = new Map<string, ConfidentialClientApplication>();
 function identityKey(identity: AppIdentity): string {
 	// The secret itself never becomes part of a key, only its fingerprint.
 	return createHash('sha256')
-		.update(JSON.stringify([identity.endpoints.authorityUrl, identity.tenantId.toLowerCase(), identity.clientId.toLowerCase(), identity.secretFingerprint]))
+		.update(
+			JSON.stringify([
+				identity.endpoints.authorityUrl,
+				identity.tenantId.toLowerCase(),
+				identity.clientId.toLowerCase(),
+				identity.secretFingerprint,
+			]),
+		)
 		.digest('hex');
 }
 
@@ -80,7 +87,13 @@ function msalConfiguration(identity: AppIdentity): Configuration {
 	return {
 		auth,
 		// MSAL's own log could carry request details; it stays silent.
-		system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false, logLevel: LogLevel.Error } },
+		system: {
+			loggerOptions: {
+				loggerCallback: () => undefined,
+				piiLoggingEnabled: false,
+				logLevel: LogLevel.Error,
+			},
+		},
 	};
 }
 
@@ -100,9 +113,17 @@ function applicationFor(identity: AppIdentity): ConfidentialClientApplication {
 
 /** Worth asking again: Entra ID (or a proxy before it) was unavailable, not the request wrong. */
 export function isTransientTokenFailure(error: unknown): boolean {
-	const { status, errorCode } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; errorCode?: unknown };
+	const { status, errorCode } = (typeof error === 'object' && error !== null ? error : {}) as {
+		status?: unknown;
+		errorCode?: unknown;
+	};
 	if (typeof status === 'number') return status === 429 || status >= 500;
-	return ['network_error', 'token_parsing_error', 'temporarily_unavailable', 'server_error'].includes(String(errorCode));
+	return [
+		'network_error',
+		'token_parsing_error',
+		'temporarily_unavailable',
+		'server_error',
+	].includes(String(errorCode));
 }
 
 async function requestToken(identity: AppIdentity, scope: string): Promise<AccessToken> {
@@ -113,7 +134,10 @@ async function requestToken(identity: AppIdentity, scope: string): Promise<Acces
 		try {
 			// Our cache decides when a token is renewed, so MSAL's is bypassed (it would also keep
 			// short-lived tokens it considers expired).
-			result = await applicationFor(identity).acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
+			result = await applicationFor(identity).acquireTokenByClientCredential({
+				scopes: [scope],
+				skipCache: true,
+			});
 			break;
 		} catch (error) {
 			// After a 429/5xx MSAL refuses every further request of this application without asking
@@ -158,7 +182,11 @@ export async function getAccessToken(identity: AppIdentity, scope: string): Prom
  * Forgets the cached token after an API rejected it with a 401 received at `rejectedAt`, unless another
  * caller has replaced it since (the rejected token was necessarily acquired before the rejection).
  */
-export function invalidateAccessToken(identity: AppIdentity, scope: string, rejectedAt: number): void {
+export function invalidateAccessToken(
+	identity: AppIdentity,
+	scope: string,
+	rejectedAt: number,
+): void {
 	const key = tokenKey(identity, scope);
 	const cached = tokens.get(key);
 	if (cached && cached.acquiredAt <= rejectedAt) tokens.delete(key);

@@ -5,7 +5,13 @@ import { incidentField, incidentId } from '../helpers/incidents';
 import { incidentListRequest, incidentPageSize } from '../helpers/incidentRequests';
 import type { ApiName } from '../transport/cloud';
 import { listPages, PAGE_SIZE } from '../transport/paging';
-import { defenderApiRequest, resolveIdentity, type ApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
+import {
+	defenderApiRequest,
+	resolveIdentity,
+	type ApiRequest,
+	type ApiSession,
+	type DefenderContext,
+} from '../transport/request';
 
 export type FeedEvent = 'incidentCreated' | 'incidentUpdated' | 'alertCreated' | 'alertUpdated';
 
@@ -90,7 +96,9 @@ interface Window {
 
 function windowFilter(property: string, window: Window): string {
 	const from = `${property} ge ${new Date(window.from).toISOString()}`;
-	return window.to === undefined ? from : `${from} and ${property} lt ${new Date(window.to).toISOString()}`;
+	return window.to === undefined
+		? from
+		: `${from} and ${property} lt ${new Date(window.to).toISOString()}`;
 }
 
 function median(values: number[]): number {
@@ -98,7 +106,8 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-const timeOf = (record: IDataObject, property: string) => Date.parse(String(record[property] ?? ''));
+const timeOf = (record: IDataObject, property: string) =>
+	Date.parse(String(record[property] ?? ''));
 
 /**
  * Reads every record whose event time is at or after `from` as a set of consistent snapshots.
@@ -121,19 +130,30 @@ async function* windowSnapshots(
 	while (pending.length > 0) {
 		const window = pending.pop() as Window;
 		const request = source.request(windowFilter(property, window));
-		const page = await defenderApiRequest.call(this, session, { ...request, qs: { ...request.qs, $top: pageSize } }, resolved);
+		const page = await defenderApiRequest.call(
+			this,
+			session,
+			{ ...request, qs: { ...request.qs, $top: pageSize } },
+			resolved,
+		);
 		const values = Array.isArray(page.value) ? (page.value as IDataObject[]) : [];
 		if (values.length < pageSize && typeof page['@odata.nextLink'] !== 'string') {
 			yield { window, records: values };
 		} else if (window.to !== undefined && window.to - window.from <= 1) {
 			// A page-full of records within one millisecond: page through this closed window instead.
 			const records: IDataObject[] = [];
-			for await (const more of listPages.call(this, session, request, { pageSize })) records.push(...more);
+			for await (const more of listPages.call(this, session, request, { pageSize }))
+				records.push(...more);
 			yield { window, records };
 		} else {
-			const times = values.map((record) => timeOf(record, property)).filter((time) => !Number.isNaN(time));
+			const times = values
+				.map((record) => timeOf(record, property))
+				.filter((time) => !Number.isNaN(time));
 			const upper = window.to ?? Number.POSITIVE_INFINITY;
-			const middle = Math.min(Math.max(times.length > 0 ? median(times) : window.from + 1, window.from + 1), upper - 1);
+			const middle = Math.min(
+				Math.max(times.length > 0 ? median(times) : window.from + 1, window.from + 1),
+				upper - 1,
+			);
 			const earlier: Window = { from: window.from, to: middle };
 			const later: Window = { from: middle, to: window.to };
 			// The stack pops from the end: the half to read first goes last.
@@ -147,7 +167,13 @@ async function* windowSnapshots(
  * state to store once they are handed to n8n. When the time budget runs out, the rest is left to the
  * next poll and the watermark stops at the last complete window.
  */
-export async function pollFeed(this: DefenderContext, session: ApiSession, source: FeedSource, previous: FeedState, options: FeedOptions): Promise<FeedPollResult> {
+export async function pollFeed(
+	this: DefenderContext,
+	session: ApiSession,
+	source: FeedSource,
+	previous: FeedState,
+	options: FeedOptions,
+): Promise<FeedPollResult> {
 	const started = Date.now();
 	const { overlapMs } = options;
 	const { property } = source;
@@ -155,10 +181,20 @@ export async function pollFeed(this: DefenderContext, session: ApiSession, sourc
 
 	const records: IDataObject[] = [];
 	let cutAt: number | undefined;
-	for await (const { window, records: snapshot } of windowSnapshots.call(this, session, source, from, 'oldestFirst')) {
+	for await (const { window, records: snapshot } of windowSnapshots.call(
+		this,
+		session,
+		source,
+		from,
+		'oldestFirst',
+	)) {
 		records.push(...snapshot);
 		// Stop only past the watermark: re-reading a busy overlap window must not stop every poll at the same place.
-		if (window.to !== undefined && window.to > previous.since && Date.now() - started > options.budgetMs) {
+		if (
+			window.to !== undefined &&
+			window.to > previous.since &&
+			Date.now() - started > options.budgetMs
+		) {
 			cutAt = window.to;
 			break;
 		}
@@ -200,9 +236,19 @@ export async function latestRecord(
 ): Promise<IDataObject | undefined> {
 	const started = Date.now();
 	const { property } = source;
-	const newestFirst = (a: IDataObject, b: IDataObject) => timeOf(b, property) - timeOf(a, property) || String(b[property]).localeCompare(String(a[property]));
-	for await (const { records } of windowSnapshots.call(this, session, source, options.from, 'newestFirst')) {
-		const found = records.filter((record) => !Number.isNaN(timeOf(record, property)) && options.matches(record)).sort(newestFirst)[0];
+	const newestFirst = (a: IDataObject, b: IDataObject) =>
+		timeOf(b, property) - timeOf(a, property) ||
+		String(b[property]).localeCompare(String(a[property]));
+	for await (const { records } of windowSnapshots.call(
+		this,
+		session,
+		source,
+		options.from,
+		'newestFirst',
+	)) {
+		const found = records
+			.filter((record) => !Number.isNaN(timeOf(record, property)) && options.matches(record))
+			.sort(newestFirst)[0];
 		if (found) return found;
 		if (Date.now() - started > options.budgetMs) return undefined;
 	}

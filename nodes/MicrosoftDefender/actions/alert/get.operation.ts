@@ -6,11 +6,22 @@ import { optionsWithTenant, alertSimplifyField, alertIdLocator } from '../../des
 import { alertPath, simplifyAlert, alertPermission } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 
-export const properties: INodeProperties[] = [alertIdLocator, optionsWithTenant, alertSimplifyField];
+export const properties: INodeProperties[] = [
+	alertIdLocator,
+	optionsWithTenant,
+	alertSimplifyField,
+];
 
-export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert by its ID: title, severity, status, evidence and device' };
+export const option: OperationOption = {
+	name: 'Get',
+	description: 'Get an alert by ID',
+	action: 'Get an alert by its ID: title, severity, status, evidence and device',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);
 	const id = alertIdFrom(this, index);
 	const alert = await defenderApiRequest.call(this, session, {
@@ -21,5 +32,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
 	});
 	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
+		itemData: { item: index },
+	});
 }

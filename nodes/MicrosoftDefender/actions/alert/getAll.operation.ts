@@ -1,10 +1,28 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant, returnAllFields, alertSimplifyField, SEVERITY_OPTIONS, filtersCollection, optionsOf } from '../../descriptions/common';
+import {
+	optionsWithTenant,
+	returnAllFields,
+	alertSimplifyField,
+	SEVERITY_OPTIONS,
+	filtersCollection,
+	optionsOf,
+} from '../../descriptions/common';
 import { wantedCount, alertSessionFor } from '../../helpers/parameters';
-import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert, alertPermission } from '../../helpers/alerts';
+import {
+	ALERT_STATUSES,
+	alertPath,
+	alertTimeField,
+	simplifyAlert,
+	alertPermission,
+} from '../../helpers/alerts';
 import { toGraphValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { quoted } from '../../helpers/validate';
@@ -14,12 +32,37 @@ import type { ApiSession } from '../../transport/request';
 export const properties: INodeProperties[] = [
 	...returnAllFields,
 	filtersCollection([
-		{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+		{
+			displayName: 'Assigned To',
+			name: 'assignedTo',
+			type: 'string',
+			default: '',
+			placeholder: 'analyst@contoso.com',
+		},
 		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
 		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
-		{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: '1234', description: 'Alerts of this incident' },
-		{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITY_OPTIONS, default: 'High' },
-		{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'New' },
+		{
+			displayName: 'Incident ID',
+			name: 'incidentId',
+			type: 'string',
+			default: '',
+			placeholder: '1234',
+			description: 'Alerts of this incident',
+		},
+		{
+			displayName: 'Severity',
+			name: 'severity',
+			type: 'options',
+			options: SEVERITY_OPTIONS,
+			default: 'High',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'options',
+			options: optionsOf(ALERT_STATUSES),
+			default: 'New',
+		},
 		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
 		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
 	]),
@@ -27,9 +70,16 @@ export const properties: INodeProperties[] = [
 	alertSimplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List alerts, filtered', action: 'Get many alerts, newest first: each with ID, title, severity, status, category, incident ID and device' };
+export const option: OperationOption = {
+	name: 'Get Many',
+	description: 'List alerts, filtered',
+	action:
+		'Get many alerts, newest first: each with ID, title, severity, status, category, incident ID and device',
+};
 
-const DATES: Array<[key: string, label: string, which: 'createdAt' | 'updatedAt', operator: 'ge' | 'le']> = [
+const DATES: Array<
+	[key: string, label: string, which: 'createdAt' | 'updatedAt', operator: 'ge' | 'le']
+> = [
 	['createdAfter', 'Created After', 'createdAt', 'ge'],
 	['createdBefore', 'Created Before', 'createdAt', 'le'],
 	['updatedAfter', 'Updated After', 'updatedAt', 'ge'],
@@ -37,25 +87,51 @@ const DATES: Array<[key: string, label: string, which: 'createdAt' | 'updatedAt'
 ];
 
 /** `$filter` for alerts; Graph's alerts_v2 does not document an incident filter, so that one is local there. */
-export function alertQuery(session: ApiSession, filters: IDataObject): { filter?: string; incidentId?: string } {
+export function alertQuery(
+	session: ApiSession,
+	filters: IDataObject,
+): { filter?: string; incidentId?: string } {
 	const graph = session.api === 'graph';
 	const clauses: string[] = [];
-	const text = (key: string) => (typeof filters[key] === 'string' ? (filters[key] as string).trim() : '');
-	if (text('status')) clauses.push(`status eq ${odataString(graph ? toGraphValue(text('status')) : text('status'))}`);
-	if (text('severity')) clauses.push(`severity eq ${odataString(graph ? toGraphValue(text('severity')) : text('severity'))}`);
+	const text = (key: string) =>
+		typeof filters[key] === 'string' ? (filters[key] as string).trim() : '';
+	if (text('status'))
+		clauses.push(`status eq ${odataString(graph ? toGraphValue(text('status')) : text('status'))}`);
+	if (text('severity'))
+		clauses.push(
+			`severity eq ${odataString(graph ? toGraphValue(text('severity')) : text('severity'))}`,
+		);
 	if (text('assignedTo')) clauses.push(`assignedTo eq ${odataString(text('assignedTo'))}`);
-	if (text('incidentId') && !graph) clauses.push(`incidentId eq ${Number.parseInt(text('incidentId'), 10)}`);
+	if (text('incidentId') && !graph)
+		clauses.push(`incidentId eq ${Number.parseInt(text('incidentId'), 10)}`);
 	for (const [key, label, which, operator] of DATES) {
-		if (text(key)) clauses.push(`${alertTimeField(session.api, which)} ${operator} ${odataDateTime(text(key), label)}`);
+		if (text(key))
+			clauses.push(
+				`${alertTimeField(session.api, which)} ${operator} ${odataDateTime(text(key), label)}`,
+			);
 	}
-	return { filter: clauses.length > 0 ? clauses.join(' and ') : undefined, incidentId: graph && text('incidentId') ? text('incidentId') : undefined };
+	return {
+		filter: clauses.length > 0 ? clauses.join(' and ') : undefined,
+		incidentId: graph && text('incidentId') ? text('incidentId') : undefined,
+	};
 }
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
-	if (typeof filters.incidentId === 'string' && filters.incidentId.trim() !== '' && !/^\d+$/.test(filters.incidentId.trim())) {
-		throw new NodeOperationError(this.getNode(), `Incident ID ${quoted(filters.incidentId)} is not an incident ID (a number).`, { itemIndex: index });
+	if (
+		typeof filters.incidentId === 'string' &&
+		filters.incidentId.trim() !== '' &&
+		!/^\d+$/.test(filters.incidentId.trim())
+	) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Incident ID ${quoted(filters.incidentId)} is not an incident ID (a number).`,
+			{ itemIndex: index },
+		);
 	}
 	let query: { filter?: string; incidentId?: string };
 	try {
@@ -65,9 +141,17 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	}
 	const limit = wantedCount(this, index);
 	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
-	const request = { method: 'GET' as const, path: alertPath(session.api), qs: { $filter: query.filter }, quota: 'endpoint' as const, permission: alertPermission(session, false) };
+	const request = {
+		method: 'GET' as const,
+		path: alertPath(session.api),
+		qs: { $filter: query.filter },
+		quota: 'endpoint' as const,
+		permission: alertPermission(session, false),
+	};
 	const alerts: IDataObject[] = [];
-	for await (const page of listPages.call(this, session, request, { wanted: query.incidentId ? undefined : limit })) {
+	for await (const page of listPages.call(this, session, request, {
+		wanted: query.incidentId ? undefined : limit,
+	})) {
 		for (const alert of page) {
 			if (query.incidentId && String(alert.incidentId) !== query.incidentId) continue;
 			alerts.push(simplify ? simplifyAlert(alert) : alert);
@@ -75,5 +159,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		}
 		if (limit !== undefined && alerts.length >= limit) break;
 	}
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(alerts), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(alerts), {
+		itemData: { item: index },
+	});
 }

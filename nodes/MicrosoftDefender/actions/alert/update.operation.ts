@@ -1,9 +1,27 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
-import { classificationField, determinationField, optionsOf, optionsWithTenant, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
-import { ALERT_STATUSES, alertPath, alertPermission, commentOnAlert, simplifyAlert } from '../../helpers/alerts';
+import {
+	classificationField,
+	determinationField,
+	optionsOf,
+	optionsWithTenant,
+	alertSimplifyField,
+	alertIdLocator,
+} from '../../descriptions/common';
+import {
+	ALERT_STATUSES,
+	alertPath,
+	alertPermission,
+	commentOnAlert,
+	simplifyAlert,
+} from '../../helpers/alerts';
 import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
 import { defenderApiRequest, toNodeError } from '../../transport/request';
 
@@ -16,25 +34,56 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+			{
+				displayName: 'Assigned To',
+				name: 'assignedTo',
+				type: 'string',
+				default: '',
+				placeholder: 'analyst@contoso.com',
+			},
 			classificationField,
-			{ displayName: 'Comment', name: 'comment', type: 'string', typeOptions: { rows: 3 }, default: '' },
+			{
+				displayName: 'Comment',
+				name: 'comment',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+			},
 			determinationField,
-			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'Resolved' },
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: optionsOf(ALERT_STATUSES),
+				default: 'Resolved',
+			},
 		],
 	},
 	optionsWithTenant,
 	alertSimplifyField,
 ];
 
-export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert (changes state): status, assignee, classification, determination, comment' };
+export const option: OperationOption = {
+	name: 'Update',
+	description: 'Change status, assignment, classification; add a comment',
+	action:
+		'Update an alert (changes state): status, assignee, classification, determination, comment',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
 	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, graph);
-	if (Object.keys(body).length === 0 && comment === '') throw nothingToUpdate(this.getNode(), 'status, assigned to, classification, determination or comment', index);
+	if (Object.keys(body).length === 0 && comment === '')
+		throw nothingToUpdate(
+			this.getNode(),
+			'status, assigned to, classification, determination or comment',
+			index,
+		);
 
 	const patch = async (patchBody: IDataObject) =>
 		await defenderApiRequest.call(this, session, {
@@ -54,13 +103,22 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			try {
 				await commentOnAlert.call(this, session, id, comment);
 			} catch (error) {
-				throw Object.keys(body).length > 0 ? commentAfterUpdateFailed(this.getNode(), `Alert ${id}`, Object.keys(body), error, index) : toNodeError(this, error, index);
+				throw Object.keys(body).length > 0
+					? commentAfterUpdateFailed(this.getNode(), `Alert ${id}`, Object.keys(body), error, index)
+					: toNodeError(this, error, index);
 			}
 		}
 		if (comment || !alert.id) {
-			alert = await defenderApiRequest.call(this, session, { method: 'GET', path: alertPath(session.api, id), quota: 'endpoint', permission: alertPermission(session, false) });
+			alert = await defenderApiRequest.call(this, session, {
+				method: 'GET',
+				path: alertPath(session.api, id),
+				quota: 'endpoint',
+				permission: alertPermission(session, false),
+			});
 		}
 	}
 	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
+		itemData: { item: index },
+	});
 }

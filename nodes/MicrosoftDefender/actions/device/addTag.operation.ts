@@ -1,3 +1,7 @@
 import { tagOperation } from './tag';
 
-export const { option, properties, execute } = tagOperation('Add', { name: 'Add Tag', description: 'Add a tag to a device', action: 'Add a tag to a device (changes state)' });
+export const { option, properties, execute } = tagOperation('Add', {
+	name: 'Add Tag',
+	description: 'Add a tag to a device',
+	action: 'Add a tag to a device (changes state)',
+});

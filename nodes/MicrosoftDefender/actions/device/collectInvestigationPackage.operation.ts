@@ -4,7 +4,8 @@ import { downloadInvestigationPackage } from '../../helpers/devices';
 export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Collect Investigation Package',
-		description: 'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics)',
+		description:
+			'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics)',
 		action: 'Collect an investigation package from a device (changes state: a response action)',
 	},
 	path: 'collectInvestigationPackage',
@@ -33,9 +34,14 @@ export const { option, properties, execute } = responseActionOperation({
 	async finish(index, session, action) {
 		if (!this.getNodeParameter('downloadPackage', index, false)) return { json: action };
 		const data = await downloadInvestigationPackage.call(this, session, action);
-		const binaryPropertyName = String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
+		const binaryPropertyName =
+			String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
 		const host = String(action.computerDnsName ?? action.machineId).split('.')[0];
-		const binary = await this.helpers.prepareBinaryData(data, `investigation-package-${host}-${String(action.id)}.zip`, 'application/zip');
+		const binary = await this.helpers.prepareBinaryData(
+			data,
+			`investigation-package-${host}-${String(action.id)}.zip`,
+			'application/zip',
+		);
 		return { json: action, binary: { [binaryPropertyName]: binary } };
 	},
 });

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationModule, OperationOption } from '../node.type';
 import { machineIdLocator, optionsWithTenant, returnAllFields } from '../../descriptions/common';
@@ -19,7 +24,11 @@ export interface DeviceListOperation {
 
 /** Builds the fields and execute() of a list about one device (logged-on users, vulnerabilities, …): one item per entry. */
 export function deviceListOperation(spec: DeviceListOperation): OperationModule {
-	const properties: INodeProperties[] = [machineIdLocator, ...(spec.limited ? returnAllFields : []), optionsWithTenant];
+	const properties: INodeProperties[] = [
+		machineIdLocator,
+		...(spec.limited ? returnAllFields : []),
+		optionsWithTenant,
+	];
 
 	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 		const session = endpointSessionFor(this, index);
@@ -33,7 +42,10 @@ export function deviceListOperation(spec: DeviceListOperation): OperationModule 
 		});
 		const records = Array.isArray(answer.value) ? (answer.value as IDataObject[]) : [];
 		const wanted = spec.limited ? wantedCount(this, index) : undefined;
-		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(wanted === undefined ? records : records.slice(0, wanted)), { itemData: { item: index } });
+		return this.helpers.constructExecutionMetaData(
+			this.helpers.returnJsonArray(wanted === undefined ? records : records.slice(0, wanted)),
+			{ itemData: { item: index } },
+		);
 	}
 
 	return { option: spec.option, properties, execute };

@@ -8,9 +8,16 @@ import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [machineIdLocator, optionsWithTenant];
 
-export const option: OperationOption = { name: 'Get', description: 'Get a device by ID or DNS name', action: 'Get a device by its ID or DNS name: OS, health, risk score, IP addresses and tags' };
+export const option: OperationOption = {
+	name: 'Get',
+	description: 'Get a device by ID or DNS name',
+	action: 'Get a device by its ID or DNS name: OS, health, risk score, IP addresses and tags',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);
 	const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 	const record = await defenderApiRequest.call(this, session, {
@@ -20,5 +27,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		permission: 'Machine.Read.All',
 		notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID and the tenant.`,
 	});
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), {
+		itemData: { item: index },
+	});
 }

@@ -1,7 +1,11 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Isolate', description: 'Isolate a device from the network (Machine.Isolate)', action: 'Isolate a device from the network (changes state: a response action)' },
+	option: {
+		name: 'Isolate',
+		description: 'Isolate a device from the network (Machine.Isolate)',
+		action: 'Isolate a device from the network (changes state: a response action)',
+	},
 	path: 'isolate',
 	type: 'Isolate',
 	label: 'Isolate',
@@ -12,12 +16,26 @@ export const { option, properties, execute } = responseActionOperation({
 			name: 'isolationType',
 			type: 'options',
 			options: [
-				{ name: 'Full', value: 'Full', description: 'Cut the device off the network except for Defender' },
-				{ name: 'Selective', value: 'Selective', description: 'Keep Outlook, Teams and Skype working' },
-				{ name: 'Unmanaged Device', value: 'UnManagedDevice', description: 'Contain an unmanaged device (Defender for Endpoint contain)' },
+				{
+					name: 'Full',
+					value: 'Full',
+					description: 'Cut the device off the network except for Defender',
+				},
+				{
+					name: 'Selective',
+					value: 'Selective',
+					description: 'Keep Outlook, Teams and Skype working',
+				},
+				{
+					name: 'Unmanaged Device',
+					value: 'UnManagedDevice',
+					description: 'Contain an unmanaged device (Defender for Endpoint contain)',
+				},
 			],
 			default: 'Full',
 		},
 	],
-	body: (context, index) => ({ IsolationType: context.getNodeParameter('isolationType', index, 'Full') as string }),
+	body: (context, index) => ({
+		IsolationType: context.getNodeParameter('isolationType', index, 'Full') as string,
+	}),
 });

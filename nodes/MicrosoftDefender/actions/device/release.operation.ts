@@ -1,7 +1,11 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Release From Isolation', description: 'Undo an isolation (Machine.Isolate)', action: 'Release a device from isolation (changes state: a response action)' },
+	option: {
+		name: 'Release From Isolation',
+		description: 'Undo an isolation (Machine.Isolate)',
+		action: 'Release a device from isolation (changes state: a response action)',
+	},
 	path: 'unisolate',
 	type: 'Unisolate',
 	label: 'Release from isolation',

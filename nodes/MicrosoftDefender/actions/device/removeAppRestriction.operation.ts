@@ -1,7 +1,11 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Remove App Restriction', description: 'Allow all apps again (Machine.RestrictExecution)', action: 'Remove an app restriction from a device (changes state: a response action)' },
+	option: {
+		name: 'Remove App Restriction',
+		description: 'Allow all apps again (Machine.RestrictExecution)',
+		action: 'Remove an app restriction from a device (changes state: a response action)',
+	},
 	path: 'unrestrictCodeExecution',
 	type: 'UnrestrictCodeExecution',
 	label: 'Remove app restriction',

@@ -1,9 +1,20 @@
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationModule, OperationOption } from '../node.type';
 import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
-import { machineIdLocator, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
+import {
+	machineIdLocator,
+	requestTimeoutOption,
+	tenantIdOption,
+	optionsCollection,
+} from '../../descriptions/common';
 import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
 import type { QuotaCategory } from '../../transport/quotas';
@@ -23,7 +34,12 @@ export interface ResponseActionOperation {
 	/** Fields shown once Wait for Completion is on (what to do with the finished action). */
 	afterWaitFields?: INodeProperties[];
 	/** Turns the finished action into the output (e.g. with downloaded results); only called after a wait. */
-	finish?: (this: IExecuteFunctions, index: number, session: ApiSession, action: IDataObject) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
+	finish?: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+		action: IDataObject,
+	) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
 	/** Explains a Failed outcome from the final action. */
 	failureDetail?: (action: IDataObject) => string;
 	quota?: QuotaCategory;
@@ -32,7 +48,8 @@ export interface ResponseActionOperation {
 	noReturnRunning?: boolean;
 }
 
-export const DEFAULT_COMMENT = '={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
+export const DEFAULT_COMMENT =
+	'={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
 
 const ifRunningOption: INodeProperties = {
 	displayName: 'If Action Already Running',
@@ -40,7 +57,11 @@ const ifRunningOption: INodeProperties = {
 	type: 'options',
 	options: [
 		{ name: 'Fail', value: 'fail', description: 'Error for this item, naming the running action' },
-		{ name: 'Return Running Action', value: 'returnRunning', description: 'Output (or wait for) the action that is already running' },
+		{
+			name: 'Return Running Action',
+			value: 'returnRunning',
+			description: 'Output (or wait for) the action that is already running',
+		},
 	],
 	default: 'fail',
 };
@@ -56,7 +77,8 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			type: 'string',
 			default: DEFAULT_COMMENT,
 			required: true,
-			description: 'Reason recorded with the action in Defender (required). By default it names this workflow and execution.',
+			description:
+				'Reason recorded with the action in Defender (required). By default it names this workflow and execution.',
 		},
 		{
 			displayName: 'Wait for Completion',
@@ -72,33 +94,62 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_WAIT_TIMEOUT_SECONDS },
 			default: 600,
-			description: 'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
+			description:
+				'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
-		...(spec.afterWaitFields ?? []).map((field) => ({ ...field, displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } } })),
-		optionsCollection([...(spec.noReturnRunning ? [] : [ifRunningOption]), requestTimeoutOption, tenantIdOption]),
+		...(spec.afterWaitFields ?? []).map((field) => ({
+			...field,
+			displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } },
+		})),
+		optionsCollection([
+			...(spec.noReturnRunning ? [] : [ifRunningOption]),
+			requestTimeoutOption,
+			tenantIdOption,
+		]),
 	];
 
 	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 		const session = endpointSessionFor(this, index);
 		const comment = String(this.getNodeParameter('comment', index, '')).trim();
 		if (comment === '') {
-			throw new NodeOperationError(this.getNode(), 'Comment is empty. Defender requires a reason for every response action.', { itemIndex: index });
+			throw new NodeOperationError(
+				this.getNode(),
+				'Comment is empty. Defender requires a reason for every response action.',
+				{ itemIndex: index },
+			);
 		}
 		const body = { Comment: comment, ...(spec.body?.(this, index) ?? {}) };
-		const waitMs = this.getNodeParameter('waitForCompletion', index, false) ? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600)) : undefined;
+		const waitMs = this.getNodeParameter('waitForCompletion', index, false)
+			? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600))
+			: undefined;
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
-		const returnRunning = !spec.noReturnRunning && this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
+		const returnRunning =
+			!spec.noReturnRunning &&
+			this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
 		let action = await requestResponseAction.call(
 			this,
 			session,
 			machine,
-			{ path: spec.path, type: spec.type, label: spec.label, permission: spec.permission, body, quota: spec.quota, busyHint: spec.busyHint },
+			{
+				path: spec.path,
+				type: spec.type,
+				label: spec.label,
+				permission: spec.permission,
+				body,
+				quota: spec.quota,
+				busyHint: spec.busyHint,
+			},
 			returnRunning,
 		);
-		if (waitMs === undefined) return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+		if (waitMs === undefined)
+			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
+				itemData: { item: index },
+			});
 		action = await waitForAction.call(this, session, action, waitMs, spec.failureDetail);
-		const output = spec.finish ? await spec.finish.call(this, index, session, action) : { json: action };
+		const output = spec.finish
+			? await spec.finish.call(this, index, session, action)
+			: { json: action };
 		return [{ ...output, pairedItem: { item: index } }];
 	}
 

@@ -1,7 +1,12 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Restrict App Execution', description: 'Allow only Microsoft-signed apps (Machine.RestrictExecution)', action: 'Restrict app execution on a device to Microsoft-signed apps (changes state: a response action)' },
+	option: {
+		name: 'Restrict App Execution',
+		description: 'Allow only Microsoft-signed apps (Machine.RestrictExecution)',
+		action:
+			'Restrict app execution on a device to Microsoft-signed apps (changes state: a response action)',
+	},
 	path: 'restrictCodeExecution',
 	type: 'RestrictCodeExecution',
 	label: 'Restrict app execution',

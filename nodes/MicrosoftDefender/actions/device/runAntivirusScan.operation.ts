@@ -1,7 +1,11 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Run Antivirus Scan', description: 'Start a Defender Antivirus scan (Machine.Scan)', action: 'Run an antivirus scan on a device (changes state: a response action)' },
+	option: {
+		name: 'Run Antivirus Scan',
+		description: 'Start a Defender Antivirus scan (Machine.Scan)',
+		action: 'Run an antivirus scan on a device (changes state: a response action)',
+	},
 	path: 'runAntiVirusScan',
 	type: 'RunAntiVirusScan',
 	label: 'Antivirus scan',
@@ -18,5 +22,7 @@ export const { option, properties, execute } = responseActionOperation({
 			default: 'Quick',
 		},
 	],
-	body: (context, index) => ({ ScanType: context.getNodeParameter('scanType', index, 'Quick') as string }),
+	body: (context, index) => ({
+		ScanType: context.getNodeParameter('scanType', index, 'Quick') as string,
+	}),
 });

@@ -1,10 +1,21 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { responseActionOperation } from './responseAction';
-import { failedCommandDetail, liveResponseCommands, liveResponseResults, type SavedCommand } from '../../helpers/liveResponse';
+import {
+	failedCommandDetail,
+	liveResponseCommands,
+	liveResponseResults,
+	type SavedCommand,
+} from '../../helpers/liveResponse';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Run Live Response', description: 'Put files, run library scripts and collect files on a device (Machine.LiveResponse)', action: 'Run live response on a device (changes state: puts files, runs scripts, collects files)' },
+	option: {
+		name: 'Run Live Response',
+		description:
+			'Put files, run library scripts and collect files on a device (Machine.LiveResponse)',
+		action:
+			'Run live response on a device (changes state: puts files, runs scripts, collects files)',
+	},
 	path: 'runliveresponse',
 	type: 'LiveResponse',
 	label: 'live response',
@@ -68,9 +79,21 @@ export const { option, properties, execute } = responseActionOperation({
 							name: 'type',
 							type: 'options',
 							options: [
-								{ name: 'Get File', value: 'getFile', description: 'Collect a file from the device (output as binary data)' },
-								{ name: 'Put File', value: 'putFile', description: 'Copy a file from the live response library to the device' },
-								{ name: 'Run Script', value: 'runScript', description: 'Run a script from the live response library' },
+								{
+									name: 'Get File',
+									value: 'getFile',
+									description: 'Collect a file from the device (output as binary data)',
+								},
+								{
+									name: 'Put File',
+									value: 'putFile',
+									description: 'Copy a file from the live response library to the device',
+								},
+								{
+									name: 'Run Script',
+									value: 'runScript',
+									description: 'Run a script from the live response library',
+								},
 							],
 							default: 'runScript',
 						},
@@ -95,8 +118,14 @@ export const { option, properties, execute } = responseActionOperation({
 	],
 	failureDetail: failedCommandDetail,
 	async finish(index, session, action) {
-		const binaryPropertyName = String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
-		const { scripts, files, binary } = await liveResponseResults.call(this, session, action, binaryPropertyName);
+		const binaryPropertyName =
+			String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
+		const { scripts, files, binary } = await liveResponseResults.call(
+			this,
+			session,
+			action,
+			binaryPropertyName,
+		);
 		return { json: { ...action, scripts, files }, ...(files.length > 0 ? { binary } : {}) };
 	},
 });

@@ -4,7 +4,12 @@ import { quoted } from '../../helpers/validate';
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	option: { name: 'Stop and Quarantine File', description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)', action: 'Stop and quarantine a file on a device by its SHA-1 (changes state: a response action)' },
+	option: {
+		name: 'Stop and Quarantine File',
+		description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)',
+		action:
+			'Stop and quarantine a file on a device by its SHA-1 (changes state: a response action)',
+	},
 	path: 'StopAndQuarantineFile',
 	type: 'StopAndQuarantineFile',
 	label: 'Stop and quarantine file',
@@ -23,7 +28,11 @@ export const { option, properties, execute } = responseActionOperation({
 	body: (context, index) => {
 		const sha1 = String(context.getNodeParameter('sha1', index, '')).trim();
 		if (!/^[0-9a-f]{40}$/i.test(sha1)) {
-			throw new NodeOperationError(context.getNode(), `SHA-1 ${quoted(sha1)} is not a SHA-1 hash. Enter 40 hex characters (Defender takes SHA-1 only for this action).`, { itemIndex: index });
+			throw new NodeOperationError(
+				context.getNode(),
+				`SHA-1 ${quoted(sha1)} is not a SHA-1 hash. Enter 40 hex characters (Defender takes SHA-1 only for this action).`,
+				{ itemIndex: index },
+			);
 		}
 		return { Sha1: sha1.toLowerCase() };
 	},

@@ -11,14 +11,26 @@ import { defenderApiRequest } from '../../transport/request';
 export function tagOperation(action: 'Add' | 'Remove', option: OperationOption): OperationModule {
 	const properties: INodeProperties[] = [
 		machineIdLocator,
-		{ displayName: 'Tag', name: 'tag', type: 'string', default: '', required: true, placeholder: 'e.g. isolated-by-n8n' },
+		{
+			displayName: 'Tag',
+			name: 'tag',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. isolated-by-n8n',
+		},
 		optionsWithTenant,
 	];
 
 	async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 		const session = endpointSessionFor(this, index);
 		const tag = String(this.getNodeParameter('tag', index, '')).trim();
-		if (tag === '') throw new NodeOperationError(this.getNode(), 'Tag is empty. Enter the device tag to add or remove.', { itemIndex: index });
+		if (tag === '')
+			throw new NodeOperationError(
+				this.getNode(),
+				'Tag is empty. Enter the device tag to add or remove.',
+				{ itemIndex: index },
+			);
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 		const record = await defenderApiRequest.call(this, session, {
 			method: 'POST',
@@ -28,7 +40,9 @@ export function tagOperation(action: 'Add' | 'Remove', option: OperationOption):
 			permission: 'Machine.ReadWrite.All',
 			notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found.`,
 		});
-		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), { itemData: { item: index } });
+		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(record), {
+			itemData: { item: index },
+		});
 	}
 
 	return { option, properties, execute };

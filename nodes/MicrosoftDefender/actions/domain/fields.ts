@@ -14,7 +14,14 @@ export const domainField: INodeProperties = {
 };
 
 export function domainFrom(context: IExecuteFunctions, index: number): string {
-	const domain = String(context.getNodeParameter('domain', index, '')).trim().toLowerCase();
-	if (!isValidIndicator('DomainName', domain)) throw inputError(context, index, `"${domain}" is not a domain name. Enter it without scheme or path, e.g. malicious.example.com.`);
+	const domain = String(context.getNodeParameter('domain', index, ''))
+		.trim()
+		.toLowerCase();
+	if (!isValidIndicator('DomainName', domain))
+		throw inputError(
+			context,
+			index,
+			`"${domain}" is not a domain name. Enter it without scheme or path, e.g. malicious.example.com.`,
+		);
 	return domain;
 }

@@ -2,7 +2,11 @@ import { sha1For, shaField, shaFrom } from './fields';
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Devices', description: 'Devices the file was seen on (Machine.Read.All)', action: 'Get devices of a file: each device the file was seen on, with ID and DNS name' },
+	option: {
+		name: 'Get Devices',
+		description: 'Devices the file was seen on (Machine.Read.All)',
+		action: 'Get devices of a file: each device the file was seen on, with ID and DNS name',
+	},
 	fields: [shaField],
 	answer: 'list',
 	async request(index, session) {

@@ -1,8 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
+import {
+	HUNTING_RETIREMENT_NOTICE,
+	requestTimeoutOption,
+	tenantIdOption,
+	optionsCollection,
+} from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
 import { quoted } from '../../helpers/validate';
@@ -29,8 +39,10 @@ export const properties: INodeProperties[] = [
 		typeOptions: { rows: 8 },
 		default: '',
 		required: true,
-		placeholder: 'DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName == "powershell.exe"\n| project Timestamp, DeviceName, ProcessCommandLine\n| take 100',
-		description: 'Advanced hunting query in Kusto Query Language. Data covers the last 30 days; at most 100,000 rows are returned.',
+		placeholder:
+			'DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName == "powershell.exe"\n| project Timestamp, DeviceName, ProcessCommandLine\n| take 100',
+		description:
+			'Advanced hunting query in Kusto Query Language. Data covers the last 30 days; at most 100,000 rows are returned.',
 	},
 	{
 		displayName: 'Timespan',
@@ -38,7 +50,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'P7D',
-		description: 'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
+		description:
+			'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
 		displayOptions: { show: { api: ['graph'] } },
 	},
 	{
@@ -47,7 +60,11 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'One Item per Row', value: 'rows', description: 'Each result row becomes an item' },
-			{ name: 'One Item with All Rows', value: 'single', description: 'A single item: rows, row count, and optionally schema and statistics' },
+			{
+				name: 'One Item with All Rows',
+				value: 'single',
+				description: 'A single item: rows, row count, and optionally schema and statistics',
+			},
 		],
 		default: 'rows',
 	},
@@ -57,35 +74,50 @@ export const properties: INodeProperties[] = [
 			name: 'includeSchema',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to add the column names and types (with Output: One Item with All Rows)',
+			description:
+				'Whether to add the column names and types (with Output: One Item with All Rows)',
 		},
 		{
 			displayName: 'Include Statistics',
 			name: 'includeStatistics',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
+			description:
+				'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
 		},
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
 ];
 
-export const option: OperationOption = { name: 'Run Query', description: 'Run a KQL advanced hunting query', action: 'Run an advanced hunting query (KQL, read-only) and return its rows' };
+export const option: OperationOption = {
+	name: 'Run Query',
+	description: 'Run a KQL advanced hunting query',
+	action: 'Run an advanced hunting query (KQL, read-only) and return its rows',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
+	const fail = (message: string) =>
+		new NodeOperationError(this.getNode(), message, { itemIndex: index });
 	const query = String(this.getNodeParameter('query', index, '')).trim();
 	if (query === '') throw fail('Query is empty. Enter a KQL query, e.g. DeviceInfo | take 10.');
 	if (query.length > MAX_QUERY_LENGTH) {
-		throw fail(`Query is ${query.length.toLocaleString('en-US')} characters long; this node sends at most ${MAX_QUERY_LENGTH.toLocaleString('en-US')}. Shorten it (e.g. move long lists into a lookup or split the query).`);
+		throw fail(
+			`Query is ${query.length.toLocaleString('en-US')} characters long; this node sends at most ${MAX_QUERY_LENGTH.toLocaleString('en-US')}. Shorten it (e.g. move long lists into a lookup or split the query).`,
+		);
 	}
 	const body: IDataObject = { Query: query };
 	const timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
 	if (timespan !== '') {
-		if (!ISO_DURATION.test(timespan)) throw fail(`Timespan ${quoted(timespan)} is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`);
+		if (!ISO_DURATION.test(timespan))
+			throw fail(
+				`Timespan ${quoted(timespan)} is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`,
+			);
 		body.Timespan = timespan;
 	}
 	const response = await defenderApiRequest.call(this, session, {
@@ -97,14 +129,21 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		idempotent: true,
 		exactIntegers: true,
 		timeoutMs: HUNTING_TIMEOUT_MS,
-		loadHint: 'Narrow the time range (a where Timestamp > ago(…) early in the query), project fewer columns or take fewer rows; the hunting quota is 45 calls per minute plus CPU time per 15 minutes.',
+		loadHint:
+			'Narrow the time range (a where Timestamp > ago(…) early in the query), project fewer columns or take fewer rows; the hunting quota is 45 calls per minute plus CPU time per 15 minutes.',
 	});
 	const result = readHuntingResponse(response);
 	if (this.getNodeParameter('output', index, 'rows') === 'rows') {
-		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result.rows), { itemData: { item: index } });
+		return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result.rows), {
+			itemData: { item: index },
+		});
 	}
 	const single: IDataObject = { rows: result.rows, rowCount: result.rows.length };
-	if (this.getNodeParameter('options.includeSchema', index, false)) single.schema = result.schema as unknown as IDataObject[];
-	if (this.getNodeParameter('options.includeStatistics', index, false)) single.statistics = result.stats ?? null;
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(single), { itemData: { item: index } });
+	if (this.getNodeParameter('options.includeSchema', index, false))
+		single.schema = result.schema as unknown as IDataObject[];
+	if (this.getNodeParameter('options.includeStatistics', index, false))
+		single.statistics = result.stats ?? null;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(single), {
+		itemData: { item: index },
+	});
 }

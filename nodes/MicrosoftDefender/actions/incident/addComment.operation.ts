@@ -12,15 +12,29 @@ export const properties: INodeProperties[] = [
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Add Comment', description: 'Add a comment to an incident', action: 'Add a comment to an incident (changes state)' };
+export const option: OperationOption = {
+	name: 'Add Comment',
+	description: 'Add a comment to an incident',
+	action: 'Add a comment to an incident (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const id = incidentIdFrom(this, index);
 	const comment = (this.getNodeParameter('comment', index, '') as string).trim();
 	if (comment === '') {
-		throw new NodeOperationError(this.getNode(), 'Comment is empty. Enter the text to add to the incident.', { itemIndex: index });
+		throw new NodeOperationError(
+			this.getNode(),
+			'Comment is empty. Enter the text to add to the incident.',
+			{ itemIndex: index },
+		);
 	}
 	const comments = await commentOnIncident.call(this, session, id, comment);
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray({ incidentId: id, comment, comments }), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(
+		this.helpers.returnJsonArray({ incidentId: id, comment, comments }),
+		{ itemData: { item: index } },
+	);
 }

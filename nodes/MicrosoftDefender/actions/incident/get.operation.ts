@@ -2,7 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { OperationOption } from '../node.type';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
-import { incidentIdLocator, simplifyField, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
+import {
+	incidentIdLocator,
+	simplifyField,
+	requestTimeoutOption,
+	tenantIdOption,
+	optionsCollection,
+} from '../../descriptions/common';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
@@ -22,14 +28,25 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get', description: 'Get an incident by ID', action: 'Get an incident by its ID: title, severity, status, assignee, alerts and devices' };
+export const option: OperationOption = {
+	name: 'Get',
+	description: 'Get an incident by ID',
+	action: 'Get an incident by its ID: title, severity, status, assignee, alerts and devices',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const id = incidentIdFrom(this, index);
 	const includeAlerts = this.getNodeParameter('options.includeAlerts', index, true) as boolean;
 	const incident = await getIncident.call(this, session, id, includeAlerts);
 	if (!includeAlerts) delete incident.alerts;
-	const output = this.getNodeParameter('simplify', index, true) ? simplifyIncident(session.api, incident) : incident;
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+	const output = this.getNodeParameter('simplify', index, true)
+		? simplifyIncident(session.api, incident)
+		: incident;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
+		itemData: { item: index },
+	});
 }

@@ -1,10 +1,29 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from '../../descriptions/common';
+import {
+	returnAllFields,
+	simplifyField,
+	requestTimeoutOption,
+	tenantIdOption,
+	SEVERITY_OPTIONS,
+	filtersCollection,
+	optionsCollection,
+	optionsOf,
+} from '../../descriptions/common';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
-import { buildIncidentQuery, incidentListRequest, incidentPageSize, type IncidentQuery } from '../../helpers/incidentRequests';
+import {
+	buildIncidentQuery,
+	incidentListRequest,
+	incidentPageSize,
+	type IncidentQuery,
+} from '../../helpers/incidentRequests';
 import { INCIDENT_STATUSES, simplifyIncident } from '../../helpers/incidents';
 import { listPages } from '../../transport/paging';
 
@@ -27,7 +46,8 @@ export const properties: INodeProperties[] = [
 			type: 'multiOptions',
 			options: SEVERITY_OPTIONS,
 			default: [],
-			description: 'Only incidents of these severities (filtered after download: neither API filters severity reliably)',
+			description:
+				'Only incidents of these severities (filtered after download: neither API filters severity reliably)',
 		},
 		{
 			displayName: 'Status',
@@ -42,7 +62,8 @@ export const properties: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			placeholder: 'ransomware, vip',
-			description: 'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
+			description:
+				'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
 		},
 		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
 		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
@@ -53,7 +74,8 @@ export const properties: INodeProperties[] = [
 			name: 'includeAlerts',
 			type: 'boolean',
 			default: false,
-			description: "Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
+			description:
+				"Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
 		},
 		requestTimeoutOption,
 		tenantIdOption,
@@ -61,9 +83,17 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Get Many', description: 'List incidents, filtered', action: 'Get many incidents, newest first: each with ID, title, severity, status, assignee, classification and times' };
+export const option: OperationOption = {
+	name: 'Get Many',
+	description: 'List incidents, filtered',
+	action:
+		'Get many incidents, newest first: each with ID, title, severity, status, assignee, classification and times',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const limit = wantedCount(this, index);
 	const filters = this.getNodeParameter('filters', index, {}) as IDataObject;
@@ -76,13 +106,20 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
-	const filteredLocally = (Array.isArray(filters.severity) && filters.severity.length > 0) || (typeof filters.tags === 'string' && filters.tags.trim() !== '');
+	const filteredLocally =
+		(Array.isArray(filters.severity) && filters.severity.length > 0) ||
+		(typeof filters.tags === 'string' && filters.tags.trim() !== '');
 	const incidents: IDataObject[] = [];
-	const pages = listPages.call(this, session, incidentListRequest(session.api, query.filter, includeAlerts), {
-		// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.
-		wanted: filteredLocally ? undefined : limit,
-		pageSize: incidentPageSize(session.api, includeAlerts),
-	});
+	const pages = listPages.call(
+		this,
+		session,
+		incidentListRequest(session.api, query.filter, includeAlerts),
+		{
+			// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.
+			wanted: filteredLocally ? undefined : limit,
+			pageSize: incidentPageSize(session.api, includeAlerts),
+		},
+	);
 	for await (const page of pages) {
 		for (const incident of page) {
 			if (!query.matches(incident)) continue;
@@ -92,5 +129,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		}
 		if (limit !== undefined && incidents.length >= limit) break;
 	}
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(incidents), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(incidents), {
+		itemData: { item: index },
+	});
 }

@@ -1,10 +1,27 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { classificationField, determinationField, incidentIdLocator, optionsOf, optionsWithTenant, simplifyField } from '../../descriptions/common';
+import {
+	classificationField,
+	determinationField,
+	incidentIdLocator,
+	optionsOf,
+	optionsWithTenant,
+	simplifyField,
+} from '../../descriptions/common';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
-import { INCIDENT_STATUSES, incidentId, incidentTags, simplifyIncident } from '../../helpers/incidents';
+import {
+	INCIDENT_STATUSES,
+	incidentId,
+	incidentTags,
+	simplifyIncident,
+} from '../../helpers/incidents';
 import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
 import { toNodeError } from '../../transport/request';
 
@@ -17,7 +34,14 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com', description: 'User (UPN) the incident is assigned to' },
+			{
+				displayName: 'Assigned To',
+				name: 'assignedTo',
+				type: 'string',
+				default: '',
+				placeholder: 'analyst@contoso.com',
+				description: 'User (UPN) the incident is assigned to',
+			},
 			classificationField,
 			{
 				displayName: 'Comment',
@@ -48,8 +72,16 @@ export const properties: INodeProperties[] = [
 				name: 'tagsMode',
 				type: 'options',
 				options: [
-					{ name: 'Add to Existing Tags', value: 'add', description: "Keep the incident's tags and add these" },
-					{ name: 'Replace All Tags', value: 'replace', description: 'The incident ends up with exactly these tags' },
+					{
+						name: 'Add to Existing Tags',
+						value: 'add',
+						description: "Keep the incident's tags and add these",
+					},
+					{
+						name: 'Replace All Tags',
+						value: 'replace',
+						description: 'The incident ends up with exactly these tags',
+					},
 				],
 				default: 'add',
 			},
@@ -59,25 +91,43 @@ export const properties: INodeProperties[] = [
 	simplifyField,
 ];
 
-export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident (changes state): status, assignee, classification, determination, tags' };
+export const option: OperationOption = {
+	name: 'Update',
+	description: 'Change status, assignment, classification, tags; add a comment',
+	action:
+		'Update an incident (changes state): status, assignee, classification, determination, tags',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
 	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, graph);
 	if (fields.tags !== undefined) {
-		const tags = String(fields.tags).split(',').map((tag) => tag.trim()).filter(Boolean);
+		const tags = String(fields.tags)
+			.split(',')
+			.map((tag) => tag.trim())
+			.filter(Boolean);
 		const replace = fields.tagsMode === 'replace';
 		if (tags.length > 0 || replace) {
-			const existing = replace ? [] : incidentTags(session.api, await getIncident.call(this, session, id, false));
+			const existing = replace
+				? []
+				: incidentTags(session.api, await getIncident.call(this, session, id, false));
 			const merged = [...existing];
-			for (const tag of tags) if (!merged.some((known) => known.toLowerCase() === tag.toLowerCase())) merged.push(tag);
+			for (const tag of tags)
+				if (!merged.some((known) => known.toLowerCase() === tag.toLowerCase())) merged.push(tag);
 			body[graph ? 'customTags' : 'tags'] = merged;
 		}
 	}
 	if (Object.keys(body).length === 0 && comment === '') {
-		throw nothingToUpdate(this.getNode(), 'status, assigned to, classification, determination, tags or comment', index);
+		throw nothingToUpdate(
+			this.getNode(),
+			'status, assigned to, classification, determination, tags or comment',
+			index,
+		);
 	}
 
 	let incident: IDataObject | undefined;
@@ -89,13 +139,25 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 			try {
 				await commentOnIncident.call(this, session, id, comment);
 			} catch (error) {
-				throw incident ? commentAfterUpdateFailed(this.getNode(), `Incident ${id}`, Object.keys(body), error, index) : toNodeError(this, error, index);
+				throw incident
+					? commentAfterUpdateFailed(
+							this.getNode(),
+							`Incident ${id}`,
+							Object.keys(body),
+							error,
+							index,
+						)
+					: toNodeError(this, error, index);
 			}
 		}
 	}
 	if (!incident || incidentId(session.api, incident) === '' || (graph && comment)) {
 		incident = await getIncident.call(this, session, id, false);
 	}
-	const output = this.getNodeParameter('simplify', index, true) ? simplifyIncident(session.api, incident) : incident;
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), { itemData: { item: index } });
+	const output = this.getNodeParameter('simplify', index, true)
+		? simplifyIncident(session.api, incident)
+		: incident;
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
+		itemData: { item: index },
+	});
 }

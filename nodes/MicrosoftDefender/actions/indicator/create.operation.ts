@@ -1,11 +1,22 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor } from '../../helpers/parameters';
 import { optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
-import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
+import {
+	INDICATOR_ACTIONS,
+	INDICATOR_TYPES,
+	inferIndicatorType,
+	isValidIndicator,
+	type IndicatorType,
+} from '../../helpers/indicators';
 import { isoDateTime, quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
@@ -24,7 +35,8 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [{ name: 'Auto (From the Value)', value: 'auto' }, ...optionsOf(INDICATOR_TYPES)],
 		default: 'auto',
-		description: 'Auto recognises SHA-1/SHA-256/MD5 by length, IP addresses, URLs (with http/https) and domains',
+		description:
+			'Auto recognises SHA-1/SHA-256/MD5 by length, IP addresses, URLs (with http/https) and domains',
 	},
 	{
 		displayName: 'Action',
@@ -33,8 +45,22 @@ export const properties: INodeProperties[] = [
 		options: optionsOf(INDICATOR_ACTIONS),
 		default: 'Block',
 	},
-	{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, placeholder: 'e.g. Ransomware payload from incident 1234' },
-	{ displayName: 'Description', name: 'description', type: 'string', typeOptions: { rows: 3 }, default: '', required: true },
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Ransomware payload from incident 1234',
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+	},
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
@@ -42,34 +68,83 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Expiration', name: 'expirationTime', type: 'dateTime', default: '', description: 'When the indicator stops applying' },
-			{ displayName: 'Generate Alert', name: 'generateAlert', type: 'boolean', default: true, description: 'Whether a match raises an alert' },
-			{ displayName: 'Recommended Actions', name: 'recommendedActions', type: 'string', default: '' },
-			{ displayName: 'Severity', name: 'severity', type: 'options', options: optionsOf(SEVERITIES.filter((value) => value !== 'UnSpecified')), default: 'High' },
+			{
+				displayName: 'Expiration',
+				name: 'expirationTime',
+				type: 'dateTime',
+				default: '',
+				description: 'When the indicator stops applying',
+			},
+			{
+				displayName: 'Generate Alert',
+				name: 'generateAlert',
+				type: 'boolean',
+				default: true,
+				description: 'Whether a match raises an alert',
+			},
+			{
+				displayName: 'Recommended Actions',
+				name: 'recommendedActions',
+				type: 'string',
+				default: '',
+			},
+			{
+				displayName: 'Severity',
+				name: 'severity',
+				type: 'options',
+				options: optionsOf(SEVERITIES.filter((value) => value !== 'UnSpecified')),
+				default: 'High',
+			},
 		],
 	},
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Create', description: 'Block, warn on or allow a hash, IP, domain or URL', action: 'Create an indicator that blocks, warns on or allows a hash, IP address, domain or URL (changes state)' };
+export const option: OperationOption = {
+	name: 'Create',
+	description: 'Block, warn on or allow a hash, IP, domain or URL',
+	action:
+		'Create an indicator that blocks, warns on or allows a hash, IP address, domain or URL (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
-	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
+	const fail = (message: string) =>
+		new NodeOperationError(this.getNode(), message, { itemIndex: index });
 	const value = String(this.getNodeParameter('indicatorValue', index, '')).trim();
-	if (value === '') throw fail('Value is empty. Enter the hash, IP address, domain or URL to act on.');
+	if (value === '')
+		throw fail('Value is empty. Enter the hash, IP address, domain or URL to act on.');
 	const chosen = this.getNodeParameter('indicatorType', index, 'auto') as IndicatorType | 'auto';
 	const type = chosen === 'auto' ? inferIndicatorType(value) : chosen;
 	if (!type) {
-		throw fail(`Value ${quoted(value)} is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
+		throw fail(
+			`Value ${quoted(value)} is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`,
+		);
 	}
-	if (!isValidIndicator(type, value)) throw fail(`Value ${quoted(value)} is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`);
+	if (!isValidIndicator(type, value))
+		throw fail(
+			`Value ${quoted(value)} is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`,
+		);
 	const action = this.getNodeParameter('action', index, 'Block') as string;
-	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action ${quoted(action)} is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
+	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action))
+		throw fail(
+			`Action ${quoted(action)} is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`,
+		);
 	const title = String(this.getNodeParameter('title', index, '')).trim();
 	const descriptionText = String(this.getNodeParameter('description', index, '')).trim();
-	if (title === '' || descriptionText === '') throw fail('Title and Description are required by Defender for every indicator.');
+	if (title === '' || descriptionText === '')
+		throw fail('Title and Description are required by Defender for every indicator.');
 	const additional = this.getNodeParameter('additionalFields', index, {}) as IDataObject;
-	const body: IDataObject = { indicatorValue: /^[0-9a-f]+$/i.test(value) && type.startsWith('File') ? value.toLowerCase() : value, indicatorType: type, action, title, description: descriptionText };
+	const body: IDataObject = {
+		indicatorValue:
+			/^[0-9a-f]+$/i.test(value) && type.startsWith('File') ? value.toLowerCase() : value,
+		indicatorType: type,
+		action,
+		title,
+		description: descriptionText,
+	};
 	if (additional.expirationTime) {
 		body.expirationTime = isoDateTime(additional.expirationTime, 'Expiration');
 	}
@@ -83,5 +158,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		quota: 'endpoint',
 		permission: 'Ti.ReadWrite.All',
 	});
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicator), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicator), {
+		itemData: { item: index },
+	});
 }

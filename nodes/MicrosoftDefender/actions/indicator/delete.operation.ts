@@ -5,14 +5,18 @@ import { endpointSessionFor, indicatorIdFrom } from '../../helpers/parameters';
 import { indicatorIdLocator, optionsWithTenant } from '../../descriptions/common';
 import { defenderApiRequest } from '../../transport/request';
 
-export const properties: INodeProperties[] = [
-	indicatorIdLocator,
-	optionsWithTenant,
-];
+export const properties: INodeProperties[] = [indicatorIdLocator, optionsWithTenant];
 
-export const option: OperationOption = { name: 'Delete', description: 'Delete an indicator', action: 'Delete an indicator (changes state)' };
+export const option: OperationOption = {
+	name: 'Delete',
+	description: 'Delete an indicator',
+	action: 'Delete an indicator (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const id = indicatorIdFrom(this, index);
 	await defenderApiRequest.call(this, endpointSessionFor(this, index), {
 		method: 'DELETE',
@@ -22,5 +26,8 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		idempotent: true,
 		notFoundMessage: `Indicator ${id} not found (already deleted?).`,
 	});
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray({ id, deleted: true }), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(
+		this.helpers.returnJsonArray({ id, deleted: true }),
+		{ itemData: { item: index } },
+	);
 }

@@ -4,7 +4,11 @@ import { filtersField, investigationFilter, PERMISSION } from './fields';
 import { inputError, lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Many', description: 'List automated investigations, newest first, filtered', action: 'Get many automated investigations, newest first: each with ID, state and device' },
+	option: {
+		name: 'Get Many',
+		description: 'List automated investigations, newest first, filtered',
+		action: 'Get many automated investigations, newest first: each with ID, state and device',
+	},
 	fields: [filtersField],
 	answer: 'paged',
 	request(index) {

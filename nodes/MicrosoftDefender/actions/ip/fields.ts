@@ -15,6 +15,11 @@ export const ipField: INodeProperties = {
 
 export function ipFrom(context: IExecuteFunctions, index: number): string {
 	const ip = String(context.getNodeParameter('ip', index, '')).trim();
-	if (!isValidIndicator('IpAddress', ip)) throw inputError(context, index, `"${ip}" is not an IP address. Enter an IPv4 or IPv6 address, e.g. 203.0.113.7.`);
+	if (!isValidIndicator('IpAddress', ip))
+		throw inputError(
+			context,
+			index,
+			`"${ip}" is not an IP address. Enter an IPv4 or IPv6 address, e.g. 203.0.113.7.`,
+		);
 	return ip;
 }

@@ -8,9 +8,16 @@ import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [fileNameField, optionsWithTenant];
 
-export const option: OperationOption = { name: 'Delete', description: 'Delete a file from the library', action: 'Delete a live response library file (changes state)' };
+export const option: OperationOption = {
+	name: 'Delete',
+	description: 'Delete a file from the library',
+	action: 'Delete a live response library file (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);
 	const fileName = fileNameFrom(this, index);
 	await defenderApiRequest.call(this, session, {

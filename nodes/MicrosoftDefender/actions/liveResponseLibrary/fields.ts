@@ -16,6 +16,11 @@ export const fileNameField: INodeProperties = {
 
 export function fileNameFrom(context: IExecuteFunctions, index: number): string {
 	const fileName = String(context.getNodeParameter('fileName', index, '')).trim();
-	if (fileName === '' || /[\\/]/.test(fileName)) throw inputError(context, index, `File Name "${fileName}" is not a library file name. Enter a name without folders, e.g. collect.ps1.`);
+	if (fileName === '' || /[\\/]/.test(fileName))
+		throw inputError(
+			context,
+			index,
+			`File Name "${fileName}" is not a library file name. Enter a name without folders, e.g. collect.ps1.`,
+		);
 	return fileName;
 }

@@ -2,7 +2,12 @@ import { PERMISSION } from './fields';
 import { lookupOperation } from '../lookup';
 
 export const { option, properties, execute } = lookupOperation({
-	option: { name: 'Get Many', description: 'List the scripts and files of the library', action: 'Get many live response library files: each script or file with name, description and uploader' },
+	option: {
+		name: 'Get Many',
+		description: 'List the scripts and files of the library',
+		action:
+			'Get many live response library files: each script or file with name, description and uploader',
+	},
 	fields: [],
 	answer: 'list',
 	request() {

@@ -29,7 +29,13 @@ export const properties: INodeProperties[] = [
 		description: 'What the file or script does; shown in the library',
 	},
 	optionsCollection([
-		{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: "Name in the library; by default the binary data's file name" },
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description: "Name in the library; by default the binary data's file name",
+		},
 		{
 			displayName: 'Parameters Description',
 			name: 'parametersDescription',
@@ -38,34 +44,80 @@ export const properties: INodeProperties[] = [
 			placeholder: 'e.g. -Days <number of days to collect>',
 			description: 'The arguments the script takes; marks the script as taking parameters',
 		},
-		{ displayName: 'Replace If Exists', name: 'overrideIfExists', type: 'boolean', default: false, description: 'Whether to replace a library file of the same name' },
+		{
+			displayName: 'Replace If Exists',
+			name: 'overrideIfExists',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to replace a library file of the same name',
+		},
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
 ];
 
-export const option: OperationOption = { name: 'Upload', description: 'Upload a script or file from binary data', action: 'Upload a live response library file (changes state)' };
+export const option: OperationOption = {
+	name: 'Upload',
+	description: 'Upload a script or file from binary data',
+	action: 'Upload a live response library file (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const session = endpointSessionFor(this, index);
-	const binaryPropertyName = String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim();
+	const binaryPropertyName = String(
+		this.getNodeParameter('binaryPropertyName', index, 'data'),
+	).trim();
 	const binary = this.helpers.assertBinaryData(index, binaryPropertyName);
 	const data = await this.helpers.getBinaryDataBuffer(index, binaryPropertyName);
-	const fileName = String(this.getNodeParameter('options.fileName', index, '') || binary.fileName || '').trim();
-	if (fileName === '' || /[\\/]/.test(fileName)) throw inputError(this, index, 'The file has no usable name. Set Options → File Name, e.g. collect.ps1.');
-	if (data.length > MAX_BYTES) throw inputError(this, index, `${fileName} is ${(data.length / 1048576).toFixed(1)} MB; the live response library takes files of at most 20 MB.`);
+	const fileName = String(
+		this.getNodeParameter('options.fileName', index, '') || binary.fileName || '',
+	).trim();
+	if (fileName === '' || /[\\/]/.test(fileName))
+		throw inputError(
+			this,
+			index,
+			'The file has no usable name. Set Options → File Name, e.g. collect.ps1.',
+		);
+	if (data.length > MAX_BYTES)
+		throw inputError(
+			this,
+			index,
+			`${fileName} is ${(data.length / 1048576).toFixed(1)} MB; the live response library takes files of at most 20 MB.`,
+		);
 	const fileDescription = String(this.getNodeParameter('description', index, '')).trim();
-	if (fileDescription === '') throw inputError(this, index, 'Description is empty. Defender requires a description for every library file.');
-	const parametersDescription = String(this.getNodeParameter('options.parametersDescription', index, '')).trim();
+	if (fileDescription === '')
+		throw inputError(
+			this,
+			index,
+			'Description is empty. Defender requires a description for every library file.',
+		);
+	const parametersDescription = String(
+		this.getNodeParameter('options.parametersDescription', index, ''),
+	).trim();
 	const parts: FormPart[] = [
 		{ name: 'File', fileName, data, contentType: binary.mimeType || undefined },
 		{ name: 'Description', value: fileDescription },
 		{ name: 'HasParameters', value: String(parametersDescription !== '') },
-		...(parametersDescription ? [{ name: 'ParametersDescription', value: parametersDescription }] : []),
-		{ name: 'OverrideIfExists', value: String(this.getNodeParameter('options.overrideIfExists', index, false) === true) },
+		...(parametersDescription
+			? [{ name: 'ParametersDescription', value: parametersDescription }]
+			: []),
+		{
+			name: 'OverrideIfExists',
+			value: String(this.getNodeParameter('options.overrideIfExists', index, false) === true),
+		},
 	];
 	const { body, contentType } = multipartBody(parts);
-	const file = await defenderApiRequest.call(this, session, { method: 'POST', path: '/api/libraryfiles', body, headers: { 'content-type': contentType }, quota: 'endpoint', permission: PERMISSION });
+	const file = await defenderApiRequest.call(this, session, {
+		method: 'POST',
+		path: '/api/libraryfiles',
+		body,
+		headers: { 'content-type': contentType },
+		quota: 'endpoint',
+		permission: PERMISSION,
+	});
 	delete file['@odata.context'];
 	return [{ json: file, pairedItem: { item: index } }];
 }

@@ -12,19 +12,32 @@ export const properties: INodeProperties[] = [
 		displayName: 'Comment',
 		name: 'comment',
 		type: 'string',
-		default: '={{ "Cancelled by n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}',
+		default:
+			'={{ "Cancelled by n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}',
 		required: true,
 		description: 'Reason recorded with the cancellation (required)',
 	},
 	optionsWithTenant,
 ];
 
-export const option: OperationOption = { name: 'Cancel', description: 'Cancel a pending response action', action: 'Cancel a pending machine action (changes state)' };
+export const option: OperationOption = {
+	name: 'Cancel',
+	description: 'Cancel a pending response action',
+	action: 'Cancel a pending machine action (changes state)',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
 	const id = machineActionIdFrom(this, index);
 	const comment = String(this.getNodeParameter('comment', index, '')).trim();
-	if (comment === '') throw new NodeOperationError(this.getNode(), 'Comment is empty. Defender requires a reason to cancel an action.', { itemIndex: index });
+	if (comment === '')
+		throw new NodeOperationError(
+			this.getNode(),
+			'Comment is empty. Defender requires a reason to cancel an action.',
+			{ itemIndex: index },
+		);
 	const action = await defenderApiRequest.call(this, endpointSessionFor(this, index), {
 		method: 'POST',
 		path: `/api/machineactions/${id}/cancel`,
@@ -33,5 +46,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		permission: 'Machine.ReadWrite.All',
 		notFoundMessage: `Machine action ${id} not found.`,
 	});
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
+		itemData: { item: index },
+	});
 }

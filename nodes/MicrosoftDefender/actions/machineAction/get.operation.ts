@@ -7,9 +7,22 @@ import { getMachineAction } from '../../helpers/devices';
 
 export const properties: INodeProperties[] = [machineActionIdLocator, optionsWithTenant];
 
-export const option: OperationOption = { name: 'Get', description: 'Get a response action and its status', action: 'Get a machine action by its ID: type, status, device and requester' };
+export const option: OperationOption = {
+	name: 'Get',
+	description: 'Get a response action and its status',
+	action: 'Get a machine action by its ID: type, status, device and requester',
+};
 
-export async function execute(this: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
-	const action = await getMachineAction.call(this, endpointSessionFor(this, index), machineActionIdFrom(this, index));
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), { itemData: { item: index } });
+export async function execute(
+	this: IExecuteFunctions,
+	index: number,
+): Promise<INodeExecutionData[]> {
+	const action = await getMachineAction.call(
+		this,
+		endpointSessionFor(this, index),
+		machineActionIdFrom(this, index),
+	);
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
+		itemData: { item: index },
+	});
 }

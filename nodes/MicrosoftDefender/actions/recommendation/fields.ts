@@ -18,17 +18,46 @@ export const recommendationIdField: INodeProperties = {
 
 export function recommendationIdFrom(context: IExecuteFunctions, index: number): string {
 	const id = String(context.getNodeParameter('recommendationId', index, '')).trim();
-	if (id === '') throw inputError(context, index, 'Recommendation ID is empty. Enter an ID such as va-_-google-_-chrome (Recommendation → Get Many lists them).');
+	if (id === '')
+		throw inputError(
+			context,
+			index,
+			'Recommendation ID is empty. Enter an ID such as va-_-google-_-chrome (Recommendation → Get Many lists them).',
+		);
 	return id;
 }
 
 export const notFound = (id: string) => `Security recommendation ${id} not found.`;
 
 export const filtersField = filtersCollection([
-	{ displayName: 'Category', name: 'recommendationCategory', type: 'string', default: '', placeholder: 'e.g. Application' },
-	{ displayName: 'Product Name', name: 'productName', type: 'string', default: '', placeholder: 'e.g. chrome' },
-	{ displayName: 'Status', name: 'status', type: 'string', default: '', placeholder: 'e.g. Active' },
-	{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
+	{
+		displayName: 'Category',
+		name: 'recommendationCategory',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Application',
+	},
+	{
+		displayName: 'Product Name',
+		name: 'productName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. chrome',
+	},
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Active',
+	},
+	{
+		displayName: 'Vendor',
+		name: 'vendor',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. google',
+	},
 ]);
 
 export function recommendationFilter(filters: IDataObject): string | undefined {

@@ -18,18 +18,39 @@ export const softwareIdField: INodeProperties = {
 
 export function softwareIdFrom(context: IExecuteFunctions, index: number): string {
 	const id = String(context.getNodeParameter('softwareId', index, '')).trim();
-	if (!id.includes('-_-')) throw inputError(context, index, `"${id}" is not a software ID. It is vendor-_-product, e.g. microsoft-_-edge (Software → Get Many lists them).`);
+	if (!id.includes('-_-'))
+		throw inputError(
+			context,
+			index,
+			`"${id}" is not a software ID. It is vendor-_-product, e.g. microsoft-_-edge (Software → Get Many lists them).`,
+		);
 	return id;
 }
 
-export const notFound = (id: string) => `Software ${id} not found in your organisation's inventory.`;
+export const notFound = (id: string) =>
+	`Software ${id} not found in your organisation's inventory.`;
 
 export const filtersField = filtersCollection([
-	{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. chrome', description: 'Product name as Defender spells it' },
-	{ displayName: 'Vendor', name: 'vendor', type: 'string', default: '', placeholder: 'e.g. google' },
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. chrome',
+		description: 'Product name as Defender spells it',
+	},
+	{
+		displayName: 'Vendor',
+		name: 'vendor',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. google',
+	},
 ]);
 
 export function softwareFilter(filters: IDataObject): string | undefined {
-	const clauses = ['name', 'vendor'].filter((key) => typeof filters[key] === 'string' && (filters[key] as string).trim() !== '').map((key) => `${key} eq ${odataString((filters[key] as string).trim())}`);
+	const clauses = ['name', 'vendor']
+		.filter((key) => typeof filters[key] === 'string' && (filters[key] as string).trim() !== '')
+		.map((key) => `${key} eq ${odataString((filters[key] as string).trim())}`);
 	return clauses.length > 0 ? clauses.join(' and ') : undefined;
 }

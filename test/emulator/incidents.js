@@ -6,6 +6,7 @@
 const crypto = require('node:crypto');
 const { HttpError, toApiTime } = require('./util');
 const { parseFilter, paging, nextLink } = require('./odata');
+const { toXdrEntity, toGraphEvidence } = require('./evidence');
 
 /**
  * Canonical incident: XDR enum names, neutral field names, API-formatted timestamps.
@@ -16,7 +17,8 @@ const { parseFilter, paging, nextLink } = require('./odata');
  *   investigationState: string, createdTime: string, firstEventTime: string, lastEventTime: string, lastUpdateTime: string,
  *   resolvedTime: string | null, comments: Comment[],
  *   device: { dnsName: string, id: string }, process: { fileName: string, commandLine: string, processId: number, sha1: string, sha256: string },
- *   account: { name: string, domain: string, sid: string } }} Alert
+ *   account: { name: string, domain: string, sid: string, upn: string }, evidence: import('./evidence').Evidence[] }} Alert
+ *   evidence: the alert's other entities (files, IPs, URLs, mailboxes, …)
  *   severity null: the incident's (alerts created with their incident follow it)
  * @typedef {{ id: number, title: string, severity: string, status: string, classification: string, determination: string,
  *   assignedTo: string | null, tags: string[], systemTags: string[], comments: Comment[], createdTime: string,
@@ -161,10 +163,16 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 			classification: null, determination: null, assignedTo: null, detectionSource: 'WindowsDefenderAv', threatFamilyName: null,
 			investigationId: null, investigationState: 'UnsupportedAlertType', createdTime, firstEventTime: createdTime,
 			lastEventTime: createdTime, lastUpdateTime: createdTime, resolvedTime: null, comments: [],
-			device: { dnsName, id: deviceId ?? machineIdOf(tenantId, dnsName) ?? hex(20) },
+			device: { dnsName, id: deviceId ?? machineIdOf(tenantId, dnsName) ?? knownDeviceId(tenantId, dnsName) ?? hex(20) },
 			process: { fileName: 'powershell.exe', commandLine: 'powershell.exe -enc SQBFAFgA', processId: 4000 + (incidentId % 1000), sha1: hex(20), sha256: hex(32) },
-			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}` },
+			account: { name: user, domain: 'CONTOSO', sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}`, upn: `${user}@contoso.com` },
+			evidence: [],
 		};
+	}
+
+	/** Alerts on the same DNS name name the same device, as Defender's do. @param {string} tenantId @param {string} dnsName */
+	function knownDeviceId(tenantId, dnsName) {
+		return alertEntries(tenantId).find((e) => e.alert.device.dnsName.toLowerCase() === dnsName.toLowerCase())?.alert.device.id;
 	}
 
 	// ---- control functions (neutral fields, canonical results) ----
@@ -283,7 +291,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 			createdTime, lastUpdateTime, assignedTo, classification, determination, status, severity, tags, comments,
 			alerts: inc.alerts.map((a) => {
 				const at = a.createdTime;
-				const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid };
+				const user = { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid, aadUserId: null, userPrincipalName: a.account.upn };
 				return {
 					alertId: a.id, providerAlertId: a.id, incidentId: id, serviceSource: 'MicrosoftDefenderForEndpoint',
 					creationTime: at, lastUpdatedTime: a.lastUpdateTime, resolvedTime: a.resolvedTime, firstActivity: a.firstEventTime,
@@ -302,9 +310,10 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 							entityType: 'Process', evidenceCreationTime: at, sha1: a.process.sha1, sha256: a.process.sha256,
 							fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
 							processId: a.process.processId, processCommandLine: a.process.commandLine, processCreationTime: at,
-							...user, deviceId: a.device.id, verdict: 'Suspicious', remediationStatus: 'None',
+							...user, userPrincipalName: null, deviceId: a.device.id, verdict: 'Suspicious', remediationStatus: 'None',
 						},
 						{ entityType: 'User', evidenceCreationTime: at, ...user, verdict: 'Suspicious', remediationStatus: 'None' },
+						...a.evidence.map((e) => toXdrEntity(e, at)),
 					],
 				};
 			}),
@@ -350,11 +359,16 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 					loggedOnUsers: [{ accountName: a.account.name, domainName: a.account.domain }],
 				},
 				{
-					'@odata.type': '#microsoft.graph.security.processEvidence', ...evidence, processId: a.process.processId,
+					'@odata.type': '#microsoft.graph.security.processEvidence', ...evidence, processId: a.process.processId, mdeDeviceId: a.device.id,
 					processCommandLine: a.process.commandLine,
 					imageFile: { fileName: a.process.fileName, filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', sha1: a.process.sha1, sha256: a.process.sha256 },
 					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid },
 				},
+				{
+					'@odata.type': '#microsoft.graph.security.userEvidence', ...evidence,
+					userAccount: { accountName: a.account.name, domainName: a.account.domain, userSid: a.account.sid, userPrincipalName: a.account.upn, azureAdUserId: null },
+				},
+				...a.evidence.map((e) => toGraphEvidence(e, at)),
 			],
 		};
 	}

@@ -348,7 +348,8 @@ export function displayValue(kind: EntityKind, fields: IDataObject): string {
 			return [fields.hive, fields.key, fields.valueName].filter((part) => part !== null && part !== undefined && part !== '').join('\\');
 		case 'other': {
 			const properties = object(fields.properties);
-			return first(properties.displayName, properties.name, properties.resourceName, properties.id, fields.typeName);
+			const named = Object.entries(properties).find(([key, value]) => /name$/i.test(key) && typeof value === 'string');
+			return first(properties.displayName, properties.name, named?.[1], properties.id, fields.typeName);
 		}
 	}
 }
@@ -380,6 +381,9 @@ function alertFindings(alert: IDataObject): Found[] {
 	}
 	for (const entity of list(alert.entities)) found.push(fromXdrEntity(entity));
 	for (const evidence of list(alert.evidence)) found.push(evidence['@odata.type'] !== undefined ? fromGraphEvidence(evidence) : fromXdrEntity(evidence));
+	// Defender for Endpoint evidence leaves out the device: it is the alert's.
+	const alertDevice = lower(alert.machineId);
+	for (const item of found) if ((item.kind === 'process' || item.kind === 'file') && item.fields.deviceId === null) item.fields.deviceId = alertDevice;
 	const domains: Found[] = [];
 	for (const item of found) {
 		const domain = item.kind === 'url' && typeof item.fields.url === 'string' ? domainOfUrl(item.fields.url) : null;

@@ -167,6 +167,25 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			description: 'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
 			displayOptions: { show: { authentication: ['certificate'] } },
 		},
+		{
+			displayName: 'Protected Devices',
+			name: 'protectedDevices',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'tag:VIP, name:dc*, srv-db??',
+			description:
+				'Devices no response action may touch (isolate, restrict apps, scan, quarantine, collect package, remove tag): one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either. The item fails before anything is sent, naming the rule. Release and Remove App Restriction stay allowed.',
+		},
+		{
+			displayName: 'Protected Accounts',
+			name: 'protectedAccounts',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: '*@exec.contoso.com, CONTOSO\\admin*',
+			description: 'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
+		},
 	];
 
 	/**

@@ -2,8 +2,9 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { credentialTest } from './methods';
-import { apiSelector, simplifyField, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from './descriptions/common';
+import { apiSelector, chatMessageOptions, simplifyField, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from './descriptions/common';
 import { tenantIdOf } from './helpers/parameters';
+import { chatSettings, withChatMessage, type ChatSettings } from './helpers/chatOption';
 import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
@@ -22,10 +23,10 @@ const SAMPLE_BUDGET_MS = 20_000;
 const STATUSES = [...new Set<string>([...INCIDENT_STATUSES, ...ALERT_STATUSES])].sort();
 const INCIDENT_EVENTS = ['incidentCreated', 'incidentUpdated'];
 
-function shapeRecord(api: ApiName, event: FeedEvent, record: IDataObject, simplify: boolean, includeAlerts: boolean): IDataObject {
-	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
+function shapeRecord(api: ApiName, event: FeedEvent, record: IDataObject, simplify: boolean, includeAlerts: boolean, chat: ChatSettings | undefined): IDataObject {
+	if (!INCIDENT_EVENTS.includes(event)) return withChatMessage(chat, 'alert', record, simplify ? simplifyAlert(record) : record);
 	if (!includeAlerts) delete record.alerts;
-	return simplify ? simplifyIncident(api, record) : record;
+	return withChatMessage(chat, 'incident', record, simplify ? simplifyIncident(api, record) : record);
 }
 
 export class MicrosoftDefenderTrigger implements INodeType {
@@ -101,6 +102,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					description:
 						'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
 				},
+				...chatMessageOptions,
 				tenantIdOption,
 			]),
 			{
@@ -137,7 +139,8 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const matches = (record: IDataObject) =>
 			(severities.length === 0 || severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
 			(statuses.length === 0 || statuses.includes(toNodeValue(record.status, STATUSES) ?? ''));
-		const toItem = (record: IDataObject) => ({ json: shapeRecord(api, event, record, simplify, includeAlerts) });
+		let chat: ChatSettings | undefined;
+		const toItem = (record: IDataObject) => ({ json: shapeRecord(api, event, record, simplify, includeAlerts, chat) });
 		const staticData = this.getWorkflowStaticData('node');
 		// Back-Fill From is not part of it: an expression such as {{ $now.minus({ days: 1 }) }} changes at every
 		// poll and would start the trigger afresh each time.
@@ -148,6 +151,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const feed: FeedOptions = { overlapMs, notBefore: backfillTime, budgetMs: budget * BUDGET_SHARE };
 
 		try {
+			chat = await chatSettings(this, session, options);
 			if (manual) {
 				// Fetch Test Event: the most recent matching record, and the position is left alone.
 				const latest = await latestRecord.call(this, session, source, { from: Date.now() - SAMPLE_LOOKBACK_MS, budgetMs: SAMPLE_BUDGET_MS, matches });

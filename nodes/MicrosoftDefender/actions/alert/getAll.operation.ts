@@ -2,9 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant, returnAllFields, alertSimplifyField, SEVERITY_OPTIONS, filtersCollection, optionsOf } from '../../descriptions/common';
+import { alertReadOptions, returnAllFields, alertSimplifyField, SEVERITY_OPTIONS, filtersCollection, optionsOf } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { wantedCount, alertSessionFor } from '../../helpers/parameters';
-import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert, alertPermission } from '../../helpers/alerts';
+import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert, alertPermission, evidenceQuery } from '../../helpers/alerts';
 import { toGraphValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { quoted } from '../../helpers/validate';
@@ -23,7 +24,7 @@ export const properties: INodeProperties[] = [
 		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
 		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
 	]),
-	optionsWithTenant,
+	alertReadOptions,
 	alertSimplifyField,
 ];
 
@@ -65,12 +66,19 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	}
 	const limit = wantedCount(this, index);
 	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
-	const request = { method: 'GET' as const, path: alertPath(session.api), qs: { $filter: query.filter }, quota: 'endpoint' as const, permission: alertPermission(session, false) };
+	const chat = await chatSettings(this, session, this.getNodeParameter('options', index, {}) as IDataObject);
+	const request = {
+		method: 'GET' as const,
+		path: alertPath(session.api),
+		qs: { $filter: query.filter, ...evidenceQuery(session, chat !== undefined) },
+		quota: 'endpoint' as const,
+		permission: alertPermission(session, false),
+	};
 	const alerts: IDataObject[] = [];
 	for await (const page of listPages.call(this, session, request, { wanted: query.incidentId ? undefined : limit })) {
 		for (const alert of page) {
 			if (query.incidentId && String(alert.incidentId) !== query.incidentId) continue;
-			alerts.push(simplify ? simplifyAlert(alert) : alert);
+			alerts.push(withChatMessage(chat, 'alert', alert, simplify ? simplifyAlert(alert) : alert));
 			if (limit !== undefined && alerts.length >= limit) break;
 		}
 		if (limit !== undefined && alerts.length >= limit) break;

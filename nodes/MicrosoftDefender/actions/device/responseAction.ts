@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OperationModule, OperationOption } from '../node.type';
 import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
 import { machineIdLocator, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
-import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
+import { refuseProtectedDevice, requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
 import type { QuotaCategory } from '../../transport/quotas';
 import type { ApiSession } from '../../transport/request';
@@ -30,6 +30,8 @@ export interface ResponseActionOperation {
 	busyHint?: string;
 	/** Leave out "If Action Already Running": the running request is someone else's session. */
 	noReturnRunning?: boolean;
+	/** Undoes an action (release, remove restriction): allowed on protected devices, which may have been protected after they were isolated. */
+	undo?: boolean;
 }
 
 export const DEFAULT_COMMENT = '={{ "n8n workflow \\"" + $workflow.name + "\\", execution " + $execution.id }}';
@@ -88,6 +90,7 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 		const body = { Comment: comment, ...(spec.body?.(this, index) ?? {}) };
 		const waitMs = this.getNodeParameter('waitForCompletion', index, false) ? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600)) : undefined;
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
+		if (!spec.undo) await refuseProtectedDevice.call(this, session, machine);
 		const returnRunning = !spec.noReturnRunning && this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';
 		let action = await requestResponseAction.call(
 			this,

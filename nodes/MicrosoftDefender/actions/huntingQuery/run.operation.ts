@@ -5,6 +5,7 @@ import type { OperationOption } from '../node.type';
 import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption, optionsCollection } from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
+import { buildTemplateQuery, ENTITY_LABELS, HUNTING_TEMPLATES, MAX_LOOK_BACK_DAYS } from '../../helpers/huntingTemplates';
 import { quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
@@ -23,6 +24,44 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { api: ['defenderXdr'] } },
 	},
 	{
+		displayName: 'Query Source',
+		name: 'querySource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Custom Query', value: 'custom', description: 'Write the KQL yourself' },
+			{ name: 'Template', value: 'template', description: 'A ready-made query about one device, user, file, mailbox or URL' },
+		],
+		default: 'custom',
+	},
+	{
+		displayName: 'Template',
+		name: 'template',
+		type: 'options',
+		options: HUNTING_TEMPLATES.map(({ value, name, description }) => ({ name, value, description })),
+		default: 'deviceProcessEvents',
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
+		displayName: 'Entity',
+		name: 'entityValue',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.value }}',
+		description: `The entity the template looks for: ${HUNTING_TEMPLATES.map((template) => `${template.name} — ${ENTITY_LABELS[template.entity]}`).join('; ')}. Map it from the input, e.g. {{ $json.value }} after Get Entities; it always goes into the query as a quoted string.`,
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
+		displayName: 'Look Back (Days)',
+		name: 'lookBackDays',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_LOOK_BACK_DAYS },
+		default: 7,
+		description: 'How many days of data the template searches (advanced hunting keeps 30)',
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
 		displayName: 'Query (KQL)',
 		name: 'query',
 		type: 'string',
@@ -31,6 +70,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName == "powershell.exe"\n| project Timestamp, DeviceName, ProcessCommandLine\n| take 100',
 		description: 'Advanced hunting query in Kusto Query Language. Data covers the last 30 days; at most 100,000 rows are returned.',
+		displayOptions: { show: { querySource: ['custom'] } },
 	},
 	{
 		displayName: 'Timespan',
@@ -39,7 +79,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'P7D',
 		description: 'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
-		displayOptions: { show: { api: ['graph'] } },
+		displayOptions: { show: { api: ['graph'], querySource: ['custom'] } },
 	},
 	{
 		displayName: 'Output',
@@ -77,13 +117,27 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
 	const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex: index });
-	const query = String(this.getNodeParameter('query', index, '')).trim();
+	const template = this.getNodeParameter('querySource', index, 'custom') === 'template';
+	let query: string;
+	let timespan = '';
+	if (template) {
+		const lookBackDays = Number(this.getNodeParameter('lookBackDays', index, 7));
+		try {
+			query = buildTemplateQuery(String(this.getNodeParameter('template', index, '')), String(this.getNodeParameter('entityValue', index, '')), lookBackDays);
+		} catch (error) {
+			throw fail((error as Error).message);
+		}
+		// Graph searches only the look-back; the query's own time filter does the same on the Defender XDR API.
+		if (graph) timespan = `P${lookBackDays}D`;
+	} else {
+		query = String(this.getNodeParameter('query', index, '')).trim();
+		timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
+	}
 	if (query === '') throw fail('Query is empty. Enter a KQL query, e.g. DeviceInfo | take 10.');
 	if (query.length > MAX_QUERY_LENGTH) {
 		throw fail(`Query is ${query.length.toLocaleString('en-US')} characters long; this node sends at most ${MAX_QUERY_LENGTH.toLocaleString('en-US')}. Shorten it (e.g. move long lists into a lookup or split the query).`);
 	}
 	const body: IDataObject = { Query: query };
-	const timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
 	if (timespan !== '') {
 		if (!ISO_DURATION.test(timespan)) throw fail(`Timespan ${quoted(timespan)} is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`);
 		body.Timespan = timespan;

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from '../../descriptions/common';
+import { chatMessageOptions, returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption, SEVERITY_OPTIONS, filtersCollection, optionsCollection, optionsOf } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
 import { buildIncidentQuery, incidentListRequest, incidentPageSize, type IncidentQuery } from '../../helpers/incidentRequests';
 import { INCIDENT_STATUSES, simplifyIncident } from '../../helpers/incidents';
@@ -55,6 +56,7 @@ export const properties: INodeProperties[] = [
 			default: false,
 			description: "Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
 		},
+		...chatMessageOptions,
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
@@ -76,6 +78,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
+	const chat = await chatSettings(this, session, this.getNodeParameter('options', index, {}) as IDataObject);
 	const filteredLocally = (Array.isArray(filters.severity) && filters.severity.length > 0) || (typeof filters.tags === 'string' && filters.tags.trim() !== '');
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(this, session, incidentListRequest(session.api, query.filter, includeAlerts), {
@@ -87,7 +90,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 		for (const incident of page) {
 			if (!query.matches(incident)) continue;
 			if (!includeAlerts) delete incident.alerts;
-			incidents.push(simplify ? simplifyIncident(session.api, incident) : incident);
+			incidents.push(withChatMessage(chat, 'incident', incident, simplify ? simplifyIncident(session.api, incident) : incident));
 			if (limit !== undefined && incidents.length >= limit) break;
 		}
 		if (limit !== undefined && incidents.length >= limit) break;

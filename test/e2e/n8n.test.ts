@@ -48,7 +48,9 @@ const WF = {
 	customXdr: 'E2eCustomXdr0001',
 	customForeign: 'E2eCustomForeign',
 	investigate: 'E2eInvestigate01',
+	approval: 'E2eApproval00001',
 };
+const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -71,6 +73,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// Tenant 4: the investigation example (live response, file statistics, vulnerabilities), also through Tenant ID.
 	let t4: string;
 	let investigated: { id: string; computerDnsName: string };
+	// Tenant 5: the approval example, published, with a credential that protects the devices tagged VIP.
+	let t5: string;
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) => lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
 
@@ -89,7 +93,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t1 = emu.addTenant({ domains: ['fabrikam.example'] }).id;
 		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
-		for (const tenantId of [t1, t2, t3]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t5 = emu.addTenant({ domains: ['adatum.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5]) emu.consent({ tenantId, clientId, roles: ROLES });
+		// Approve isolates, reject does not, and a protected device is refused even when approved.
+		inc.approve = emu.createIncident(t5, { title: 'E2E approve me', severity: 'High', devices: ['ws-approve.contoso.local'], createdTime: Date.now() - 3000 });
+		inc.reject = emu.createIncident(t5, { title: 'E2E reject me', severity: 'High', devices: ['ws-reject.contoso.local'], createdTime: Date.now() - 2000 });
+		inc.vip = emu.createIncident(t5, { title: 'E2E <!channel> *VIP* laptop', severity: 'High', devices: ['ceo-laptop.contoso.local'], createdTime: Date.now() - 1000 });
+		for (const dnsName of ['ws-approve.contoso.local', 'ws-reject.contoso.local']) emu.addMachine(t5, { computerDnsName: dnsName, osPlatform: 'Windows11' });
+		emu.addMachine(t5, { computerDnsName: 'ceo-laptop.contoso.local', osPlatform: 'Windows11', machineTags: ['VIP'] });
 		inc.contain = emu.createIncident(t3, { title: 'E2E ransomware to contain', severity: 'High', devices: ['fin-laptop-7.contoso.local'] });
 		emu.createIncident(t3, { title: 'E2E medium, left alone', severity: 'Medium', devices: ['ws-0102.contoso.local'] });
 		emu.addMachine(t3, { computerDnsName: 'fin-laptop-7.contoso.local', osPlatform: 'Windows11' });
@@ -123,7 +134,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		const endpoints = { authorityUrl: emu.authorityUrl, defenderApiUrl: emu.defenderApiUrl, graphApiUrl: emu.graphApiUrl, endpointApiUrl: emu.endpointApiUrl };
 		credential = lab.emulatorCredential({ id: 'E2eDefenderCred1', endpoints, tenantId: t1, clientId, clientSecret: secret, quotaWindowSeconds: 60 });
 		const triggerCredential = lab.emulatorCredential({ id: 'E2eDefenderCred2', name: TRIGGER_CREDENTIAL, endpoints, tenantId: t2, clientId, clientSecret: secret });
-		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential])}`]);
+		const approvalCredential = lab.emulatorCredential({ id: 'E2eDefenderCred3', name: APPROVAL_CREDENTIAL, endpoints, tenantId: t5, clientId, clientSecret: secret });
+		approvalCredential.data = { ...approvalCredential.data, protectedDevices: 'tag:vip\nname:dc*' } as typeof approvalCredential.data;
+		await lab.n8nCli(home, ['import:credentials', `--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, approvalCredential])}`]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
 		// chat webhook pointed at the sink and, where n8n's CLI needs it, a Manual Trigger.
@@ -175,9 +188,23 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			lab.customApiCallWorkflow({ id: WF.customGraph, name: 'E2E Custom API Call (Graph)', url: `${emu.graphApiUrl}/v1.0/security/incidents`, credential, query: { $top: '2' } }),
 			lab.customApiCallWorkflow({ id: WF.customXdr, name: 'E2E Custom API Call (Defender XDR API)', url: `${emu.defenderApiUrl}/api/incidents`, credential }),
 			lab.customApiCallWorkflow({ id: WF.customForeign, name: 'E2E Custom API Call (foreign URL)', url: `${sink.urlFor('custom-foreign')}`, credential }),
+			// The approval example, published: it waits for the decision on n8n's resume URL.
+			lab.forImport(lab.loadExample('respond-with-approval.json'), {
+				id: WF.approval,
+				name: 'E2E contain after approval',
+				webhookUrl: sink.urlFor('approval'),
+				mutate: (node: Json) => {
+					if (node.credentials?.microsoftDefenderApi) node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: APPROVAL_CREDENTIAL };
+					if (node.type === lab.DEFENDER_TRIGGER) {
+						node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+						node.parameters.options = { ...node.parameters.options, backfillFrom: new Date(Date.now() - MINUTE).toISOString() };
+					}
+				},
+			}),
 		];
 		await lab.n8nCli(home, ['import:workflow', `--input=${lab.writeJson(work, 'workflows.json', workflows)}`]);
 		await lab.n8nCli(home, ['publish:workflow', `--id=${WF.trigger}`]);
+		await lab.n8nCli(home, ['publish:workflow', `--id=${WF.approval}`]);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
@@ -303,8 +330,11 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(run.status).toBe('success');
 		const [isolation] = lab.nodeOutput(run, 'Isolate Device');
 		expect(isolation).toMatchObject({ type: 'Isolate', status: 'Succeeded', computerDnsName: 'fin-laptop-7.contoso.local' });
-		const [target] = lab.nodeOutput(run, 'Pick Device and File');
-		expect(target).toMatchObject({ incidentId: String(inc.contain.id), deviceName: 'fin-laptop-7.contoso.local', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+		expect(lab.loadExample('respond-to-incident.json').nodes.filter((node: Json) => node.type === 'n8n-nodes-base.code')).toEqual([]);
+		const [entities] = lab.nodeOutput(run, 'Device and File');
+		expect(entities).toMatchObject({ incidentId: String(inc.contain.id), devices: [{ kind: 'device', value: 'fin-laptop-7.contoso.local' }], files: [] });
+		const target = { sha256: entities.processes[0].sha256 };
+		expect(target.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(emu.listMachineActions(t3)).toEqual([expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' })]);
 		expect(emu.listIndicators(t3)).toEqual([expect.objectContaining({ indicatorValue: target.sha256, indicatorType: 'FileSha256', action: 'BlockAndRemediate' })]);
 		const [message] = await sink.waitFor('respond');
@@ -376,6 +406,49 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		for (const key of ['x1', 'x2', 'x4']) expect(emu.getIncident(t2, inc[key].id)?.status).toBe('InProgress');
 		for (const key of ['x0', 'x3']) expect(emu.getIncident(t2, inc[key].id)).toMatchObject({ status: 'Active', comments: [] });
 	}, 6 * MINUTE);
+
+	it('approval: Approve isolates (waited for) and comments; Reject, and a protected device, only comment', async () => {
+		const example = lab.loadExample('respond-with-approval.json');
+		expect(example.nodes.filter((node: Json) => node.type === 'n8n-nodes-base.code')).toEqual([]);
+		const plan: Record<string, 'Approve' | 'Reject'> = { [inc.approve.id]: 'Approve', [inc.reject.id]: 'Reject', [inc.vip.id]: 'Approve' };
+		// One incident at a time: each message waits for its decision before the next one is posted.
+		for (let n = 1; n <= 3; n++) {
+			const messages = await sink.waitFor('approval', n, 150_000);
+			const { body } = messages[n - 1];
+			const id = /incident (\d+) /.exec(body.text)?.[1] as string;
+			expect(Object.keys(plan)).toContain(id);
+			const buttons = body.blocks.at(-1).elements as Json[];
+			expect(buttons.map((button) => button.text.text)).toEqual(['Open in Defender', 'Approve', 'Reject']);
+			const decision = buttons.find((button) => button.text.text === plan[id]) as Json;
+			expect(decision.url).toMatch(new RegExp(`^${server.url}/webhook-waiting/\\d+\\?.*decision=${plan[id].toLowerCase()}$`));
+			// A person clicks seconds later; the test may be quicker than n8n putting the execution to wait (409 until then).
+			let resumed = await fetch(decision.url);
+			for (let attempt = 0; resumed.status === 409 && attempt < 60; attempt++) {
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+				resumed = await fetch(decision.url);
+			}
+			expect(resumed.status).toBe(200);
+			progress(`approval: ${plan[id]} incident ${id}`);
+		}
+		const vipMessage = sink.received('approval').find((message) => message.body.text.includes(`incident ${inc.vip.id} `)) as Json;
+		expect(vipMessage.body.blocks[0].text).toEqual({ type: 'plain_text', text: `🔴 Incident ${inc.vip.id}: E2E <!channel> *VIP* laptop`, emoji: true });
+		expect(vipMessage.body.text).toContain('&lt;!channel&gt;');
+
+		const commentOf = async (id: number) => {
+			const deadline = Date.now() + 60_000;
+			for (;;) {
+				const comments = (emu.getIncident(t5, id) as Incident).comments;
+				if (comments.length > 0 || Date.now() > deadline) return comments.map((comment) => comment.comment);
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+			}
+		};
+		expect(await commentOf(inc.approve.id)).toEqual([expect.stringMatching(/^Approved in chat: ws-approve\.contoso\.local isolated \(Succeeded, action [0-9a-f-]{36}\)\.$/)]);
+		expect(await commentOf(inc.reject.id)).toEqual(['Containment rejected in chat: no device was isolated.']);
+		expect(await commentOf(inc.vip.id)).toEqual([
+			expect.stringMatching(/^Approved in chat, but ceo-laptop\.contoso\.local was not isolated: Device ceo-laptop\.contoso\.local is protected: its tag "VIP" matches the rule "tag:vip"/),
+		]);
+		expect(emu.listMachineActions(t5)).toEqual([expect.objectContaining({ type: 'Isolate', status: 'Succeeded', computerDnsName: 'ws-approve.contoso.local' })]);
+	}, 8 * MINUTE);
 
 	/**
 	 * Polls n8n's executions of the published workflow until the trigger has emitted every id in

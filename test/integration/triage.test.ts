@@ -2,6 +2,8 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { createLab, emulator, pollTrigger, runDefender, stopEmulator, type Lab } from '../support/lab';
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 interface Seeded {
 	incident: IDataObject & { id: number; alerts: Array<{ id: string }> };
 	entities: Array<{ kind: string; value: string; alertIds: string[] }>;
@@ -94,7 +96,7 @@ describe('chat messages', () => {
 			options: { chatMessageFormat: 'slack', chatApproveUrl: 'https://n8n.example/approve', chatRejectUrl: 'https://n8n.example/reject' },
 		});
 		expect(item.json.id).toBe(String(seeded.incident.id));
-		const message = item.json.chatMessage as { text: string; blocks: Array<Record<string, any>> };
+		const message = item.json.chatMessage as { text: string; blocks: Array<Json> };
 		expect(message.blocks[0].text).toEqual({ type: 'plain_text', text: `🔴 Incident ${seeded.incident.id}: <!channel> *urgent* & more`, emoji: true });
 		expect(message.text).toContain('&lt;!channel&gt; *urgent* &amp; more');
 		const texts = message.blocks.flatMap((block) => [block.text?.text, ...(block.fields ?? []).map((field: IDataObject) => field.text)]).filter(Boolean);

@@ -3,6 +3,7 @@ import { entitiesOfAlerts, entitiesOfIncident, filterEntities, groupEntities, ty
 import { buildTemplateQuery, HUNTING_TEMPLATES, kqlString } from '../../dist/nodes/MicrosoftDefender/helpers/huntingTemplates';
 import { parseProtectionRules, protectedAccountMatch, protectedDeviceMatch, protectionMessage } from '../../dist/nodes/MicrosoftDefender/helpers/protection';
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const DEVICE_ID = 'a'.repeat(40);
 const SHA1 = 'b'.repeat(40);
 const SHA256 = 'c'.repeat(64);
@@ -134,13 +135,13 @@ describe('chat messages', () => {
 
 	it('Slack: header, facts, top entities and buttons; no value can mention or format', () => {
 		const message = slackMessage(subject({ title: hostile, severity: 'High', assignedTo: '<@U123>' }), { approveUrl: 'https://n8n.local/a', rejectUrl: 'https://n8n.local/r' });
-		const blocks = message.blocks as Array<Record<string, any>>;
+		const blocks = message.blocks as Array<Json>;
 		expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
 		expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: expect.stringMatching(/^🔴 Incident 77: <!channel> \*bold\*/), emoji: true } });
 		const texts = JSON.stringify(blocks).match(/"type":"(plain_text|mrkdwn)"/g) ?? [];
 		expect(texts.every((type) => type.includes('plain_text'))).toBe(true);
 		expect(blocks[1].fields.map((field: { text: string }) => field.text)).toEqual(['Severity: 🔴 High', 'Status: Unknown', 'Assigned to: <@U123>', 'Alerts: 2', 'Entities: 7']);
-		expect(blocks.at(-1)!.elements.map((button: Record<string, any>) => [button.text.text, button.url, button.style])).toEqual([
+		expect(blocks.at(-1)!.elements.map((button: Json) => [button.text.text, button.url, button.style])).toEqual([
 			['Open in Defender', 'https://security.microsoft.us/incidents/77?tid=t1', undefined],
 			['Approve', 'https://n8n.local/a', 'primary'],
 			['Reject', 'https://n8n.local/r', 'danger'],
@@ -153,7 +154,7 @@ describe('chat messages', () => {
 	it('Slack: long titles and lists are cut visibly within the limits', () => {
 		const devices: Entity[] = Array.from({ length: 12 }, (_, i) => ({ kind: 'device', value: `host-${i}-${'x'.repeat(400)}`, verdict: null, remediationStatus: null, alertIds: [], incidentId: '1' }));
 		const message = slackMessage(subject({ title: 'T'.repeat(5000), entities: devices }));
-		const blocks = message.blocks as Array<Record<string, any>>;
+		const blocks = message.blocks as Array<Json>;
 		expect(Array.from(blocks[0].text.text as string)).toHaveLength(SLACK_LIMITS.header);
 		expect(blocks[0].text.text.endsWith('…')).toBe(true);
 		const list = blocks.find((block) => String(block.text?.text).startsWith('Devices (12)'))!;
@@ -166,7 +167,7 @@ describe('chat messages', () => {
 	it('Teams: an Adaptive Card in a Workflows message, values in TextRuns, within 28 KB', () => {
 		const message = teamsMessage(subject({ title: hostile, severity: 'Medium' }), { approveUrl: 'https://n8n.local/a' });
 		expect(message.type).toBe('message');
-		const [attachment] = message.attachments as Array<Record<string, any>>;
+		const [attachment] = message.attachments as Array<Json>;
 		expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
 		const card = attachment.content;
 		expect(card).toEqual(expect.objectContaining({ type: 'AdaptiveCard', version: '1.4' }));

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { quoted } from './validate';
 import { CHAT_FORMATS, chatMessage, chatSubject, defenderPortalUrl, type ChatFormat, type ChatLinks } from './chatMessages';
 import type { CloudName } from '../transport/cloud';
 import { resolveIdentity, type ApiSession, type DefenderContext } from '../transport/request';
@@ -16,7 +17,7 @@ function linkOption(options: IDataObject, key: string, label: string): string | 
 	const value = typeof options[key] === 'string' ? (options[key] as string).trim() : '';
 	if (value === '') return undefined;
 	if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-		throw new Error(`${label} "${value}" is not an http(s) URL. Use e.g. {{ $execution.resumeUrl }} of a Wait node set to resume on a webhook call.`);
+		throw new Error(`${label} ${quoted(value)} is not an http(s) URL. Use e.g. {{ $execution.resumeUrl }} of a Wait node set to resume on a webhook call.`);
 	}
 	return value;
 }
@@ -25,7 +26,7 @@ function linkOption(options: IDataObject, key: string, label: string): string | 
 export async function chatSettings(context: DefenderContext, session: ApiSession, options: IDataObject): Promise<ChatSettings | undefined> {
 	const format = options.chatMessageFormat;
 	if (typeof format !== 'string' || format === '') return undefined;
-	if (!(CHAT_FORMATS as readonly string[]).includes(format)) throw new Error(`Chat Message Format "${format}" is not one of ${CHAT_FORMATS.join(', ')}.`);
+	if (!(CHAT_FORMATS as readonly string[]).includes(format)) throw new Error(`Chat Message Format ${quoted(format)} is not one of ${CHAT_FORMATS.join(', ')}.`);
 	const links = { approveUrl: linkOption(options, 'chatApproveUrl', 'Chat Approve URL'), rejectUrl: linkOption(options, 'chatRejectUrl', 'Chat Reject URL') };
 	const { identity, credentials } = await resolveIdentity(context, session);
 	const cloud = (typeof credentials.cloud === 'string' ? credentials.cloud : 'global') as CloudName;

@@ -1,3 +1,5 @@
+import { quoted } from './validate';
+
 /**
  * Ready-made advanced hunting queries about one entity. The tables are those of Defender XDR advanced
  * hunting, which the Defender XDR API and Microsoft Graph's runHuntingQuery both query. The entity
@@ -31,7 +33,7 @@ const HASH_COLUMNS: Record<number, string> = { 32: 'MD5', 40: 'SHA1', 64: 'SHA25
 
 function hashColumn(value: string): string {
 	const column = /^[0-9a-f]+$/i.test(value) ? HASH_COLUMNS[value.length] : undefined;
-	if (!column) throw new Error(`"${value}" is not a file hash. Use a SHA-256 (64 hex characters), SHA-1 (40) or MD5 (32).`);
+	if (!column) throw new Error(`${quoted(value)} is not a file hash. Use a SHA-256 (64 hex characters), SHA-1 (40) or MD5 (32).`);
 	return column;
 }
 
@@ -128,7 +130,7 @@ export const ENTITY_LABELS: Record<TemplateEntity, string> = {
 /** The query of a template for one entity value, refusing what cannot be that entity. */
 export function buildTemplateQuery(templateValue: string, entityValue: string, lookBackDays: number): string {
 	const template = HUNTING_TEMPLATES.find((candidate) => candidate.value === templateValue);
-	if (!template) throw new Error(`Unknown template "${templateValue}". Pick one from the list.`);
+	if (!template) throw new Error(`Unknown template ${quoted(templateValue)}. Pick one from the list.`);
 	const value = entityValue.trim();
 	if (value === '') throw new Error(`The ${ENTITY_LABELS[template.entity]} is empty. Map it from the input, e.g. {{ $json.value }} after Get Entities.`);
 	if (!Number.isInteger(lookBackDays) || lookBackDays < 1 || lookBackDays > MAX_LOOK_BACK_DAYS) {

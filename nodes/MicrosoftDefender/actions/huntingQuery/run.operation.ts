@@ -49,7 +49,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. {{ $json.value }}',
-		description: `The entity the template looks for: ${HUNTING_TEMPLATES.map((template) => `${template.name} — ${ENTITY_LABELS[template.entity]}`).join('; ')}. Map it from the input, e.g. {{ $json.value }} after Get Entities; it always goes into the query as a quoted string.`,
+		description: `The entity the template looks for: ${HUNTING_TEMPLATES.map((template) => `${template.name} — ${ENTITY_LABELS[template.entity]}`).join('; ')}. Map it from the input with an expression, e.g. the value field of Get Entities; it always goes into the query as a quoted string.`,
 		displayOptions: { show: { querySource: ['template'] } },
 	},
 	{

@@ -125,7 +125,10 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 
 			const resources = await openDropdown('resource');
 			// n8n appends "Custom API Call" (an HTTP Request signed by this credential) to Resource and Operation.
-			expect(resources).toEqual(['Advanced Hunting', 'Alert', 'Device', 'Incident', 'Indicator', 'Machine Action', 'Custom API Call']);
+			expect(resources).toEqual([
+				'Advanced Hunting', 'Alert', 'Device', 'Domain', 'Exposure Score', 'File', 'Incident', 'Indicator', 'Investigation', 'IP',
+				'Live Response Library', 'Machine Action', 'Recommendation', 'Software', 'User', 'Vulnerability', 'Custom API Call',
+			]);
 			await closeDropdown();
 
 			const operations = await openDropdown('operation');

@@ -169,7 +169,7 @@ describe('secrets never leak into errors, output or logs', () => {
 		const incident = lab.emulator.createIncident(lab.tenantId);
 		lab.emulator.injectFault({ match: { api: 'graph', method: 'POST' }, times: 1, fault: { reset: true } });
 		const comment = { api: 'graph', resource: 'incident', operation: 'addComment', incidentId: { mode: 'id', value: String(incident.id) }, comment: 'triaged' };
-		expect((await run(lab, comment)).error?.message).toMatch(/connection failed.*not repeated/);
+		expect((await run(lab, comment)).error?.message).toMatch(/Could not reach.*not repeated/);
 		expect(lab.calls({ api: 'graph', method: 'POST' })).toHaveLength(1);
 	});
 

@@ -11,7 +11,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { jitteredBackoff } from './backoff';
 import { API_DISPLAY_NAMES, apiOfUrl, scopeOf, type ApiName } from './cloud';
-import { apiErrorWithMessage, CredentialInputError, redact, TokenAcquisitionError, TokenRefusedError } from './errors';
+import { apiErrorWithMessage, CredentialInputError, networkCauseInWords, networkErrorCode, redact, TokenAcquisitionError, TokenRefusedError } from './errors';
 import { identityFromCredentials, secretsOf, type AppIdentity } from './identity';
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
@@ -86,16 +86,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
 	const date = Date.parse(value);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function errorCodeOf(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code !== '') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
 }
 
 function bodyText(body: unknown): string {
@@ -287,20 +277,26 @@ class ApiCall {
 	private networkFailure(error: unknown): AttemptOutcome {
 		const failure = unwrapAuthenticationFailure(error);
 		if (failure) return { retry: false, error: toNodeError(this.context, failure, this.session.itemIndex) };
-		const code = errorCodeOf(error);
+		const code = networkErrorCode(error);
 		if (code === 'ERR_CANCELED') return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
 		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
-		const what = timedOut
-			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
-			: `the connection failed (${code ?? 'network error'})`;
 		// A refused connection never reached the service; other failures may have, so only idempotent calls repeat.
 		const safeToRepeat = this.idempotent || code === 'ECONNREFUSED';
 		if (safeToRepeat && (code === undefined || NETWORK_ERROR_CODES.has(code) || timedOut) && this.transient < MAX_TRANSIENT_RETRIES) {
 			return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 		}
-		const host = new URL(this.url).host;
-		const tail = safeToRepeat ? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}` : `.${this.notRepeated}`;
-		return { retry: false, error: this.apiError(0, `${this.apiName}: ${what}${tail}`) };
+		const target = new URL(this.url);
+		const what = timedOut ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : networkCauseInWords(code);
+		const todo = safeToRepeat
+			? `Check the network between n8n and ${target.host}${timedOut ? ' or raise the Timeout option' : ''}.`
+			: this.notRepeated.trim();
+		const cause = code && !timedOut ? `Cause: ${code}. ` : '';
+		const tries = safeToRepeat ? ` Tried ${this.transient + 1} times.` : '';
+		const hint = timedOut ? this.hint : '';
+		return {
+			retry: false,
+			error: this.apiError(0, `Could not reach the ${this.apiName}: ${what}. ${todo}`, `${cause}Endpoint: ${this.request.method} ${target.origin}${target.pathname}.${tries}${hint}`),
+		};
 	}
 
 	private interpret(response: FullResponse, scope: string): { value: unknown } | AttemptOutcome {
@@ -427,9 +423,12 @@ export async function defenderApiRequest(
 	const { identity, credentials } = resolved ?? (await resolveIdentity(this, session));
 	const base = identity.endpoints.apis[session.api];
 	const url = request.url ?? `${base}${request.path ?? ''}`;
-	if (apiOfUrl(identity.endpoints, url) !== session.api) {
-		throw new NodeOperationError(this.getNode(), `Refusing to send a token to ${new URL(url).origin}: it is not the configured ${API_DISPLAY_NAMES[session.api]} (${base}).`, {
+	// The credential picks the token's audience from the URL: it must be this API's (several APIs may share one base URL).
+	const owner = apiOfUrl(identity.endpoints, url);
+	if (owner === undefined || identity.endpoints.apis[owner] !== base) {
+		throw new NodeOperationError(this.getNode(), `A link in the ${API_DISPLAY_NAMES[session.api]}'s answer points elsewhere; no token was sent to it.`, {
 			itemIndex: session.itemIndex,
+			description: `Link: ${new URL(url).origin}${new URL(url).pathname}. Expected a URL under ${base}. If the API URLs of a Custom cloud are set, check them in the credential.`,
 		});
 	}
 	return (await new ApiCall(this, session, request, identity, credentials, url).send()) as IDataObject;

@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { credentialTest } from './methods';
-import { apiSelector, simplifyField, tenantIdOption } from './descriptions/common';
+import { apiSelector, optionsOf, simplifyField, tenantIdOption } from './descriptions/common';
 import { feedSource, latestRecord, pollFeed, type FeedEvent, type FeedOptions, type FeedState } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
@@ -17,9 +17,10 @@ const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
 /** Fetch Test Event looks this far back for a sample record, for at most this long. */
 const SAMPLE_LOOKBACK_MS = 7 * 24 * 3_600_000;
 const SAMPLE_BUDGET_MS = 20_000;
-/** Statuses of incidents and of alerts, for the one Status filter. */
+/** Statuses of incidents and of alerts, to read either kind of record. */
 const STATUSES = [...new Set<string>([...INCIDENT_STATUSES, ...ALERT_STATUSES])].sort();
 const INCIDENT_EVENTS = ['incidentCreated', 'incidentUpdated'];
+const ALERT_EVENTS = ['alertCreated', 'alertUpdated'];
 
 function shapeRecord(api: ApiName, event: FeedEvent, record: IDataObject, simplify: boolean, includeAlerts: boolean): IDataObject {
 	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
@@ -67,7 +68,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 						displayName: 'Severity',
 						name: 'severity',
 						type: 'multiOptions',
-						options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })),
+						options: optionsOf(SEVERITIES),
 						default: [],
 						description: 'Only incidents or alerts of these severities',
 					},
@@ -75,9 +76,19 @@ export class MicrosoftDefenderTrigger implements INodeType {
 						displayName: 'Status',
 						name: 'status',
 						type: 'multiOptions',
-						options: STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
+						options: optionsOf(INCIDENT_STATUSES),
 						default: [],
-						description: 'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
+						description: 'Only incidents in these statuses',
+						displayOptions: { show: { '/event': INCIDENT_EVENTS } },
+					},
+					{
+						displayName: 'Status',
+						name: 'status',
+						type: 'multiOptions',
+						options: optionsOf(ALERT_STATUSES),
+						default: [],
+						description: 'Only alerts in these statuses',
+						displayOptions: { show: { '/event': ALERT_EVENTS } },
 					},
 				],
 			},

@@ -170,7 +170,7 @@ export async function waitForAction(
 			throw new NodeOperationError(
 				this.getNode(),
 				`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} is still ${String(current.status)} after ${Math.round(timeoutMs / 1000)} s (action ${String(current.id)}).`,
-				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.' },
+				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Max Wait for Completion.' },
 			);
 		}
 		await sleep(Math.max(1, Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining)));

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { optionsWithTenant, returnAllFields, simplifyField } from '../../descriptions/common';
+import { optionsOf, optionsWithTenant, returnAllFields, simplifyField } from '../../descriptions/common';
 import { wantedCount } from '../../helpers/parameters';
 import { ALERT_STATUSES, alertPath, alertTimeField, simplifyAlert } from '../../helpers/alerts';
 import { SEVERITIES, toGraphValue } from '../../helpers/incidents';
@@ -25,8 +25,8 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
 			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
 			{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: '1234', description: 'Alerts of this incident' },
-			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })), default: 'High' },
-			{ displayName: 'Status', name: 'status', type: 'options', options: ALERT_STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })), default: 'New' },
+			{ displayName: 'Severity', name: 'severity', type: 'options', options: optionsOf(SEVERITIES), default: 'High' },
+			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'New' },
 			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
 			{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
 		],

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { HUNTING_RETIREMENT_NOTICE, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { HUNTING_RETIREMENT_NOTICE, huntingTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
 import { quoted } from '../../helpers/validate';
@@ -63,16 +63,18 @@ export const properties: INodeProperties[] = [
 				name: 'includeSchema',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the column names and types (with Output: One Item with All Rows)',
+				description: 'Whether to add the column names and types to the item',
+				displayOptions: { show: { '/output': ['single'] } },
 			},
 			{
 				displayName: 'Include Statistics',
 				name: 'includeStatistics',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
+				description: 'Whether to add the query statistics the service returns, e.g. resource usage',
+				displayOptions: { show: { '/output': ['single'], '/api': ['defenderXdr'] } },
 			},
-			requestTimeoutOption,
+			huntingTimeoutOption,
 			tenantIdOption,
 		],
 	},

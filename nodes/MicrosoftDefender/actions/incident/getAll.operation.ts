@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
-import { returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
+import { optionsOf, returnAllFields, simplifyField, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
 import { buildIncidentQuery, incidentListRequest, type IncidentQuery } from '../../helpers/incidentRequests';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident } from '../../helpers/incidents';
@@ -31,16 +31,17 @@ export const properties: INodeProperties[] = [
 				displayName: 'Severity',
 				name: 'severity',
 				type: 'multiOptions',
-				options: SEVERITIES.map((value) => ({ name: value === 'UnSpecified' ? 'Unspecified' : value, value })),
+				options: optionsOf(SEVERITIES),
 				default: [],
 				description: 'Only incidents of these severities (filtered after download: neither API filters severity reliably)',
 			},
 			{
 				displayName: 'Status',
 				name: 'status',
-				type: 'options',
-				options: INCIDENT_STATUSES.map((value) => ({ name: value === 'InProgress' ? 'In Progress' : value, value })),
-				default: 'Active',
+				type: 'multiOptions',
+				options: optionsOf(INCIDENT_STATUSES),
+				default: ['Active'],
+				description: 'Only incidents in these statuses (one status is filtered by the API, several after download)',
 			},
 			{
 				displayName: 'Tags',
@@ -93,7 +94,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
-	const filteredLocally = (Array.isArray(filters.severity) && filters.severity.length > 0) || (typeof filters.tags === 'string' && filters.tags.trim() !== '');
+	const filteredLocally = query.filteredLocally;
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(this, session, incidentListRequest(session.api, query.filter, includeAlerts), {
 		// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor } from '../../helpers/parameters';
-import { optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
+import { INDICATOR_ACTION_DESCRIPTIONS, labelOf, optionsOf, optionsWithTenant } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES, inferIndicatorType, isValidIndicator, type IndicatorType } from '../../helpers/indicators';
 import { isoDateTime, quoted } from '../../helpers/validate';
@@ -30,7 +30,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Action',
 		name: 'action',
 		type: 'options',
-		options: optionsOf(INDICATOR_ACTIONS),
+		options: optionsOf(INDICATOR_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS),
 		default: 'Block',
 	},
 	{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, placeholder: 'e.g. Ransomware payload from incident 1234' },
@@ -45,7 +45,7 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Expiration', name: 'expirationTime', type: 'dateTime', default: '', description: 'When the indicator stops applying' },
 			{ displayName: 'Generate Alert', name: 'generateAlert', type: 'boolean', default: true, description: 'Whether a match raises an alert' },
 			{ displayName: 'Recommended Actions', name: 'recommendedActions', type: 'string', default: '' },
-			{ displayName: 'Severity', name: 'severity', type: 'options', options: SEVERITIES.filter((value) => value !== 'UnSpecified').map((value) => ({ name: value, value })), default: 'High' },
+			{ displayName: 'Severity', name: 'severity', type: 'options', options: optionsOf(SEVERITIES.filter((value) => value !== 'UnSpecified')), default: 'High' },
 		],
 	},
 	optionsWithTenant,
@@ -62,7 +62,7 @@ export async function execute(this: IExecuteFunctions, index: number): Promise<I
 	if (!type) {
 		throw fail(`Value ${quoted(value)} is not a SHA-1, SHA-256 or MD5 hash, an IP address, a URL (http/https) or a domain. Fix the value or pick its Type.`);
 	}
-	if (!isValidIndicator(type, value)) throw fail(`Value ${quoted(value)} is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`);
+	if (!isValidIndicator(type, value)) throw fail(`Value ${quoted(value)} is not a valid ${labelOf(type)}. Fix the value or pick another Type.`);
 	const action = this.getNodeParameter('action', index, 'Block') as string;
 	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action)) throw fail(`Action ${quoted(action)} is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`);
 	const title = String(this.getNodeParameter('title', index, '')).trim();

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
-import { optionsWithTenant, returnAllFields, optionsOf } from '../../descriptions/common';
+import { INDICATOR_ACTION_DESCRIPTIONS, optionsOf, optionsWithTenant, returnAllFields } from '../../descriptions/common';
 import { odataString } from '../../helpers/odata';
 import { INDICATOR_ACTIONS, INDICATOR_TYPES } from '../../helpers/indicators';
 import { listPages } from '../../transport/paging';
@@ -16,7 +16,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
-			{ displayName: 'Action', name: 'action', type: 'options', options: optionsOf(INDICATOR_ACTIONS), default: 'Block' },
+			{ displayName: 'Action', name: 'action', type: 'options', options: optionsOf(INDICATOR_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS), default: 'Block' },
 			{ displayName: 'Type', name: 'indicatorType', type: 'options', options: optionsOf(INDICATOR_TYPES), default: 'FileSha256' },
 			{ displayName: 'Value', name: 'indicatorValue', type: 'string', default: '', description: 'Exact indicator value, e.g. a hash or domain' },
 		],

@@ -57,6 +57,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				],
 				default: 'incidentCreated',
 			},
+			simplifyField,
 			{
 				displayName: 'Filters',
 				name: 'filters',
@@ -127,7 +128,6 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					tenantIdOption,
 				],
 			},
-			simplifyField,
 		],
 	};
 

@@ -32,7 +32,7 @@ export const tenantIdOption: INodeProperties = {
 	name: 'tenantId',
 	type: 'string',
 	default: '',
-	placeholder: '00000000-0000-0000-0000-000000000000',
+	placeholder: 'e.g. 00000000-0000-0000-0000-000000000000',
 	description:
 		"Customer tenant to act on instead of the credential's tenant (MSSP: one multi-tenant app consented in several tenants). Tokens are cached per tenant.",
 };

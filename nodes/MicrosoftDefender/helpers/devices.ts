@@ -122,7 +122,7 @@ export async function requestResponseAction(
 		if (!running && pendingConflict && error.errorResponse?.code === 'ActiveRequestAlreadyExists') {
 			throw new NodeOperationError(this.getNode(), `Defender refused the ${spec.label} request: one is already active on ${machine.computerDnsName ?? machine.id} (ActiveRequestAlreadyExists).`, {
 				itemIndex: session.itemIndex,
-				description: spec.busyHint ?? 'Wait until it has finished (Machine Action → Get Many, filtered by device), then run the item again.',
+				description: spec.busyHint ?? 'Wait until it has finished (Action Center → Get Many, filtered by device), then run the item again.',
 			});
 		}
 		if (!running) throw toNodeError(this, error, session.itemIndex);
@@ -132,7 +132,7 @@ export async function requestResponseAction(
 			`A ${spec.label} action is already ${String(running.status)} on ${String(running.computerDnsName ?? machine.computerDnsName ?? machine.id)} since ${String(running.creationDateTimeUtc)} (action ${String(running.id)}, requested by ${String(running.requestor ?? 'unknown')}).`,
 			{
 				itemIndex: session.itemIndex,
-				description: spec.busyHint ?? 'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
+				description: spec.busyHint ?? 'Wait for it (Action Center → Get), cancel it (Action Center → Cancel), or set "If Action Already Running" to "Return Running Action".',
 			},
 		);
 	}
@@ -170,7 +170,7 @@ export async function waitForAction(
 			throw new NodeOperationError(
 				this.getNode(),
 				`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} is still ${String(current.status)} after ${Math.round(timeoutMs / 1000)} s (action ${String(current.id)}).`,
-				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Max Wait for Completion.' },
+				{ itemIndex: session.itemIndex, description: 'The action keeps running in Defender (the device may be offline). Check it later with Action Center → Get, or raise Max Wait for Completion.' },
 			);
 		}
 		await sleep(Math.max(1, Math.min(ACTION_POLL_DELAYS_MS[Math.min(poll, ACTION_POLL_DELAYS_MS.length - 1)], remaining)));

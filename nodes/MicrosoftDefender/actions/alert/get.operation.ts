@@ -6,7 +6,7 @@ import { alertPath, simplifyAlert } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './fields';
 
-export const properties: INodeProperties[] = [alertIdField, optionsWithTenant, simplifyField];
+export const properties: INodeProperties[] = [alertIdField, simplifyField, optionsWithTenant];
 
 export const option: OperationOption = { name: 'Get', description: 'Get an alert by ID', action: 'Get an alert' };
 

@@ -21,10 +21,10 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'e.g. analyst@contoso.com' },
 			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
 			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
-			{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: '1234', description: 'Alerts of this incident' },
+			{ displayName: 'Incident ID', name: 'incidentId', type: 'string', default: '', placeholder: 'e.g. 1234', description: 'Alerts of this incident' },
 			{ displayName: 'Severity', name: 'severity', type: 'options', options: optionsOf(SEVERITIES), default: 'High' },
 			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ALERT_STATUSES), default: 'New' },
 			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },

@@ -9,6 +9,7 @@ import { alertIdField, alertIdFrom, alertPermission, alertSessionFor } from './f
 
 export const properties: INodeProperties[] = [
 	alertIdField,
+	simplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -16,7 +17,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com' },
+			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'e.g. analyst@contoso.com' },
 			classificationField,
 			{ displayName: 'Comment', name: 'comment', type: 'string', typeOptions: { rows: 3 }, default: '' },
 			determinationField,
@@ -24,7 +25,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	simplifyField,
 ];
 
 export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification; add a comment', action: 'Update an alert' };

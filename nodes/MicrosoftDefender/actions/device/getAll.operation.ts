@@ -31,8 +31,8 @@ export const properties: INodeProperties[] = [
 				default: 'Active',
 			},
 			{ displayName: 'Last Seen After', name: 'lastSeenAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Name Starts With', name: 'name', type: 'string', default: '', placeholder: 'ws-01', description: 'Beginning of the DNS name' },
-			{ displayName: 'OS Platform', name: 'osPlatform', type: 'string', default: '', placeholder: 'Windows11' },
+			{ displayName: 'Name Starts With', name: 'name', type: 'string', default: '', placeholder: 'e.g. ws-01', description: 'Beginning of the DNS name' },
+			{ displayName: 'OS Platform', name: 'osPlatform', type: 'string', default: '', placeholder: 'e.g. Windows11' },
 			{
 				displayName: 'Risk Score',
 				name: 'riskScore',

@@ -37,7 +37,7 @@ export const properties: INodeProperties[] = [
 		name: 'timespan',
 		type: 'string',
 		default: '',
-		placeholder: 'P7D',
+		placeholder: 'e.g. P7D',
 		description: 'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
 		displayOptions: { show: { api: ['graph'] } },
 	},

@@ -15,7 +15,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		placeholder: 'Triaged by n8n: …',
+		placeholder: 'e.g. Triaged by n8n: …',
 		description: "Text added to the incident's comments",
 	},
 	optionsWithTenant,

@@ -8,6 +8,7 @@ import { simplifyIncident } from '../../helpers/incidents';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -26,7 +27,6 @@ export const properties: INodeProperties[] = [
 			tenantIdOption,
 		],
 	},
-	simplifyField,
 ];
 
 export const option: OperationOption = { name: 'Get', description: 'Get an incident by ID', action: 'Get an incident' };

@@ -10,6 +10,7 @@ import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
+	simplifyField,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -22,7 +23,7 @@ export const properties: INodeProperties[] = [
 				name: 'assignedTo',
 				type: 'string',
 				default: '',
-				placeholder: 'analyst@contoso.com',
+				placeholder: 'e.g. analyst@contoso.com',
 				description: 'Only incidents assigned to this user (exact match)',
 			},
 			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
@@ -48,7 +49,7 @@ export const properties: INodeProperties[] = [
 				name: 'tags',
 				type: 'string',
 				default: '',
-				placeholder: 'ransomware, vip',
+				placeholder: 'e.g. ransomware, vip',
 				description: 'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
 			},
 			{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
@@ -73,7 +74,6 @@ export const properties: INodeProperties[] = [
 			tenantIdOption,
 		],
 	},
-	simplifyField,
 ];
 
 export const option: OperationOption = { name: 'Get Many', description: 'List incidents, filtered', action: 'Get many incidents' };

@@ -10,6 +10,7 @@ import { toNodeError } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -17,7 +18,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'analyst@contoso.com', description: 'User (UPN) the incident is assigned to' },
+			{ displayName: 'Assigned To', name: 'assignedTo', type: 'string', default: '', placeholder: 'e.g. analyst@contoso.com', description: 'User (UPN) the incident is assigned to' },
 			classificationField,
 			{
 				displayName: 'Comment',
@@ -40,7 +41,7 @@ export const properties: INodeProperties[] = [
 				name: 'tags',
 				type: 'string',
 				default: '',
-				placeholder: 'triaged, n8n',
+				placeholder: 'e.g. triaged, n8n',
 				description: 'Comma-separated tags; see Tags Mode',
 			},
 			{
@@ -56,7 +57,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	simplifyField,
 ];
 
 export const option: OperationOption = { name: 'Update', description: 'Change status, assignment, classification, tags; add a comment', action: 'Update an incident' };

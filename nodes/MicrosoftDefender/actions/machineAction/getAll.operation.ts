@@ -20,7 +20,7 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-			{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
+			{ displayName: 'Device', name: 'machine', type: 'string', default: '', placeholder: 'e.g. ws-0101.contoso.local or device ID', description: 'Actions on this device (ID or DNS name)' },
 			{ displayName: 'Status', name: 'status', type: 'options', options: optionsOf(ACTION_STATUSES), default: 'Pending' },
 			{ displayName: 'Type', name: 'type', type: 'options', options: optionsOf(ACTION_TYPES), default: 'Isolate' },
 		],

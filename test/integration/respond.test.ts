@@ -173,7 +173,7 @@ describe('Indicator', () => {
 
 		const before = lab.calls({ api: 'mde' }).length;
 		await expect(run(lab, { resource: 'indicator', operation: 'create', indicatorValue: 'b'.repeat(63), indicatorType: 'FileSha256', action: 'Block', title: 't', description: 'd' })).rejects.toThrow(
-			/is not a valid File Sha256/,
+			/is not a valid File SHA-256/,
 		);
 		await expect(run(lab, { resource: 'indicator', operation: 'create', indicatorValue: 'not a thing', action: 'Block', title: 't', description: 'd' })).rejects.toThrow(/is not a SHA-1, SHA-256 or MD5 hash/);
 		expect(lab.calls({ api: 'mde' }).length).toBe(before);

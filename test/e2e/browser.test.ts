@@ -106,7 +106,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 			expect(svg.headers()['content-type']).toMatch(/^image\/svg\+xml/);
 			expect(await svg.text()).toMatch(/<svg[\s>]/);
 			// The subtitles the node description computes from operation and resource.
-			await expect(canvasNode('Set In Progress').innerText()).resolves.toContain('update: incident');
+			await expect(canvasNode('Set In Progress').innerText()).resolves.toContain('update: Incident');
 			await expect(canvasNode('Hunt Process Events').innerText()).resolves.toContain('run: Advanced Hunting');
 			await page.mouse.move(5, 895); // no hover toolbar in the picture
 		});

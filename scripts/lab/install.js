@@ -317,20 +317,26 @@ async function installInto(install, recipe, onProgress) {
 	return install;
 }
 
-/** How many packages npm has unpacked into `folder`'s node_modules so far (a progress figure). */
+/**
+ * How many top-level packages npm has unpacked into `folder`'s node_modules so far (a progress
+ * figure: npm creates the folders first and fills them as tarballs arrive, package.json among them).
+ */
 function installedPackages(/** @type {string} */ folder) {
 	const modules = path.join(folder, 'node_modules');
-	try {
-		return fs
-			.readdirSync(modules)
-			.reduce(
-				(count, name) =>
-					count + (name.startsWith('@') ? fs.readdirSync(path.join(modules, name)).length : 1),
-				0,
-			);
-	} catch {
-		return 0;
-	}
+	/** @param {string} dir @returns {string[]} */
+	const list = (dir) => {
+		try {
+			return fs.readdirSync(dir);
+		} catch {
+			return [];
+		}
+	};
+	const packages = list(modules).flatMap((name) =>
+		name.startsWith('@')
+			? list(path.join(modules, name)).map((inner) => `${name}/${inner}`)
+			: [name],
+	);
+	return packages.filter((name) => fs.existsSync(path.join(modules, name, 'package.json'))).length;
 }
 
 /** The finished install of n8n `version` in the cache; throws if ensureN8n has not completed there. */

@@ -21,6 +21,8 @@ const PERMISSIONS_NOTICE =
 	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All (automated investigations), Ti.ReadWrite.All (indicators), ' +
 	'Machine.LiveResponse, Library.Manage (live response library), User.Read.All (logged-on users), File.Read.All, Ip.Read.All, URL.Read.All (domains), Vulnerability.Read.All, Software.Read.All, ' +
 	'SecurityRecommendation.Read.All, Score.Read.All (exposure score)</li>' +
+	'<li>Microsoft Graph, for identity response (User resource): SecurityIdentitiesAccount.Read.All (find the account), SecurityIdentitiesActions.ReadWrite.All (Defender for Identity actions); ' +
+	'for Entra ID accounts User.Read.All, User.EnableDisableAccount.All (disable, enable), User.RevokeSessions.All (revoke sessions)</li>' +
 	'</ul>' +
 	'Multi-tenant (MSSP) app: an administrator of each customer tenant consents once at ' +
 	'https://login.microsoftonline.com/&lt;customer-tenant&gt;/adminconsent?client_id=&lt;client-id&gt;, then set the node option Tenant ID per customer.';
@@ -178,6 +180,16 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			description:
 				'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
 			displayOptions: { show: { authentication: ['certificate'] } },
+		},
+		{
+			displayName: 'Protected Accounts',
+			name: 'protectedAccounts',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: '*@exec.contoso.com, CONTOSO\\admin*',
+			description:
+				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
 		},
 	];
 

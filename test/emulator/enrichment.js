@@ -232,9 +232,15 @@ function createEnrichment({ apiBases, getTenant, machines, alerts }) {
 				.ipHistory.filter((h) => h.ip.toLowerCase() === ip && near(h.atMs))
 				.map((h) => h.machineId),
 		);
+		// A device keeps its last IP from when it was last seen; an active one still has it now.
 		for (const machine of machines.listMachines(ctx.tenantId)) {
-			if (machine.lastIpAddress.toLowerCase() === ip && near(Date.parse(machine.lastSeen)))
-				ids.add(machine.id);
+			const seenMs = Date.parse(machine.lastSeen);
+			const hadIt =
+				near(seenMs) ||
+				(machine.healthStatus === 'Active' &&
+					atMs >= seenMs &&
+					atMs <= Date.now() + FIND_BY_IP_WINDOW_MS);
+			if (machine.lastIpAddress.toLowerCase() === ip && hadIt) ids.add(machine.id);
 		}
 		return list('Machines', machinesById(ctx.tenantId, [...ids]));
 	}

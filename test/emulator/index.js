@@ -16,6 +16,7 @@ const { createIndicators } = require('./indicators');
 const { createLiveResponse } = require('./liveResponse');
 const { createEnrichment } = require('./enrichment');
 const { createTvm } = require('./tvm');
+const { createIdentityAccounts } = require('./identityAccounts');
 const { createOpenAi } = require('./openai');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
@@ -211,6 +212,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const liveResponse = createLiveResponse({ url, apiBases, getTenant, machines });
 	const enrichment = createEnrichment({ apiBases, getTenant, machines, alerts });
 	const tvm = createTvm({ apiBases, getTenant, machines });
+	const identityAccounts = createIdentityAccounts({ apiBases, getTenant });
 	const openAi = createOpenAi();
 	const traffic = createTraffic();
 	// Routes under /machines/{id}/… and /machines/findbyip(…) come before the device routes, which take any segment as an ID.
@@ -224,6 +226,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		...machines.routes,
 		...alerts.routes,
 		...indicators.routes,
+		...identityAccounts.routes,
 	];
 	let latency = latencyMs;
 
@@ -402,6 +405,11 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 					'SecurityIncident.ReadWrite.All',
 					'ThreatHunting.Read.All',
 					'SecurityAlert.ReadWrite.All',
+					'SecurityIdentitiesAccount.Read.All',
+					'SecurityIdentitiesActions.ReadWrite.All',
+					'User.Read.All',
+					'User.EnableDisableAccount.All',
+					'User.RevokeSessions.All',
 				],
 				mde: [
 					'Machine.ReadWrite.All',
@@ -488,6 +496,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 				createdTime: incident.createdTime,
 			});
 		});
+		seedInvestigateDemo(tenant.id, { workstation, server });
 		return {
 			tenantId: tenant.id,
 			tenantDomain: tenant.domains[0],
@@ -495,6 +504,119 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 			clientSecret,
 			certificateThumbprint: app.certificates[0].thumbprint,
 		};
+	}
+
+	/**
+	 * What the investigate and respond operations find in the demo: logged-on users, a file, an IP and a
+	 * domain seen on the devices, vulnerabilities, software, a recommendation, an exposure score, an
+	 * investigation, a library script, and identity accounts for the User actions.
+	 * @param {string} tenantId @param {{ workstation: { id: string }, server: { id: string } }} devices
+	 */
+	function seedInvestigateDemo(tenantId, { workstation, server }) {
+		const both = [workstation.id, server.id];
+		enrichment.setLogonUsers(tenantId, workstation.id, [
+			{ accountName: 'jdoe', accountDomain: 'contoso' },
+			{ accountName: 'svc-backup', accountDomain: 'contoso', logonTypes: 'Service' },
+		]);
+		enrichment.setLogonUsers(tenantId, server.id, [
+			{ accountName: 'jdoe', accountDomain: 'contoso', isDomainAdmin: true },
+		]);
+		enrichment.addFile(tenantId, {
+			sha1: '5d41402abc4b2a76b9719d911017c592aef4a1e3',
+			sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+			fileName: 'invoice-viewer.exe',
+			determinationType: 'Malware',
+			determinationValue: 'Trojan:Win32/Demo',
+			globalPrevalence: 3,
+			machineIds: both,
+			orgFirstSeen: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+			orgLastSeen: new Date().toISOString(),
+		});
+		enrichment.addIp(tenantId, {
+			ip: '203.0.113.66',
+			machineIds: both,
+			orgFirstSeen: new Date(Date.now() - 86_400_000).toISOString(),
+			orgLastSeen: new Date().toISOString(),
+		});
+		enrichment.addDomain(tenantId, {
+			domain: 'malicious.example',
+			machineIds: [workstation.id],
+			orgFirstSeen: new Date(Date.now() - 86_400_000).toISOString(),
+			orgLastSeen: new Date().toISOString(),
+		});
+		tvm.addVulnerability(tenantId, {
+			id: 'CVE-2024-21412',
+			name: 'Internet Shortcut Files Security Feature Bypass',
+			severity: 'High',
+			cvssV3: 8.1,
+			publicExploit: true,
+			exploitVerified: true,
+			machineIds: both,
+		});
+		tvm.addVulnerability(tenantId, {
+			id: 'CVE-2025-0611',
+			name: 'Chrome V8 object corruption',
+			severity: 'Critical',
+			cvssV3: 9.6,
+			machineIds: [workstation.id],
+		});
+		tvm.addSoftware(tenantId, {
+			vendor: 'google',
+			name: 'chrome',
+			machineIds: [workstation.id],
+			vulnerabilityIds: ['CVE-2025-0611'],
+			missingKbs: [],
+		});
+		tvm.addSoftware(tenantId, {
+			vendor: 'microsoft',
+			name: 'windows_server_2022',
+			machineIds: [server.id],
+			vulnerabilityIds: ['CVE-2024-21412'],
+			missingKbs: [
+				{
+					id: '5034129',
+					name: 'January 2024 Security Updates',
+					osBuild: 20348,
+					productsNames: ['windows_server_2022'],
+					url: 'https://support.microsoft.com/help/5034129',
+					machineMissedOn: 1,
+					cveAddressed: 1,
+				},
+			],
+		});
+		tvm.addRecommendation(tenantId, {
+			id: 'va-_-google-_-chrome',
+			productName: 'chrome',
+			recommendationName: 'Update Google Chrome',
+			vendor: 'google',
+			severityScore: 8,
+			machineIds: [workstation.id],
+		});
+		tvm.setExposureScore(tenantId, 42.5);
+		tvm.addInvestigation(tenantId, { machineId: workstation.id, state: 'PendingApproval' });
+		liveResponse.addLibraryFile(tenantId, {
+			fileName: 'collect-triage.ps1',
+			content: 'Get-Process | Select-Object -First 20\n',
+			description: 'Lists running processes',
+			hasParameters: false,
+		});
+		identityAccounts.addIdentityAccount(tenantId, {
+			displayName: 'jdoe',
+			domain: 'contoso.local',
+			upn: 'jdoe@contoso.example',
+			accounts: [{ provider: 'ActiveDirectory' }, { provider: 'EntraID' }],
+		});
+		identityAccounts.addIdentityAccount(tenantId, {
+			displayName: 'ceo',
+			domain: 'contoso.local',
+			upn: 'ceo@contoso.example',
+			accounts: [{ provider: 'ActiveDirectory' }, { provider: 'EntraID' }],
+		});
+		identityAccounts.addIdentityAccount(tenantId, {
+			displayName: 'contractor7',
+			domain: 'contoso.local',
+			accounts: [{ provider: 'Okta' }],
+		});
 	}
 
 	const control = {
@@ -539,6 +661,12 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		addRecommendation: tvm.addRecommendation,
 		setExposureScore: tvm.setExposureScore,
 		addInvestigation: tvm.addInvestigation,
+		addIdentityAccount: identityAccounts.addIdentityAccount,
+		addEntraUser: identityAccounts.addEntraUser,
+		identityActions: identityAccounts.identityActions,
+		entraUserChanges: identityAccounts.entraUserChanges,
+		getEntraUser: identityAccounts.getEntraUser,
+		getIdentityAccount: identityAccounts.getIdentityAccount,
 		setModelScript: openAi.setModelScript,
 		modelExchanges: openAi.modelExchanges,
 		setQuota: traffic.setQuota,

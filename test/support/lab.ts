@@ -26,6 +26,11 @@ export const FULL_ROLES = {
 		'SecurityIncident.ReadWrite.All',
 		'ThreatHunting.Read.All',
 		'SecurityAlert.ReadWrite.All',
+		'SecurityIdentitiesAccount.Read.All',
+		'SecurityIdentitiesActions.ReadWrite.All',
+		'User.Read.All',
+		'User.EnableDisableAccount.All',
+		'User.RevokeSessions.All',
 	],
 	mde: [
 		'Machine.ReadWrite.All',

@@ -255,6 +255,60 @@ export const indicatorIdLocator: INodeProperties = {
 	],
 };
 
+export const identityAccountLocator: INodeProperties = {
+	displayName: 'Account',
+	name: 'account',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description:
+		'The account: picked from Defender for Identity, or its UPN, DOMAIN\\name, account name, SID or identity account ID (it must match exactly one)',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchIdentityAccounts', searchable: true },
+		},
+		{
+			displayName: 'By UPN, Name or ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. jdoe@contoso.com, CONTOSO\\jdoe or an identity account ID',
+		},
+	],
+};
+
+/**
+ * A resource locator over a Defender list: From List (its search method) or the ID typed in. The field
+ * keeps the name it had as a plain string, so saved workflows read the same.
+ */
+export function listLocator(field: {
+	displayName: string;
+	name: string;
+	description: string;
+	searchListMethod: string;
+	placeholder: string;
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: field.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: field.searchListMethod, searchable: true },
+			},
+			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: field.placeholder },
+		],
+	};
+}
+
 export const returnAllFields: INodeProperties[] = [
 	{
 		displayName: 'Return All',

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { odataString } from './odata';
+import { isValidIndicator } from './indicators';
+import { odataDateTime, odataString } from './odata';
 import { quoted } from './validate';
 import { downloadWithFreshLink } from '../transport/download';
 import type { QuotaCategory } from '../transport/quotas';
@@ -283,4 +284,44 @@ export async function downloadInvestigationPackage(
 		`the investigation package of ${String(action.computerDnsName ?? action.machineId)}`,
 		session.itemIndex ?? 0,
 	);
+}
+
+/** Defender keeps IP assignments for 30 days and matches 15 minutes either side of the time. */
+const FIND_BY_IP_MAX_AGE_MS = 30 * 86_400_000;
+
+/**
+ * Devices that had `ip` within 15 minutes of `time` (Find Devices by IP, the one documented way from an IP
+ * to devices). `undefined` time = now. Inputs are checked before the call.
+ */
+export async function devicesByIp(
+	this: IExecuteFunctions,
+	index: number,
+	session: ApiSession,
+	ipValue: unknown,
+	timeValue: unknown,
+): Promise<IDataObject[]> {
+	const fail = (message: string) =>
+		new NodeOperationError(this.getNode(), message, { itemIndex: index });
+	const ip = String(ipValue ?? '').trim();
+	if (!isValidIndicator('IpAddress', ip))
+		throw fail(`"${ip}" is not an IP address. Enter an IPv4 or IPv6 address, e.g. 10.0.0.15.`);
+	let timestamp: string;
+	try {
+		timestamp =
+			timeValue === undefined ? new Date().toISOString() : odataDateTime(timeValue, 'Time');
+	} catch (error) {
+		throw fail((error as Error).message);
+	}
+	if (Date.now() - Date.parse(timestamp) > FIND_BY_IP_MAX_AGE_MS)
+		throw fail(
+			`Time ${timestamp} is more than 30 days ago. Defender finds devices by IP only within the last 30 days.`,
+		);
+	// The IP is quoted and the time is not, as the documented call spells it.
+	const answer = await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: `/api/machines/findbyip(ip='${ip}',timestamp=${timestamp.replace(/\.\d+Z$/, 'Z')})`,
+		quota: 'endpoint',
+		permission: 'Machine.Read.All',
+	});
+	return Array.isArray(answer.value) ? (answer.value as IDataObject[]) : [];
 }

@@ -6,6 +6,13 @@ import type {
 } from 'n8n-workflow';
 
 import { alertApi, alertPath, simplifyAlert } from '../helpers/alerts';
+import {
+	IDENTITY_ACCOUNTS_PATH,
+	PERMISSIONS as IDENTITY_PERMISSIONS,
+	PROVIDER_NAMES,
+	providerAccountsOf,
+	type IdentityProvider,
+} from '../helpers/identityResponse';
 import { incidentListRequest } from '../helpers/incidentRequests';
 import { simplifyIncident } from '../helpers/incidents';
 import { odataString } from '../helpers/odata';
@@ -35,11 +42,13 @@ async function search(
 	paginationToken: string | undefined,
 	toItem: (record: IDataObject) => INodeListSearchItems,
 	needle = '',
+	/** Null for a list that documents no `$top`/`$skip` (paged by `@odata.nextLink` only). */
+	pageSize: number | null = SEARCH_PAGE,
 ): Promise<INodeListSearchResult> {
 	let cursor = paginationToken ? (JSON.parse(paginationToken) as PageCursor) : undefined;
 	const results: INodeListSearchItems[] = [];
 	for (let pages = 0; pages < PAGES_PER_SEARCH && results.length < SEARCH_PAGE; pages++) {
-		const page = await listPage.call(context, session, request, SEARCH_PAGE, cursor);
+		const page = await listPage.call(context, session, request, pageSize ?? undefined, cursor);
 		for (const item of page.records.map(toItem)) {
 			if (needle === '' || item.name.toLowerCase().includes(needle)) results.push(item);
 		}
@@ -181,5 +190,145 @@ export async function searchIndicators(
 			value: String(indicator.id),
 		}),
 		searchText(filter),
+	);
+}
+
+/** A read-only Defender for Endpoint list, searched by the text each record is shown with. */
+async function searchEndpointList(
+	context: ILoadOptionsFunctions,
+	filter: string | undefined,
+	paginationToken: string | undefined,
+	list: { path: string; permission: string; paged: boolean },
+	toItem: (record: IDataObject) => INodeListSearchItems,
+): Promise<INodeListSearchResult> {
+	return await search(
+		context,
+		searchSession(context, 'endpoint'),
+		{ method: 'GET', path: list.path, quota: 'endpoint', permission: list.permission },
+		paginationToken,
+		toItem,
+		searchText(filter),
+		list.paged ? SEARCH_PAGE : null,
+	);
+}
+
+/** "From list" of the Vulnerability field: CVEs of the organisation, filtered by ID or name. */
+export async function searchVulnerabilities(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchEndpointList(
+		this,
+		filter,
+		paginationToken,
+		{ path: '/api/vulnerabilities', permission: 'Vulnerability.Read.All', paged: true },
+		(cve) => ({
+			name: `${String(cve.id)} (${String(cve.severity ?? 'unknown severity')}, CVSS ${String(cve.cvssV3 ?? '?')}, ${String(cve.exposedMachines ?? 0)} exposed devices)`,
+			value: String(cve.id),
+		}),
+	);
+}
+
+/** "From list" of the Software field: the inventory, filtered by vendor or product. */
+export async function searchSoftware(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchEndpointList(
+		this,
+		filter,
+		paginationToken,
+		{ path: '/api/Software', permission: 'Software.Read.All', paged: true },
+		(software) => ({
+			name: `${String(software.vendor ?? '?')} ${String(software.name ?? software.id)} (${String(software.weaknesses ?? 0)} weaknesses, ${String(software.exposedMachines ?? 0)} exposed devices)`,
+			value: String(software.id),
+		}),
+	);
+}
+
+/** "From list" of the Recommendation field: security recommendations, filtered by their text. */
+export async function searchRecommendations(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchEndpointList(
+		this,
+		filter,
+		paginationToken,
+		{ path: '/api/recommendations', permission: 'SecurityRecommendation.Read.All', paged: true },
+		(recommendation) => ({
+			name: `${String(recommendation.recommendationName ?? recommendation.id)} (${String(recommendation.status ?? 'unknown status')}, ${String(recommendation.exposedMachinesCount ?? 0)} exposed devices)`,
+			value: String(recommendation.id),
+		}),
+	);
+}
+
+/** "From list" of the Investigation field: automated investigations, filtered by device, state or ID. */
+export async function searchInvestigations(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchEndpointList(
+		this,
+		filter,
+		paginationToken,
+		{ path: '/api/investigations', permission: 'Alert.Read.All', paged: true },
+		(investigation) => ({
+			name: `#${String(investigation.id)} ${String(investigation.state ?? 'unknown state')} on ${String(investigation.computerDnsName ?? investigation.machineId ?? 'unknown device')} (${String(investigation.startTime ?? '')})`,
+			value: String(investigation.id),
+		}),
+	);
+}
+
+/** "From list" of the library File Name field: the live response library, filtered by name or description. */
+export async function searchLibraryFiles(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchEndpointList(
+		this,
+		filter,
+		paginationToken,
+		// The library documents no paging: one answer holds every file.
+		{ path: '/api/libraryfiles', permission: 'Library.Manage', paged: false },
+		(file) => ({
+			name: `${String(file.fileName)}${file.description ? ` (${String(file.description)})` : ''}`,
+			value: String(file.fileName),
+		}),
+	);
+}
+
+/** "From list" of the user Account field: Defender for Identity's identity accounts, filtered by name or domain. */
+export async function searchIdentityAccounts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await search(
+		this,
+		searchSession(this, 'graph'),
+		{
+			method: 'GET',
+			path: IDENTITY_ACCOUNTS_PATH,
+			quota: 'endpoint',
+			permission: IDENTITY_PERMISSIONS.readAccounts,
+		},
+		paginationToken,
+		(identity) => {
+			const providers = providerAccountsOf(identity).map(
+				(account) => PROVIDER_NAMES[account.provider as IdentityProvider] ?? account.provider,
+			);
+			return {
+				name: `${String(identity.domain ?? '?')}\\${String(identity.displayName ?? identity.id)} (${providers.join(', ') || 'no accounts'}${identity.isEnabled === false ? ', disabled' : ''})`,
+				value: String(identity.id),
+			};
+		},
+		searchText(filter),
+		null,
 	);
 }

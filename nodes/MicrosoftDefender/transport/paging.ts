@@ -20,10 +20,18 @@ interface ODataPage {
 /** Where the next page starts: the service's `@odata.nextLink`, or a `$skip` offset. */
 export type PageCursor = { nextLink: string } | { skip: number };
 
-/** The request for one page of `top` records from `cursor` (the first page without one). */
-function pageRequest(request: ApiRequest, top: number, cursor?: PageCursor): ApiRequest {
+/**
+ * The request for one page of `top` records from `cursor` (the first page without one). No `top`: a list
+ * that documents neither `$top` nor `$skip`, paged by the service's `@odata.nextLink` alone.
+ */
+function pageRequest(
+	request: ApiRequest,
+	top: number | undefined,
+	cursor?: PageCursor,
+): ApiRequest {
 	if (cursor && 'nextLink' in cursor)
 		return { ...request, path: undefined, url: cursor.nextLink, qs: undefined };
+	if (top === undefined) return request;
 	return { ...request, qs: { ...request.qs, $top: top, $skip: cursor?.skip || undefined } };
 }
 
@@ -35,7 +43,7 @@ export async function listPage(
 	this: DefenderContext,
 	session: ApiSession,
 	request: ApiRequest,
-	top: number,
+	top: number | undefined,
 	cursor?: PageCursor,
 ): Promise<{ records: IDataObject[]; next?: PageCursor }> {
 	const page: ODataPage = await defenderApiRequest.call(
@@ -51,7 +59,7 @@ export async function listPage(
 	return {
 		records,
 		next:
-			records.length === top && !(cursor && 'nextLink' in cursor)
+			top !== undefined && records.length === top && !(cursor && 'nextLink' in cursor)
 				? { skip: skipped + records.length }
 				: undefined,
 	};
@@ -62,6 +70,8 @@ export interface PageOptions {
 	wanted?: number;
 	/** Override the page size (smaller pages, e.g. with `$expand=alerts` on a large tenant). */
 	pageSize?: number;
+	/** The list documents no `$top`/`$skip`: ask without them and follow `@odata.nextLink` only. */
+	nextLinkOnly?: boolean;
 }
 
 /**
@@ -91,13 +101,18 @@ export async function* listPages(
 		const page: ODataPage = await defenderApiRequest.call(
 			this,
 			session,
-			pageRequest(request, top, nextLink ? { nextLink } : { skip: received }),
+			pageRequest(
+				request,
+				options.nextLinkOnly ? undefined : top,
+				nextLink ? { nextLink } : { skip: received },
+			),
 			resolved,
 		);
 		const records = Array.isArray(page.value) ? page.value : [];
 		received += records.length;
-		if (records.length > 0) yield records;
+		if (records.length > 0) yield options.nextLinkOnly ? records.slice(0, top) : records;
 		nextLink = page['@odata.nextLink'];
+		if (options.nextLinkOnly && (!nextLink || received >= (options.wanted ?? Infinity))) return;
 		announcesPages ||= nextLink !== undefined;
 		if (!nextLink && (announcesPages || records.length < top)) return;
 		if (records.length === 0) return;

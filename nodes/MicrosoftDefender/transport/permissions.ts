@@ -22,6 +22,14 @@ export const CAPABILITIES: Record<ApiName, Capability[]> = {
 		{ label: 'run advanced hunting', anyOf: ['ThreatHunting.Read.All'] },
 		{ label: 'read alerts', anyOf: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] },
 		{ label: 'update alerts', anyOf: ['SecurityAlert.ReadWrite.All'] },
+		{ label: 'find identity accounts', anyOf: ['SecurityIdentitiesAccount.Read.All'] },
+		{
+			label: 'take identity response actions',
+			anyOf: ['SecurityIdentitiesActions.ReadWrite.All'],
+		},
+		{ label: 'read Entra ID users', anyOf: ['User.Read.All'] },
+		{ label: 'disable and enable Entra ID users', anyOf: ['User.EnableDisableAccount.All'] },
+		{ label: "revoke Entra ID users' sessions", anyOf: ['User.RevokeSessions.All'] },
 	],
 	endpoint: [
 		{ label: 'read devices and actions', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All'] },

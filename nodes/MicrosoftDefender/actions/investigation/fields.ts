@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { MACHINE_ID } from '../../helpers/devices';
-import { filtersCollection, optionsOf } from '../../descriptions/common';
+import { filtersCollection, listLocator, optionsOf } from '../../descriptions/common';
 
 export const PERMISSION = 'Alert.Read.All';
 
@@ -27,15 +27,13 @@ export const INVESTIGATION_STATES = [
 	'Unknown',
 ];
 
-export const investigationIdField: INodeProperties = {
-	displayName: 'Investigation ID',
+export const investigationIdField: INodeProperties = listLocator({
+	displayName: 'Investigation',
 	name: 'investigationId',
-	type: 'string',
-	default: '',
-	required: true,
+	searchListMethod: 'searchInvestigations',
 	placeholder: 'e.g. 63017',
 	description: 'The investigation ID, or the ID of the alert that triggered it',
-};
+});
 
 export const filtersField = filtersCollection([
 	{

@@ -1,5 +1,6 @@
 import { investigationIdField, PERMISSION } from './fields';
 import { inputError, lookupOperation } from '../lookup';
+import { locatorValue } from '../../helpers/parameters';
 
 export const { option, properties, execute } = lookupOperation({
 	option: {
@@ -10,7 +11,7 @@ export const { option, properties, execute } = lookupOperation({
 	fields: [investigationIdField],
 	answer: 'record',
 	request(index) {
-		const id = String(this.getNodeParameter('investigationId', index, '')).trim();
+		const id = locatorValue(this, 'investigationId', index);
 		if (id === '')
 			throw inputError(
 				this,

@@ -2,22 +2,21 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { odataString } from '../../helpers/odata';
 import { inputError } from '../lookup';
-import { filtersCollection } from '../../descriptions/common';
+import { filtersCollection, listLocator } from '../../descriptions/common';
+import { locatorValue } from '../../helpers/parameters';
 
 export const PERMISSION = 'SecurityRecommendation.Read.All';
 
-export const recommendationIdField: INodeProperties = {
-	displayName: 'Recommendation ID',
+export const recommendationIdField: INodeProperties = listLocator({
+	displayName: 'Recommendation',
 	name: 'recommendationId',
-	type: 'string',
-	default: '',
-	required: true,
+	searchListMethod: 'searchRecommendations',
 	placeholder: 'e.g. va-_-google-_-chrome',
 	description: 'As Defender lists it (Get Many shows the IDs)',
-};
+});
 
 export function recommendationIdFrom(context: IExecuteFunctions, index: number): string {
-	const id = String(context.getNodeParameter('recommendationId', index, '')).trim();
+	const id = locatorValue(context, 'recommendationId', index);
 	if (id === '')
 		throw inputError(
 			context,

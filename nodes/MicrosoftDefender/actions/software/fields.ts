@@ -2,22 +2,21 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { odataString } from '../../helpers/odata';
 import { inputError } from '../lookup';
-import { filtersCollection } from '../../descriptions/common';
+import { filtersCollection, listLocator } from '../../descriptions/common';
+import { locatorValue } from '../../helpers/parameters';
 
 export const PERMISSION = 'Software.Read.All';
 
-export const softwareIdField: INodeProperties = {
-	displayName: 'Software ID',
+export const softwareIdField: INodeProperties = listLocator({
+	displayName: 'Software',
 	name: 'softwareId',
-	type: 'string',
-	default: '',
-	required: true,
+	searchListMethod: 'searchSoftware',
 	placeholder: 'e.g. microsoft-_-edge',
 	description: 'Vendor and product joined by -_- , as Defender lists them (Get Many shows the IDs)',
-};
+});
 
 export function softwareIdFrom(context: IExecuteFunctions, index: number): string {
-	const id = String(context.getNodeParameter('softwareId', index, '')).trim();
+	const id = locatorValue(context, 'softwareId', index);
 	if (!id.includes('-_-'))
 		throw inputError(
 			context,

@@ -1,0 +1,8 @@
+import { identityActionOperation } from './identityAction';
+
+export const { option, properties, execute } = identityActionOperation('forcePasswordReset', {
+	name: 'Force Password Reset',
+	description:
+		'Make the user change the password at next sign-in; Active Directory accounts (SecurityIdentitiesActions.ReadWrite.All)',
+	action: 'Force a password reset of a user account (changes state: an identity response action)',
+});

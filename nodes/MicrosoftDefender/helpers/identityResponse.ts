@@ -1,0 +1,520 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { odataString } from './odata';
+import { parseProtectionRules, protectedAccountMatch, protectionMessage } from './protection';
+import { quoted } from './validate';
+import { listPages } from '../transport/paging';
+import {
+	defenderApiRequest,
+	resolveIdentity,
+	toNodeError,
+	type ApiSession,
+} from '../transport/request';
+
+/** The node's identity operations (saved names). */
+export type UserAction =
+	| 'disable'
+	| 'enable'
+	| 'forcePasswordReset'
+	| 'revokeSessions'
+	| 'requireSignInAgain'
+	| 'markCompromised';
+
+export type IdentityProvider = 'activeDirectory' | 'entraID' | 'okta';
+
+/** The Identity Provider field: `auto` = every account of the identity that supports the action. */
+export type ProviderChoice = IdentityProvider | 'auto';
+
+type EntraCall = 'disable' | 'enable' | 'revokeSessions';
+
+interface ActionSpec {
+	/** Microsoft Graph's name of the action (invokeAction). */
+	graphAction: string;
+	/** Words for messages: "disable", "revoke all sessions of". */
+	label: string;
+	/** Providers Microsoft documents the action for through invokeAction. */
+	providers: IdentityProvider[];
+	/** The same effect straight on Entra ID's /users (all Graph clouds). */
+	entra?: EntraCall;
+}
+
+export const USER_ACTIONS: Record<UserAction, ActionSpec> = {
+	disable: {
+		graphAction: 'disable',
+		label: 'disable',
+		providers: ['activeDirectory', 'okta'],
+		entra: 'disable',
+	},
+	enable: {
+		graphAction: 'enable',
+		label: 'enable',
+		providers: ['activeDirectory', 'okta'],
+		entra: 'enable',
+	},
+	forcePasswordReset: {
+		graphAction: 'forcePasswordReset',
+		label: 'force a password reset of',
+		providers: ['activeDirectory'],
+	},
+	revokeSessions: {
+		graphAction: 'revokeAllSessions',
+		label: 'revoke all sessions of',
+		providers: ['okta'],
+		entra: 'revokeSessions',
+	},
+	requireSignInAgain: {
+		graphAction: 'requireUserToSignInAgain',
+		label: 'require a new sign-in of',
+		providers: ['entraID'],
+		entra: 'revokeSessions',
+	},
+	markCompromised: {
+		graphAction: 'markUserAsCompromised',
+		label: 'mark as compromised',
+		providers: ['entraID'],
+	},
+};
+
+export const PROVIDER_NAMES: Record<IdentityProvider, string> = {
+	activeDirectory: 'Active Directory',
+	entraID: 'Entra ID',
+	okta: 'Okta',
+};
+
+export const PERMISSIONS = {
+	readAccounts: 'SecurityIdentitiesAccount.Read.All',
+	invoke: 'SecurityIdentitiesActions.ReadWrite.All',
+	readUser: 'User.Read.All',
+	enableDisable: 'User.EnableDisableAccount.All',
+	revoke: 'User.RevokeSessions.All',
+} as const;
+
+export const IDENTITY_ACCOUNTS_PATH = '/v1.0/security/identities/identityAccounts';
+/** Identity accounts and their actions are documented for the global cloud only. */
+const GLOBAL_ONLY_CLOUDS = new Set(['usGcc', 'usGccHigh', 'usDod']);
+/** A name is matched locally (the list documents no filter on it): at most this many accounts are read. */
+export const MAX_ACCOUNTS_SCANNED = 5_000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SID = /^S-1-[0-9-]+$/i;
+
+/** One provider account of an identity, as the identity account lists it. */
+export interface ProviderAccount {
+	provider: IdentityProvider | string;
+	identifier: string;
+	actions: string[];
+}
+
+/** What the user typed, taken apart. */
+export interface AccountInput {
+	raw: string;
+	kind: 'id' | 'sid' | 'upn' | 'name';
+	name: string;
+	domain?: string;
+}
+
+export function parseAccountInput(value: string): AccountInput | undefined {
+	const raw = value.trim();
+	if (raw === '' || /[/\s]/.test(raw)) return undefined;
+	if (GUID.test(raw)) return { raw, kind: 'id', name: raw };
+	if (SID.test(raw)) return { raw, kind: 'sid', name: raw.toUpperCase() };
+	const at = raw.lastIndexOf('@');
+	if (at > 0 && at < raw.length - 1 && !raw.includes('\\'))
+		return { raw, kind: 'upn', name: raw.slice(0, at), domain: raw.slice(at + 1) };
+	const parts = raw.split('\\');
+	if (parts.length === 2 && parts[0] !== '' && parts[1] !== '')
+		return { raw, kind: 'name', name: parts[1], domain: parts[0] };
+	if (parts.length === 1 && at === -1) return { raw, kind: 'name', name: raw };
+	return undefined;
+}
+
+/** `ActiveDirectory` (the documented examples) and `activeDirectory` (the enum) are the same provider. */
+export function providerOf(value: unknown): IdentityProvider | string {
+	const text = typeof value === 'string' ? value : '';
+	const known = (Object.keys(PROVIDER_NAMES) as IdentityProvider[]).find(
+		(provider) => provider.toLowerCase() === text.toLowerCase(),
+	);
+	return known ?? text;
+}
+
+export function providerAccountsOf(identity: IDataObject): ProviderAccount[] {
+	const accounts = Array.isArray(identity.accounts) ? (identity.accounts as IDataObject[]) : [];
+	return accounts.map((account) => ({
+		// The reference names the key identityProvider, the examples provider.
+		provider: providerOf(account.identityProvider ?? account.provider),
+		identifier: String(account.identifier ?? ''),
+		actions: Array.isArray(account.actions) ? account.actions.map(String) : [],
+	}));
+}
+
+/** Identity accounts whose name (and domain, when given) match what the user typed. */
+export function matchingIdentities(records: IDataObject[], input: AccountInput): IDataObject[] {
+	const name = input.name.toLowerCase();
+	const domain = input.domain?.toLowerCase();
+	const byName = records.filter((record) => {
+		const displayName = String(record.displayName ?? '').toLowerCase();
+		return displayName === name || displayName === input.raw.toLowerCase();
+	});
+	if (domain === undefined || byName.length <= 1) return byName;
+	// A NetBIOS name (CONTOSO\jdoe) is the first label of the DNS domain (contoso.local).
+	return byName.filter((record) => {
+		const recordDomain = String(record.domain ?? '').toLowerCase();
+		return recordDomain === domain || recordDomain.split('.')[0] === domain;
+	});
+}
+
+/** How one provider account gets the action: through Defender for Identity, straight on /users, or not at all. */
+export function routeFor(
+	action: UserAction,
+	account: ProviderAccount,
+): 'invokeAction' | 'entra' | undefined {
+	const spec = USER_ACTIONS[action];
+	if (account.actions.length > 0 && account.actions.includes(spec.graphAction))
+		return 'invokeAction';
+	if (account.provider === 'entraID' && spec.entra) return 'entra';
+	if (account.actions.length > 0) return undefined;
+	return spec.providers.includes(account.provider as IdentityProvider) ? 'invokeAction' : undefined;
+}
+
+export interface PerformedAction {
+	identityProvider: string;
+	accountId: string;
+	/** Which Microsoft Graph call carried it out. */
+	via: 'invokeAction' | 'users';
+	correlationId?: string;
+}
+
+interface IdentityFacts {
+	label: string;
+	upn?: string;
+	accountName?: string;
+	domain?: string;
+	sids: string[];
+}
+
+/** Rules of the credential's Protected Accounts, checked against every name the account goes by. */
+function refuseProtected(
+	context: IExecuteFunctions,
+	index: number,
+	rules: ReturnType<typeof parseProtectionRules>,
+	facts: IdentityFacts,
+): void {
+	const netbios = facts.domain?.split('.')[0];
+	const variants = [
+		{ upn: facts.upn, accountName: facts.accountName, domain: facts.domain },
+		{ accountName: facts.accountName, domain: netbios },
+		...facts.sids.map((sid) => ({ sid })),
+	];
+	for (const variant of variants) {
+		const match = protectedAccountMatch(rules, variant);
+		if (match)
+			throw new NodeOperationError(
+				context.getNode(),
+				protectionMessage(`Account ${facts.label}`, match, 'Protected Accounts'),
+				{
+					itemIndex: index,
+					description:
+						"Nothing was changed. Remove the rule from the credential's Protected Accounts if this account may be changed.",
+				},
+			);
+	}
+}
+
+function inputFacts(input: AccountInput): IdentityFacts {
+	return {
+		label: quoted(input.raw),
+		upn: input.kind === 'upn' ? input.raw : undefined,
+		accountName: input.kind === 'name' || input.kind === 'upn' ? input.name : undefined,
+		domain: input.domain,
+		sids: input.kind === 'sid' ? [input.raw] : [],
+	};
+}
+
+export interface IdentityActionRequest {
+	action: UserAction;
+	input: AccountInput;
+	provider: ProviderChoice;
+}
+
+/**
+ * Runs one identity response action for one item: refuses protected accounts before anything changes,
+ * resolves the account to exactly one identity, then sends each state-changing call once (never
+ * repeated: its outcome may be unknown).
+ */
+export async function runIdentityAction(
+	this: IExecuteFunctions,
+	index: number,
+	session: ApiSession,
+	request: IdentityActionRequest,
+): Promise<IDataObject> {
+	const { action, input, provider } = request;
+	const spec = USER_ACTIONS[action];
+	const { credentials } = await resolveIdentity(this, session);
+	const rules = parseProtectionRules(credentials.protectedAccounts);
+	refuseProtected(this, index, rules, inputFacts(input));
+	if (provider === 'entraID' && spec.entra)
+		return await entraAction.call(this, index, session, action, input, rules);
+
+	if (GLOBAL_ONLY_CLOUDS.has(String(credentials.cloud)))
+		throw new NodeOperationError(
+			this.getNode(),
+			`Defender for Identity's account actions exist only in Microsoft's global cloud, not in the credential's cloud.`,
+			{
+				itemIndex: index,
+				description: spec.entra
+					? `For an Entra ID account, set Identity Provider to Entra ID: this action then goes to Microsoft Graph's /users, available in every cloud.`
+					: 'Take this action in the Defender portal of your cloud.',
+			},
+		);
+	const identity = await findIdentity.call(this, index, session, input);
+	const facts: IdentityFacts = {
+		label: `${quoted(input.raw)} (identity account ${String(identity.id)})`,
+		upn: input.kind === 'upn' ? input.raw : undefined,
+		accountName: typeof identity.displayName === 'string' ? identity.displayName : undefined,
+		domain: typeof identity.domain === 'string' ? identity.domain : undefined,
+		sids: [identity.onPremisesSecurityIdentifier, identity.cloudSecurityIdentifier].filter(
+			(sid): sid is string => typeof sid === 'string' && sid !== '',
+		),
+	};
+	refuseProtected(this, index, rules, facts);
+
+	const accounts = providerAccountsOf(identity);
+	const has = accounts.map(
+		(account) => PROVIDER_NAMES[account.provider as IdentityProvider] ?? account.provider,
+	);
+	let planned: Array<{ account: ProviderAccount; route: 'invokeAction' | 'entra' }>;
+	if (provider === 'auto') {
+		planned = accounts.flatMap((account) => {
+			const route = routeFor(action, account);
+			return route ? [{ account, route }] : [];
+		});
+		if (planned.length === 0)
+			throw new NodeOperationError(
+				this.getNode(),
+				`Cannot ${spec.label} ${facts.label}: none of its accounts (${has.join(', ') || 'none'}) supports this action.`,
+				{
+					itemIndex: index,
+					description: `Microsoft documents this action for ${spec.providers.map((p) => PROVIDER_NAMES[p]).join(', ')}${spec.entra ? ' and, through /users, Entra ID' : ''} accounts. Nothing was changed.`,
+				},
+			);
+	} else {
+		const account = accounts.find((candidate) => candidate.provider === provider);
+		if (!account)
+			throw new NodeOperationError(
+				this.getNode(),
+				`${facts.label} has no ${PROVIDER_NAMES[provider]} account (it has: ${has.join(', ') || 'none'}).`,
+				{
+					itemIndex: index,
+					description: 'Set Identity Provider to one it has, or to Automatic. Nothing was changed.',
+				},
+			);
+		// An explicit choice is sent even where the documentation disagrees: the service decides.
+		planned = [{ account, route: routeFor(action, account) ?? 'invokeAction' }];
+	}
+
+	const performed: PerformedAction[] = [];
+	for (const { account, route } of planned) {
+		try {
+			performed.push(
+				route === 'entra'
+					? await entraCall.call(this, session, spec.entra!, account.identifier, facts.label)
+					: await invokeAction.call(this, session, identity, account, action, facts.label),
+			);
+		} catch (error) {
+			const failure = toNodeError(this, error, index);
+			if (performed.length > 0)
+				failure.description =
+					`${failure.description ?? ''} Already done before this failure: ${performed.map((done) => `${done.identityProvider} account ${done.accountId}`).join(', ')}.`.trim();
+			throw failure;
+		}
+	}
+	return {
+		action,
+		account: input.raw,
+		identityAccountId: identity.id,
+		displayName: identity.displayName,
+		domain: identity.domain,
+		performed: performed as unknown as IDataObject[],
+	};
+}
+
+/** The one identity account the input names; none or several is an error listing what was found. */
+async function findIdentity(
+	this: IExecuteFunctions,
+	index: number,
+	session: ApiSession,
+	input: AccountInput,
+): Promise<IDataObject> {
+	const read = { quota: 'endpoint' as const, permission: PERMISSIONS.readAccounts };
+	if (input.kind === 'id')
+		return await defenderApiRequest.call(this, session, {
+			method: 'GET',
+			path: `${IDENTITY_ACCOUNTS_PATH}/${input.raw}`,
+			...read,
+			notFoundMessage: `No identity account with ID ${input.raw} in Defender for Identity. Pick the account from the list, or enter its UPN, DOMAIN\\name or SID.`,
+		});
+	const records: IDataObject[] = [];
+	let scanned = 0;
+	let complete = true;
+	const filter =
+		input.kind === 'sid' ? `onPremisesSecurityIdentifier eq ${odataString(input.raw)}` : undefined;
+	for await (const page of listPages.call(
+		this,
+		session,
+		{ method: 'GET', path: IDENTITY_ACCOUNTS_PATH, qs: { $filter: filter }, ...read },
+		{ nextLinkOnly: true, wanted: MAX_ACCOUNTS_SCANNED },
+	)) {
+		scanned += page.length;
+		records.push(...(input.kind === 'sid' ? page : matchingIdentities(page, input)));
+	}
+	if (scanned >= MAX_ACCOUNTS_SCANNED) complete = false;
+	const shown = (record: IDataObject) =>
+		`${String(record.domain ?? '?')}\\${String(record.displayName ?? '?')} (ID ${String(record.id)})`;
+	if (records.length === 1) return records[0];
+	if (records.length === 0)
+		throw new NodeOperationError(
+			this.getNode(),
+			`No identity account matches ${quoted(input.raw)} in Defender for Identity.`,
+			{
+				itemIndex: index,
+				description: `${complete ? `All ${scanned} identity accounts were read.` : `The first ${MAX_ACCOUNTS_SCANNED} identity accounts were read.`} Pick the account from the list (it fills in the identity account ID), or enter its SID. Nothing was changed.`,
+			},
+		);
+	throw new NodeOperationError(
+		this.getNode(),
+		`${records.length} identity accounts match ${quoted(input.raw)}: ${records.slice(0, 10).map(shown).join('; ')}${records.length > 10 ? '; …' : ''}.`,
+		{
+			itemIndex: index,
+			description:
+				'Enter DOMAIN\\name, the SID or the identity account ID of the one you mean, or pick it from the list. Nothing was changed.',
+		},
+	);
+}
+
+async function invokeAction(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	identity: IDataObject,
+	account: ProviderAccount,
+	action: UserAction,
+	label: string,
+): Promise<PerformedAction> {
+	const spec = USER_ACTIONS[action];
+	const providerName = PROVIDER_NAMES[account.provider as IdentityProvider] ?? account.provider;
+	let answer: IDataObject;
+	try {
+		answer = await defenderApiRequest.call(this, session, {
+			method: 'POST',
+			path: `${IDENTITY_ACCOUNTS_PATH}/${encodeURIComponent(String(identity.id))}/invokeAction`,
+			body: {
+				accountId: account.identifier,
+				action: spec.graphAction,
+				identityProvider: account.provider,
+			},
+			quota: 'endpoint',
+			permission: PERMISSIONS.invoke,
+		});
+	} catch (error) {
+		const failure = toNodeError(this, error, session.itemIndex);
+		// Which provider supports which action differs between Microsoft's pages: a refusal says so plainly.
+		if (failure instanceof NodeApiError && String(failure.httpCode) === '400')
+			failure.message = `Microsoft refused to ${spec.label} the ${providerName} account of ${label}: this action is probably not available for ${providerName} accounts.`;
+		throw failure;
+	}
+	// The documented answer wraps the result in `value`.
+	const result = (
+		typeof answer.value === 'object' && answer.value !== null ? answer.value : answer
+	) as IDataObject;
+	return {
+		identityProvider: account.provider,
+		accountId: account.identifier,
+		via: 'invokeAction',
+		correlationId: typeof result.correlationId === 'string' ? result.correlationId : undefined,
+	};
+}
+
+async function entraCall(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	call: EntraCall,
+	userId: string,
+	label: string,
+): Promise<PerformedAction> {
+	const path = `/v1.0/users/${encodeURIComponent(userId)}`;
+	const notFoundMessage = `Entra ID has no user ${quoted(userId)} (${label}).`;
+	if (call === 'revokeSessions')
+		await defenderApiRequest.call(this, session, {
+			method: 'POST',
+			path: `${path}/revokeSignInSessions`,
+			quota: 'endpoint',
+			permission: PERMISSIONS.revoke,
+			notFoundMessage,
+		});
+	else
+		await defenderApiRequest.call(this, session, {
+			method: 'PATCH',
+			path,
+			body: { accountEnabled: call === 'enable' },
+			quota: 'endpoint',
+			permission: PERMISSIONS.enableDisable,
+			notFoundMessage,
+		});
+	return { identityProvider: 'entraID', accountId: userId, via: 'users' };
+}
+
+/** Identity Provider = Entra ID: the user is read from /users (all clouds), checked, then changed there. */
+async function entraAction(
+	this: IExecuteFunctions,
+	index: number,
+	session: ApiSession,
+	action: UserAction,
+	input: AccountInput,
+	rules: ReturnType<typeof parseProtectionRules>,
+): Promise<IDataObject> {
+	if (input.kind !== 'upn' && input.kind !== 'id')
+		throw new NodeOperationError(
+			this.getNode(),
+			`${quoted(input.raw)} is not an Entra ID user. With Identity Provider Entra ID, enter the user's UPN (jdoe@contoso.com) or object ID.`,
+			{ itemIndex: index },
+		);
+	const user = await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: `/v1.0/users/${encodeURIComponent(input.raw)}`,
+		qs: {
+			$select:
+				'id,userPrincipalName,displayName,accountEnabled,onPremisesSamAccountName,onPremisesDomainName,onPremisesSecurityIdentifier',
+		},
+		quota: 'endpoint',
+		permission: PERMISSIONS.readUser,
+		notFoundMessage: `Entra ID has no user ${quoted(input.raw)}. Enter the UPN or object ID of an Entra ID user.`,
+	});
+	const upn = typeof user.userPrincipalName === 'string' ? user.userPrincipalName : undefined;
+	refuseProtected(this, index, rules, {
+		label: `${quoted(input.raw)} (Entra ID user ${upn ?? String(user.id)})`,
+		upn,
+		accountName:
+			typeof user.onPremisesSamAccountName === 'string'
+				? user.onPremisesSamAccountName
+				: upn?.split('@')[0],
+		domain: typeof user.onPremisesDomainName === 'string' ? user.onPremisesDomainName : undefined,
+		sids:
+			typeof user.onPremisesSecurityIdentifier === 'string'
+				? [user.onPremisesSecurityIdentifier]
+				: [],
+	});
+	const performed = await entraCall.call(
+		this,
+		session,
+		USER_ACTIONS[action].entra!,
+		String(user.id),
+		quoted(input.raw),
+	);
+	return {
+		action,
+		account: input.raw,
+		userId: user.id,
+		userPrincipalName: upn,
+		displayName: user.displayName,
+		performed: [performed] as unknown as IDataObject[],
+	};
+}

@@ -176,6 +176,40 @@ describe('IP and Domain', () => {
 		).rejects.toThrow(/"203\.0\.113" is not an IP address/);
 	});
 
+	it('IP → Get Devices: Find Devices by IP at now when Time is empty, or at the given time', async () => {
+		const { lab, emu, laptop, server } = await labWithData();
+		const at = Date.now() - 2 * 86_400_000;
+		emu.addIpAssignment(lab.tenantId, String(server.id), '10.20.30.40', at);
+		const now = await run(lab, {
+			resource: 'ip',
+			operation: 'getDevices',
+			ip: String(laptop.lastIpAddress),
+		});
+		expect(now.map((item) => item.json.id)).toEqual([laptop.id]);
+		const [call] = lab.calls({ api: 'mde' });
+		const sent = /timestamp=([^)]+)\)$/.exec(decodeURIComponent(call.path))?.[1];
+		expect(Math.abs(Date.parse(String(sent)) - Date.now())).toBeLessThan(60_000);
+		const then = await run(lab, {
+			resource: 'ip',
+			operation: 'getDevices',
+			ip: '10.20.30.40',
+			timestamp: new Date(at + 5 * 60_000).toISOString(),
+		});
+		expect(then.map((item) => item.json.id)).toEqual([server.id]);
+		expect(
+			await run(lab, { resource: 'ip', operation: 'getDevices', ip: '10.20.30.40' }),
+		).toHaveLength(0);
+		await expect(
+			run(lab, {
+				resource: 'ip',
+				operation: 'getDevices',
+				ip: '10.20.30.40',
+				timestamp: new Date(Date.now() - 31 * 86_400_000).toISOString(),
+			}),
+		).rejects.toThrow(/more than 30 days ago/);
+		expect(lab.calls({ api: 'mde' })).toHaveLength(3);
+	});
+
 	it('Domain: statistics, alerts and devices', async () => {
 		const { lab, emu, laptop, server } = await labWithData();
 		const alert = emu.createAlert(lab.tenantId, { title: 'Phishing link', machineId: server.id });

@@ -232,3 +232,114 @@ describe('"From list" pagination', () => {
 		);
 	});
 });
+
+interface ListsEmulator {
+	addVulnerability(tenantId: string, fields: Record<string, unknown>): Record<string, unknown>;
+	addSoftware(tenantId: string, fields: Record<string, unknown>): Record<string, unknown>;
+	addRecommendation(tenantId: string, fields: Record<string, unknown>): Record<string, unknown>;
+	addInvestigation(tenantId: string, fields: Record<string, unknown>): Record<string, unknown>;
+	addLibraryFile(tenantId: string, fields: Record<string, unknown>): Record<string, unknown>;
+}
+
+describe('From List of vulnerability, software, recommendation, investigation and library file', () => {
+	it('each list is searched by what it shows, and the picked value runs the operation', async () => {
+		const lab = await createLab();
+		const emu = lab.emulator as unknown as ListsEmulator & Lab['emulator'];
+		const laptop = lab.emulator.addMachine(lab.tenantId, {
+			computerDnsName: 'fin-laptop-7.contoso.local',
+		});
+		emu.addVulnerability(lab.tenantId, { id: 'CVE-2024-21412', severity: 'High', cvssV3: 8.1 });
+		emu.addVulnerability(lab.tenantId, { id: 'CVE-2023-1111', severity: 'Low', cvssV3: 3.1 });
+		emu.addSoftware(lab.tenantId, { vendor: 'google', name: 'chrome' });
+		emu.addSoftware(lab.tenantId, { vendor: 'mozilla', name: 'firefox' });
+		emu.addRecommendation(lab.tenantId, {
+			id: 'va-_-google-_-chrome',
+			recommendationName: 'Update Google Chrome',
+		});
+		emu.addRecommendation(lab.tenantId, {
+			id: 'sca-_-scid-2000',
+			recommendationName: 'Turn on Microsoft Defender Firewall',
+		});
+		const investigation = emu.addInvestigation(lab.tenantId, {
+			machineId: laptop.id,
+			state: 'PendingApproval',
+		});
+		emu.addLibraryFile(lab.tenantId, {
+			fileName: 'collect.ps1',
+			content: 'Get-Process',
+			description: 'triage',
+		});
+		emu.addLibraryFile(lab.tenantId, { fileName: 'other.ps1', content: 'x' });
+
+		const cases: Array<{
+			method: string;
+			parameterName: string;
+			parameters: INodeParameters;
+			filter: string;
+			value: string;
+			name: RegExp;
+			path: string;
+		}> = [
+			{
+				method: 'searchVulnerabilities',
+				parameterName: 'cveId',
+				parameters: { resource: 'vulnerability', operation: 'get' },
+				filter: '2024',
+				value: 'CVE-2024-21412',
+				name: /^CVE-2024-21412 \(High, CVSS 8\.1, 0 exposed devices\)$/,
+				path: '/mde/api/vulnerabilities/CVE-2024-21412',
+			},
+			{
+				method: 'searchSoftware',
+				parameterName: 'softwareId',
+				parameters: { resource: 'software', operation: 'get' },
+				filter: 'Chrome',
+				value: 'google-_-chrome',
+				name: /^google chrome \(/,
+				path: '/mde/api/Software/google-_-chrome',
+			},
+			{
+				method: 'searchRecommendations',
+				parameterName: 'recommendationId',
+				parameters: { resource: 'recommendation', operation: 'get' },
+				filter: 'firewall',
+				value: 'sca-_-scid-2000',
+				name: /^Turn on Microsoft Defender Firewall \(Active, /,
+				path: '/mde/api/recommendations/sca-_-scid-2000',
+			},
+			{
+				method: 'searchInvestigations',
+				parameterName: 'investigationId',
+				parameters: { resource: 'investigation', operation: 'get' },
+				filter: 'fin-laptop',
+				value: String(investigation.id),
+				name: /PendingApproval on fin-laptop-7\.contoso\.local/,
+				path: `/mde/api/investigations/${String(investigation.id)}`,
+			},
+			{
+				method: 'searchLibraryFiles',
+				parameterName: 'fileName',
+				parameters: { resource: 'liveResponseLibrary', operation: 'delete' },
+				filter: 'TRIAGE',
+				value: 'collect.ps1',
+				name: /^collect\.ps1 \(triage\)$/,
+				path: '/mde/api/libraryfiles/collect.ps1',
+			},
+		];
+		for (const { filter, value, name, path, ...search } of cases) {
+			const { results } = await searchList(lab, { ...search, filter });
+			expect(results.map((result) => result.value)).toEqual([value]);
+			expect(results[0].name).toMatch(name);
+			await runDefender(lab, {
+				...search.parameters,
+				[search.parameterName]: locator('list', results[0].value as string),
+			});
+			expect(lab.calls({ api: 'mde' }).at(-1)?.path).toBe(path);
+		}
+		// The library documents no paging: its list is asked for without $top.
+		const library = lab
+			.calls({ api: 'mde' })
+			.filter((call) => call.path === '/mde/api/libraryfiles');
+		expect(library.every((call) => call.query.$top === undefined)).toBe(true);
+	});
+});

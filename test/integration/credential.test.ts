@@ -23,7 +23,8 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		expect(result.status).toBe('OK');
 		expect(result.message).toBe(
 			'Connected — granted: Defender XDR API: Incident.ReadWrite.All, AdvancedHunting.Read.All; ' +
-				'Microsoft Graph security API: SecurityIncident.ReadWrite.All, ThreatHunting.Read.All, SecurityAlert.ReadWrite.All; ' +
+				'Microsoft Graph security API: SecurityIncident.ReadWrite.All, ThreatHunting.Read.All, SecurityAlert.ReadWrite.All, ' +
+				'SecurityIdentitiesAccount.Read.All, SecurityIdentitiesActions.ReadWrite.All, User.Read.All, User.EnableDisableAccount.All, User.RevokeSessions.All; ' +
 				'Defender for Endpoint API: Machine.ReadWrite.All, Machine.Isolate, Machine.Scan, Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.ReadWrite.All, Ti.ReadWrite.All, ' +
 				'Machine.LiveResponse, Library.Manage, User.Read.All, Vulnerability.Read.All, Software.Read.All, SecurityRecommendation.Read.All, File.Read.All, Ip.Read.All, URL.Read.All, Score.Read.All.',
 		);

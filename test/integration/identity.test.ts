@@ -160,6 +160,11 @@ describe('Identity response actions', () => {
 		await expect(act(lab, 'disable', 'nobody')).rejects.toThrow(
 			/No identity account matches "nobody"/,
 		);
+		const [other] = await act(lab, 'disable', 'WOODGROVE\\jdoe', {}, { continueOnFail: true });
+		expect(other.json.error).toMatch(/No identity account matches "WOODGROVE\\jdoe"/);
+		expect(String(other.json.description)).toMatch(
+			/In other domains: contoso\.local\\jdoe \(ID [0-9a-f-]+\); fabrikam\.local\\jdoe/,
+		);
 		await expect(act(lab, 'disable', 'a b')).rejects.toThrow(/is not an account/);
 		expect(writes(lab)).toHaveLength(0);
 		await act(lab, 'disable', 'FABRIKAM\\jdoe');
@@ -250,5 +255,25 @@ describe('Identity response actions', () => {
 				(call) => call.query.$top === undefined && call.query.$skip === undefined,
 			),
 		).toBe(true);
+		// A name is found anywhere in the pages the service sizes (user70 is the 73rd of the first 100).
+		const before = graphCalls(lab).length;
+		const [item] = await act(lab, 'disable', 'CONTOSO\\user70');
+		expect(item.json.displayName).toBe('user70');
+		expect(
+			graphCalls(lab)
+				.slice(before)
+				.map((call) => call.method),
+		).toEqual(['GET', 'GET', 'POST']);
+	});
+
+	it('a name in a directory larger than the node reads is not acted on: it cannot be proven unique', async () => {
+		const { lab, e } = await labWithAccounts();
+		for (let i = 0; i < 5_000; i++)
+			e.addIdentityAccount(lab.tenantId, { displayName: `bulk${i}`, domain: 'contoso.local' });
+		await expect(act(lab, 'disable', 'jdoe')).rejects.toThrow(
+			/Cannot tell which identity account "jdoe" is: Defender for Identity lists more than 5000/,
+		);
+		expect(writes(lab)).toHaveLength(0);
+		expect(graphCalls(lab)).toHaveLength(50);
 	});
 });

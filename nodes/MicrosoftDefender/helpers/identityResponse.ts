@@ -147,7 +147,11 @@ export function providerAccountsOf(identity: IDataObject): ProviderAccount[] {
 	}));
 }
 
-/** Identity accounts whose name (and domain, when given) match what the user typed. */
+/**
+ * Identity accounts whose name matches what the user typed. A DOMAIN\\name must match its domain (the DNS
+ * name or its first label, the NetBIOS name); a UPN's suffix often differs from the AD domain, so it only
+ * narrows several matches down.
+ */
 export function matchingIdentities(records: IDataObject[], input: AccountInput): IDataObject[] {
 	const name = input.name.toLowerCase();
 	const domain = input.domain?.toLowerCase();
@@ -155,8 +159,7 @@ export function matchingIdentities(records: IDataObject[], input: AccountInput):
 		const displayName = String(record.displayName ?? '').toLowerCase();
 		return displayName === name || displayName === input.raw.toLowerCase();
 	});
-	if (domain === undefined || byName.length <= 1) return byName;
-	// A NetBIOS name (CONTOSO\jdoe) is the first label of the DNS domain (contoso.local).
+	if (domain === undefined || (input.kind === 'upn' && byName.length <= 1)) return byName;
 	return byName.filter((record) => {
 		const recordDomain = String(record.domain ?? '').toLowerCase();
 		return recordDomain === domain || recordDomain.split('.')[0] === domain;
@@ -351,11 +354,11 @@ async function findIdentity(
 			method: 'GET',
 			path: `${IDENTITY_ACCOUNTS_PATH}/${input.raw}`,
 			...read,
-			notFoundMessage: `No identity account with ID ${input.raw} in Defender for Identity. Pick the account from the list, or enter its UPN, DOMAIN\\name or SID.`,
+			notFoundMessage: `No identity account with ID ${input.raw} in Defender for Identity. Pick the account from the list, or enter its UPN, DOMAIN\\name or SID; for an Entra ID object ID set Identity Provider to Entra ID.`,
 		});
 	const records: IDataObject[] = [];
+	const sameName: IDataObject[] = [];
 	let scanned = 0;
-	let complete = true;
 	const filter =
 		input.kind === 'sid' ? `onPremisesSecurityIdentifier eq ${odataString(input.raw)}` : undefined;
 	for await (const page of listPages.call(
@@ -366,18 +369,23 @@ async function findIdentity(
 	)) {
 		scanned += page.length;
 		records.push(...(input.kind === 'sid' ? page : matchingIdentities(page, input)));
+		if (input.domain !== undefined)
+			sameName.push(...matchingIdentities(page, { ...input, domain: undefined }));
 	}
-	if (scanned >= MAX_ACCOUNTS_SCANNED) complete = false;
+	// A name read against a cut-off list cannot be proven unique: never act on a maybe.
+	const complete = input.kind === 'sid' || scanned < MAX_ACCOUNTS_SCANNED;
 	const shown = (record: IDataObject) =>
 		`${String(record.domain ?? '?')}\\${String(record.displayName ?? '?')} (ID ${String(record.id)})`;
-	if (records.length === 1) return records[0];
-	if (records.length === 0)
+	if (records.length === 1 && complete) return records[0];
+	if (records.length <= 1)
 		throw new NodeOperationError(
 			this.getNode(),
-			`No identity account matches ${quoted(input.raw)} in Defender for Identity.`,
+			complete
+				? `No identity account matches ${quoted(input.raw)} in Defender for Identity.`
+				: `Cannot tell which identity account ${quoted(input.raw)} is: Defender for Identity lists more than ${MAX_ACCOUNTS_SCANNED} and has no name filter.`,
 			{
 				itemIndex: index,
-				description: `${complete ? `All ${scanned} identity accounts were read.` : `The first ${MAX_ACCOUNTS_SCANNED} identity accounts were read.`} Pick the account from the list (it fills in the identity account ID), or enter its SID. Nothing was changed.`,
+				description: `${complete ? `All ${scanned} identity accounts were read.` : `The first ${MAX_ACCOUNTS_SCANNED} identity accounts were read (${records.length} matched).`}${records.length === 0 && sameName.length > 0 ? ` In other domains: ${sameName.slice(0, 10).map(shown).join('; ')}.` : ''} Pick the account from the list (it fills in the identity account ID), or enter its SID. Nothing was changed.`,
 			},
 		);
 	throw new NodeOperationError(

@@ -108,9 +108,13 @@ export async function* listPages(
 			),
 			resolved,
 		);
-		const records = Array.isArray(page.value) ? page.value : [];
+		// The service sizes a nextLink-only page: only the part still wanted counts.
+		const answered = Array.isArray(page.value) ? page.value : [];
+		const records = options.nextLinkOnly
+			? answered.slice(0, (options.wanted ?? Infinity) - received)
+			: answered;
 		received += records.length;
-		if (records.length > 0) yield options.nextLinkOnly ? records.slice(0, top) : records;
+		if (records.length > 0) yield records;
 		nextLink = page['@odata.nextLink'];
 		if (options.nextLinkOnly && (!nextLink || received >= (options.wanted ?? Infinity))) return;
 		announcesPages ||= nextLink !== undefined;

@@ -214,6 +214,26 @@ describe('Identity response actions', () => {
 		expect(e.identityActions(lab.tenantId)).toHaveLength(0);
 	});
 
+	it('a missing Graph permission is named: the action, then the Entra ID call', async () => {
+		const lab = await createLab({
+			roles: { graph: ['SecurityIdentitiesAccount.Read.All', 'User.Read.All'] },
+		});
+		emu(lab).addIdentityAccount(lab.tenantId, {
+			displayName: 'jdoe',
+			accounts: [{ provider: 'ActiveDirectory' }],
+		});
+		emu(lab).addEntraUser(lab.tenantId, { userPrincipalName: 'amy@contoso.com' });
+		await expect(act(lab, 'disable', 'jdoe')).rejects.toThrow(
+			/lacks the application permission SecurityIdentitiesActions\.ReadWrite\.All/,
+		);
+		await expect(
+			act(lab, 'enable', 'amy@contoso.com', { identityProvider: 'entraID' }),
+		).rejects.toThrow(/lacks the application permission User\.EnableDisableAccount\.All/);
+		await expect(
+			act(lab, 'revokeSessions', 'amy@contoso.com', { identityProvider: 'entraID' }),
+		).rejects.toThrow(/lacks the application permission User\.RevokeSessions\.All/);
+	});
+
 	it('identity actions of Defender for Identity are refused in a US government cloud before any call', async () => {
 		const { lab } = await labWithAccounts();
 		await expect(

@@ -187,6 +187,20 @@ describe('Identity response actions', () => {
 		);
 		expect(writes(lab)).toHaveLength(0);
 		expect(e.identityActions(lab.tenantId)).toHaveLength(0);
+		// Identity accounts carry no UPN: a UPN rule still protects an identity named without it.
+		e.addIdentityAccount(lab.tenantId, {
+			displayName: 'ceo',
+			domain: 'contoso.local',
+			upn: 'ceo@exec.contoso.com',
+			accounts: [{ provider: 'ActiveDirectory' }, { provider: 'EntraID' }],
+		});
+		await expect(act(lab, 'disable', 'ceo', {}, { credentials })).rejects.toThrow(
+			/its account "ceo@exec\.contoso\.com" matches the rule "\*@exec\.contoso\.com"/,
+		);
+		await expect(
+			act(lab, 'disable', 'ceo', { identityProvider: 'activeDirectory' }, { credentials }),
+		).rejects.toThrow(/is protected/);
+		expect(writes(lab)).toHaveLength(0);
 		await act(lab, 'disable', 'jdoe', {}, { credentials });
 		expect(e.identityActions(lab.tenantId)).toHaveLength(1);
 	});

@@ -280,8 +280,25 @@ export async function runIdentityAction(
 		),
 	};
 	refuseProtected(this, index, rules, facts);
-
 	const accounts = providerAccountsOf(identity);
+	// Identity accounts carry no UPN: a UPN rule is checked against the Entra ID user of the identity.
+	const entraAccount = accounts.find((account) => account.provider === 'entraID');
+	if (rules.length > 0 && entraAccount)
+		refuseProtected(
+			this,
+			index,
+			rules,
+			entraFacts(
+				await readEntraUser.call(
+					this,
+					session,
+					entraAccount.identifier,
+					`Entra ID has no user ${entraAccount.identifier}, the Entra ID account of ${facts.label}: so Protected Accounts cannot be checked and nothing was changed.`,
+				),
+				facts.label,
+			),
+		);
+
 	const has = accounts.map(
 		(account) => PROVIDER_NAMES[account.provider as IdentityProvider] ?? account.provider,
 	);
@@ -470,6 +487,43 @@ async function entraCall(
 	return { identityProvider: 'entraID', accountId: userId, via: 'users' };
 }
 
+async function readEntraUser(
+	this: IExecuteFunctions,
+	session: ApiSession,
+	idOrUpn: string,
+	notFoundMessage: string,
+): Promise<IDataObject> {
+	return await defenderApiRequest.call(this, session, {
+		method: 'GET',
+		path: `/v1.0/users/${encodeURIComponent(idOrUpn)}`,
+		qs: {
+			$select:
+				'id,userPrincipalName,displayName,accountEnabled,onPremisesSamAccountName,onPremisesDomainName,onPremisesSecurityIdentifier',
+		},
+		quota: 'endpoint',
+		permission: PERMISSIONS.readUser,
+		notFoundMessage,
+	});
+}
+
+/** The names an Entra ID user goes by, for Protected Accounts. */
+function entraFacts(user: IDataObject, label: string): IdentityFacts {
+	const upn = typeof user.userPrincipalName === 'string' ? user.userPrincipalName : undefined;
+	return {
+		label: `${label} (Entra ID user ${upn ?? String(user.id)})`,
+		upn,
+		accountName:
+			typeof user.onPremisesSamAccountName === 'string'
+				? user.onPremisesSamAccountName
+				: upn?.split('@')[0],
+		domain: typeof user.onPremisesDomainName === 'string' ? user.onPremisesDomainName : undefined,
+		sids:
+			typeof user.onPremisesSecurityIdentifier === 'string'
+				? [user.onPremisesSecurityIdentifier]
+				: [],
+	};
+}
+
 /** Identity Provider = Entra ID: the user is read from /users (all clouds), checked, then changed there. */
 async function entraAction(
 	this: IExecuteFunctions,
@@ -485,31 +539,14 @@ async function entraAction(
 			`${quoted(input.raw)} is not an Entra ID user. With Identity Provider Entra ID, enter the user's UPN (jdoe@contoso.com) or object ID.`,
 			{ itemIndex: index },
 		);
-	const user = await defenderApiRequest.call(this, session, {
-		method: 'GET',
-		path: `/v1.0/users/${encodeURIComponent(input.raw)}`,
-		qs: {
-			$select:
-				'id,userPrincipalName,displayName,accountEnabled,onPremisesSamAccountName,onPremisesDomainName,onPremisesSecurityIdentifier',
-		},
-		quota: 'endpoint',
-		permission: PERMISSIONS.readUser,
-		notFoundMessage: `Entra ID has no user ${quoted(input.raw)}. Enter the UPN or object ID of an Entra ID user.`,
-	});
+	const user = await readEntraUser.call(
+		this,
+		session,
+		input.raw,
+		`Entra ID has no user ${quoted(input.raw)}. Enter the UPN or object ID of an Entra ID user.`,
+	);
 	const upn = typeof user.userPrincipalName === 'string' ? user.userPrincipalName : undefined;
-	refuseProtected(this, index, rules, {
-		label: `${quoted(input.raw)} (Entra ID user ${upn ?? String(user.id)})`,
-		upn,
-		accountName:
-			typeof user.onPremisesSamAccountName === 'string'
-				? user.onPremisesSamAccountName
-				: upn?.split('@')[0],
-		domain: typeof user.onPremisesDomainName === 'string' ? user.onPremisesDomainName : undefined,
-		sids:
-			typeof user.onPremisesSecurityIdentifier === 'string'
-				? [user.onPremisesSecurityIdentifier]
-				: [],
-	});
+	refuseProtected(this, index, rules, entraFacts(user, quoted(input.raw)));
 	const performed = await entraCall.call(
 		this,
 		session,

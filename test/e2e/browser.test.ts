@@ -115,10 +115,10 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				expect(await svg.text()).toMatch(/<svg[\s>]/);
 				// The subtitles the node description computes from operation and resource.
 				await expect(canvasNode('Set In Progress').innerText()).resolves.toContain(
-					'update: incident',
+					'update: Incident',
 				);
 				await expect(canvasNode('Hunt Process Events').innerText()).resolves.toContain(
-					'run: huntingQuery',
+					'run: Advanced Hunting',
 				);
 				await page.mouse.move(5, 895); // no hover toolbar in the picture
 			});
@@ -151,7 +151,9 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 
 				const resources = await openDropdown('resource');
 				// n8n appends "Custom API Call" (an HTTP Request signed by this credential) to Resource and Operation.
+				// Sorted by the names the editor shows; the resource saved as machineAction reads Action Center.
 				expect(resources).toEqual([
+					'Action Center',
 					'Advanced Hunting',
 					'Alert',
 					'Device',
@@ -163,7 +165,6 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'Investigation',
 					'IP',
 					'Live Response Library',
-					'Machine Action',
 					'Recommendation',
 					'Software',
 					'User',

@@ -13,16 +13,16 @@ export const apiSelector: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{
-			name: 'Microsoft Graph Security',
-			value: 'graph',
-			description:
-				'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
-		},
-		{
 			name: 'Defender XDR API',
 			value: 'defenderXdr',
 			description:
 				'Calls api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
+		},
+		{
+			name: 'Microsoft Graph Security',
+			value: 'graph',
+			description:
+				'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
 		},
 	],
 	default: 'graph',
@@ -35,19 +35,27 @@ export const tenantIdOption: INodeProperties = {
 	name: 'tenantId',
 	type: 'string',
 	default: '',
-	placeholder: '00000000-0000-0000-0000-000000000000',
+	placeholder: 'e.g. 00000000-0000-0000-0000-000000000000',
 	description:
 		"Customer tenant to act on instead of the credential's tenant (MSSP: one multi-tenant app consented in several tenants). Tokens are cached per tenant.",
 };
 
+/** The per-request timeout; 0 (what saved workflows that never set it hold) means the same default. */
 export const requestTimeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
+	displayName: 'Request Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',
 	typeOptions: { minValue: 0, maxValue: MAX_TIMEOUT_SECONDS },
-	default: 0,
+	default: 60,
 	description:
-		'How long to wait for each answer before retrying or failing, at most 900 (15 minutes). 0 = the default: 60 s, 240 s for advanced hunting.',
+		'How long to wait for each single answer from the API before retrying or failing, at most 900 (15 minutes). 0 means the default, 60.',
+};
+
+export const huntingTimeoutOption: INodeProperties = {
+	...requestTimeoutOption,
+	default: 240,
+	description:
+		"How long to wait for the query's answer before failing, at most 900 (15 minutes). 0 means the default, 240.",
 };
 
 export const simplifyField: INodeProperties = {
@@ -337,7 +345,7 @@ export function commentField(record: 'incident' | 'alert'): INodeProperties {
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		placeholder: 'Triaged by n8n: …',
+		placeholder: 'e.g. Triaged by n8n: …',
 		description: `Text added to the ${record}'s comments`,
 	};
 }
@@ -368,18 +376,78 @@ export function filtersCollection(options: INodeProperties[]): INodeProperties {
 
 export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
 
-/** A value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File Sha256`. */
-export function spacedWords(value: string): string {
-	return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+/** API values whose words spaced apart do not read the way n8n writes them (acronyms, hyphens). */
+const LABELS: Record<string, string> = {
+	AlertAndBlock: 'Alert and Block',
+	Apt: 'APT',
+	BlockAndRemediate: 'Block and Remediate',
+	FileMd5: 'File MD5',
+	FileSha1: 'File SHA-1',
+	FileSha256: 'File SHA-256',
+	InformationalExpectedActivity: 'Informational, Expected Activity',
+	IpAddress: 'IP Address',
+	LineOfBusinessApplication: 'Line-of-Business Application',
+	MultiStagedAttack: 'Multi-Staged Attack',
+	NoSensorDataImpairedCommunication: 'No Sensor Data, Impaired Communication',
+	NotEnoughDataToValidate: 'Not Enough Data to Validate',
+	RunAntiVirusScan: 'Run Antivirus Scan',
+	TimeOut: 'Timed Out',
+	UnSpecified: 'Unspecified',
+	Url: 'URL',
+};
+
+/** An API value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File SHA-256`. */
+export function labelOf(value: string): string {
+	return LABELS[value] ?? value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
 }
 
-/** Dropdown options from a vocabulary, with names spaced (or renamed). */
+/** Dropdown options from a vocabulary, labelled and sorted by label as n8n lists options. */
 export function optionsOf(
 	values: readonly string[],
-	names: Record<string, string> = {},
-): Array<{ name: string; value: string }> {
-	return values.map((value) => ({ name: names[value] ?? spacedWords(value), value }));
+	descriptions: Record<string, string> = {},
+): Array<{ name: string; value: string; description?: string }> {
+	return values
+		.map((value) => ({
+			name: labelOf(value),
+			value,
+			...(descriptions[value] ? { description: descriptions[value] } : {}),
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** What each indicator action does, for the choice users make when creating one. */
+export const INDICATOR_ACTION_DESCRIPTIONS: Record<string, string> = {
+	Alert: 'Older value: raise an alert without blocking. Prefer Audit with Generate Alert.',
+	AlertAndBlock: 'Older value: block and raise an alert. Prefer Block with Generate Alert.',
+	Allowed: 'Never detect or block it (an exclusion)',
+	Audit: 'Record matches without blocking; raise an alert when Generate Alert is on',
+	Block: 'Block the file from running, or the connection to the IP address, domain or URL',
+	BlockAndRemediate: 'Files only: block and also quarantine the file where it is found',
+	Warn: 'IP addresses, domains and URLs: warn the user, who can go on anyway',
+};
+
+const WITH_TRUE_POSITIVE = 'With True Positive';
+const WITH_INFORMATIONAL = 'With Informational, Expected Activity';
+const WITH_FALSE_POSITIVE = 'With False Positive';
+
+/** Which classification each determination belongs to, as the Defender portal pairs them. */
+const DETERMINATION_PAIRS: Record<string, string> = {
+	Apt: `${WITH_TRUE_POSITIVE} (older alerts)`,
+	CompromisedAccount: WITH_TRUE_POSITIVE,
+	ConfirmedUserActivity: WITH_INFORMATIONAL,
+	LineOfBusinessApplication: WITH_INFORMATIONAL,
+	MaliciousUserActivity: WITH_TRUE_POSITIVE,
+	Malware: WITH_TRUE_POSITIVE,
+	MultiStagedAttack: WITH_TRUE_POSITIVE,
+	NotAvailable: 'With Unknown, or to clear the determination',
+	NotEnoughDataToValidate: WITH_FALSE_POSITIVE,
+	NotMalicious: WITH_FALSE_POSITIVE,
+	Other: 'With any classification',
+	Phishing: WITH_TRUE_POSITIVE,
+	SecurityPersonnel: `${WITH_INFORMATIONAL} (older alerts)`,
+	SecurityTesting: WITH_INFORMATIONAL,
+	UnwantedSoftware: WITH_TRUE_POSITIVE,
+};
 
 /** Classification and determination: the same documented values for incidents and alerts. */
 export const classificationField: INodeProperties = {
@@ -387,16 +455,21 @@ export const classificationField: INodeProperties = {
 	name: 'classification',
 	type: 'options',
 	options: optionsOf(CLASSIFICATIONS),
-	default: 'TruePositive',
+	// Not True Positive: a field added and left as it is must not report an attack. Saved workflows keep their
+	// value, because n8n stores every field added to a collection.
+	default: 'Unknown',
+	description:
+		'Pick the classification; add Determination to say why (its options name the classification each fits)',
 };
 
 export const determinationField: INodeProperties = {
 	displayName: 'Determination',
 	name: 'determination',
 	type: 'options',
-	options: optionsOf(DETERMINATIONS, { Apt: 'APT' }),
+	options: optionsOf(DETERMINATIONS, DETERMINATION_PAIRS),
 	default: 'NotAvailable',
+	description: 'Must fit the classification: each option says which one it goes with',
 };
 
-/** Severities as a dropdown: the API's `UnSpecified` reads "Unspecified". */
-export const SEVERITY_OPTIONS = optionsOf(SEVERITIES, { UnSpecified: 'Unspecified' });
+/** Severities as a dropdown (the API's `UnSpecified` reads "Unspecified"). */
+export const SEVERITY_OPTIONS = optionsOf(SEVERITIES);

@@ -8,8 +8,8 @@ import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	alertIdLocator,
-	optionsWithTenant,
 	alertSimplifyField,
+	optionsWithTenant,
 ];
 
 export const option: OperationOption = {

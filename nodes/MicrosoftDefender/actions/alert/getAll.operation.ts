@@ -31,13 +31,14 @@ import type { ApiSession } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
+	alertSimplifyField,
 	filtersCollection([
 		{
 			displayName: 'Assigned To',
 			name: 'assignedTo',
 			type: 'string',
 			default: '',
-			placeholder: 'analyst@contoso.com',
+			placeholder: 'e.g. analyst@contoso.com',
 		},
 		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
 		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
@@ -46,7 +47,7 @@ export const properties: INodeProperties[] = [
 			name: 'incidentId',
 			type: 'string',
 			default: '',
-			placeholder: '1234',
+			placeholder: 'e.g. 1234',
 			description: 'Alerts of this incident',
 		},
 		{
@@ -67,7 +68,6 @@ export const properties: INodeProperties[] = [
 		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
 	]),
 	optionsWithTenant,
-	alertSimplifyField,
 ];
 
 export const option: OperationOption = {

@@ -27,6 +27,7 @@ import { defenderApiRequest, toNodeError } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	alertIdLocator,
+	alertSimplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -39,7 +40,7 @@ export const properties: INodeProperties[] = [
 				name: 'assignedTo',
 				type: 'string',
 				default: '',
-				placeholder: 'analyst@contoso.com',
+				placeholder: 'e.g. analyst@contoso.com',
 			},
 			classificationField,
 			{
@@ -60,7 +61,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	alertSimplifyField,
 ];
 
 export const option: OperationOption = {

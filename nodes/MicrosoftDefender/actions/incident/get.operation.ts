@@ -14,6 +14,7 @@ import { simplifyIncident } from '../../helpers/incidents';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	optionsCollection([
 		{
 			displayName: 'Include Alerts',
@@ -25,7 +26,6 @@ export const properties: INodeProperties[] = [
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
-	simplifyField,
 ];
 
 export const option: OperationOption = {

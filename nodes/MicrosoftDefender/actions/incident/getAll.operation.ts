@@ -29,13 +29,14 @@ import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
+	simplifyField,
 	filtersCollection([
 		{
 			displayName: 'Assigned To',
 			name: 'assignedTo',
 			type: 'string',
 			default: '',
-			placeholder: 'analyst@contoso.com',
+			placeholder: 'e.g. analyst@contoso.com',
 			description: 'Only incidents assigned to this user (exact match)',
 		},
 		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
@@ -52,16 +53,18 @@ export const properties: INodeProperties[] = [
 		{
 			displayName: 'Status',
 			name: 'status',
-			type: 'options',
+			type: 'multiOptions',
 			options: optionsOf(INCIDENT_STATUSES),
-			default: 'Active',
+			default: ['Active'],
+			description:
+				'Only incidents in these statuses (one status is filtered by the API, several after download)',
 		},
 		{
 			displayName: 'Tags',
 			name: 'tags',
 			type: 'string',
 			default: '',
-			placeholder: 'ransomware, vip',
+			placeholder: 'e.g. ransomware, vip',
 			description:
 				'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
 		},
@@ -80,7 +83,6 @@ export const properties: INodeProperties[] = [
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
-	simplifyField,
 ];
 
 export const option: OperationOption = {
@@ -106,9 +108,7 @@ export async function execute(
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
-	const filteredLocally =
-		(Array.isArray(filters.severity) && filters.severity.length > 0) ||
-		(typeof filters.tags === 'string' && filters.tags.trim() !== '');
+	const filteredLocally = query.filteredLocally;
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(
 		this,

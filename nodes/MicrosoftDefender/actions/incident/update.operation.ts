@@ -27,6 +27,7 @@ import { toNodeError } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -39,7 +40,7 @@ export const properties: INodeProperties[] = [
 				name: 'assignedTo',
 				type: 'string',
 				default: '',
-				placeholder: 'analyst@contoso.com',
+				placeholder: 'e.g. analyst@contoso.com',
 				description: 'User (UPN) the incident is assigned to',
 			},
 			classificationField,
@@ -64,7 +65,7 @@ export const properties: INodeProperties[] = [
 				name: 'tags',
 				type: 'string',
 				default: '',
-				placeholder: 'triaged, n8n',
+				placeholder: 'e.g. triaged, n8n',
 				description: 'Comma-separated tags; see Tags Mode',
 			},
 			{
@@ -88,7 +89,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	simplifyField,
 ];
 
 export const option: OperationOption = {

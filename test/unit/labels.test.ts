@@ -1,0 +1,111 @@
+/**
+ * What users read in the editor: option labels in n8n's casing, sorted, and the saved values unchanged.
+ */
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
+import { MicrosoftDefender } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefender.node';
+import { MicrosoftDefenderTrigger } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefenderTrigger.node';
+
+/** Every property of a description, with the options of collections included. */
+function flatten(properties: INodeProperties[]): INodeProperties[] {
+	return properties.flatMap((property) => [
+		property,
+		...flatten(
+			((property.options ?? []) as Array<INodeProperties | INodePropertyOptions>).filter(
+				(option): option is INodeProperties => 'displayName' in option,
+			),
+		),
+	]);
+}
+
+const nodeProperties = flatten(new MicrosoftDefender().description.properties);
+const choices = (name: string) =>
+	nodeProperties
+		.filter((property) => property.name === name && Array.isArray(property.options))
+		.map((property) => property.options as INodePropertyOptions[]);
+
+describe('option labels', () => {
+	it('indicator types, determinations and actions read as n8n writes them; the saved values are the API values', () => {
+		const types = choices('indicatorType')[0];
+		expect(types.map((option) => [option.name, option.value])).toEqual([
+			['Auto (From the Value)', 'auto'],
+			['Certificate Thumbprint', 'CertificateThumbprint'],
+			['Domain Name', 'DomainName'],
+			['File MD5', 'FileMd5'],
+			['File SHA-1', 'FileSha1'],
+			['File SHA-256', 'FileSha256'],
+			['IP Address', 'IpAddress'],
+			['URL', 'Url'],
+		]);
+		const determinations = choices('determination')[0];
+		expect(determinations.map((option) => option.name)).toEqual(
+			expect.arrayContaining([
+				'Line-of-Business Application',
+				'Multi-Staged Attack',
+				'APT',
+				'Not Enough Data to Validate',
+			]),
+		);
+		expect(determinations.find((option) => option.value === 'NotMalicious')?.description).toBe(
+			'With False Positive',
+		);
+		const actions = choices('action')[0];
+		expect(actions.map((option) => option.name)).toEqual([
+			'Alert',
+			'Alert and Block',
+			'Allowed',
+			'Audit',
+			'Block',
+			'Block and Remediate',
+			'Warn',
+		]);
+		expect(
+			actions.every(
+				(option) => typeof option.description === 'string' && option.description.length > 10,
+			),
+		).toBe(true);
+	});
+
+	it('every options list of the node, the trigger and the credential is sorted by label (Auto first where offered)', () => {
+		const all = [
+			...nodeProperties,
+			...flatten(new MicrosoftDefenderTrigger().description.properties),
+			...new MicrosoftDefenderApi().properties,
+		].filter(
+			(property) =>
+				['options', 'multiOptions'].includes(property.type) && Array.isArray(property.options),
+		);
+		const unsorted = all
+			.map((property) => ({
+				name: property.name,
+				labels: (property.options as INodePropertyOptions[])
+					.filter((option) => option.value !== 'auto')
+					.map((option) => option.name),
+			}))
+			.filter(
+				({ labels }) =>
+					labels.join('\n') !== [...labels].sort((a, b) => a.localeCompare(b)).join('\n'),
+			);
+		expect(unsorted).toEqual([]);
+	});
+
+	it('a new Classification is not pre-set to True Positive', () => {
+		expect(
+			nodeProperties
+				.filter((property) => property.name === 'classification')
+				.map((property) => property.default),
+		).not.toContain('TruePositive');
+	});
+
+	it('the canvas subtitle names each resource as the Resource dropdown does (Device, not machine)', () => {
+		const { subtitle, properties } = new MicrosoftDefender().description;
+		const names = JSON.parse(
+			/\((\{.*\})\[\$parameter\["resource"\]\]/.exec(subtitle ?? '')?.[1] ?? '{}',
+		);
+		const resource = properties.find((property) => property.name === 'resource');
+		const options = resource?.options as INodePropertyOptions[];
+		expect(names).toEqual(Object.fromEntries(options.map((option) => [option.value, option.name])));
+		expect(names.machine).toBe('Device');
+	});
+});

@@ -67,6 +67,16 @@ describe('option labels', () => {
 		).toBe(true);
 	});
 
+	it('small words stay lower case inside a label, as in n8n (Stop and Quarantine File, Terminated by User)', () => {
+		const labels = [...choices('type'), ...choices('status'), ...choices('state')]
+			.flat()
+			.map((option) => option.name);
+		expect(labels).toEqual(
+			expect.arrayContaining(['Stop and Quarantine File', 'Terminated by User', 'Unsupported OS']),
+		);
+		expect(labels.filter((label) => / (And|By|For|Of|Or|Per|To|With) /.test(label))).toEqual([]);
+	});
+
 	it('every options list of the node, the trigger and the credential is sorted by label (Auto first where offered)', () => {
 		const all = [
 			...nodeProperties,

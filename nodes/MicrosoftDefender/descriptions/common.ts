@@ -378,9 +378,7 @@ export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenant
 
 /** API values whose words spaced apart do not read the way n8n writes them (acronyms, hyphens). */
 const LABELS: Record<string, string> = {
-	AlertAndBlock: 'Alert and Block',
 	Apt: 'APT',
-	BlockAndRemediate: 'Block and Remediate',
 	FileMd5: 'File MD5',
 	FileSha1: 'File SHA-1',
 	FileSha256: 'File SHA-256',
@@ -389,16 +387,26 @@ const LABELS: Record<string, string> = {
 	LineOfBusinessApplication: 'Line-of-Business Application',
 	MultiStagedAttack: 'Multi-Staged Attack',
 	NoSensorDataImpairedCommunication: 'No Sensor Data, Impaired Communication',
-	NotEnoughDataToValidate: 'Not Enough Data to Validate',
 	RunAntiVirusScan: 'Run Antivirus Scan',
 	TimeOut: 'Timed Out',
 	UnSpecified: 'Unspecified',
+	UnsupportedOs: 'Unsupported OS',
 	Url: 'URL',
 };
 
-/** An API value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File SHA-256`. */
+/** Words n8n's title case keeps in lower case unless they come first. */
+const SMALL_WORDS = new Set(['and', 'by', 'for', 'of', 'or', 'per', 'to', 'with']);
+
+/** An API value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File SHA-256`, `TerminatedByUser` → `Terminated by User`. */
 export function labelOf(value: string): string {
-	return LABELS[value] ?? value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+	if (LABELS[value]) return LABELS[value];
+	return value
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.split(' ')
+		.map((word, index) =>
+			index > 0 && SMALL_WORDS.has(word.toLowerCase()) ? word.toLowerCase() : word,
+		)
+		.join(' ');
 }
 
 /** Dropdown options from a vocabulary, labelled and sorted by label as n8n lists options. */

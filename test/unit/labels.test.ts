@@ -2,6 +2,7 @@
  * What users read in the editor: option labels in n8n's casing, sorted, and the saved values unchanged.
  */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 
 import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
 import { MicrosoftDefender } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefender.node';
@@ -75,6 +76,53 @@ describe('option labels', () => {
 			expect.arrayContaining(['Stop and Quarantine File', 'Terminated by User', 'Unsupported OS']),
 		);
 		expect(labels.filter((label) => / (And|By|For|Of|Or|Per|To|With) /.test(label))).toEqual([]);
+	});
+
+	it('Determination lists only the determinations that fit the Classification chosen (incident and alert Update)', () => {
+		const description = new MicrosoftDefender().description;
+		const updateFields = description.properties.filter(
+			(property) =>
+				property.name === 'updateFields' &&
+				(property.options as INodeProperties[]).some((option) => option.name === 'determination'),
+		);
+		expect(updateFields.map((property) => property.displayOptions?.show?.resource)).toEqual([
+			['incident'],
+			['alert'],
+		]);
+		for (const collection of updateFields) {
+			// What n8n's editor shows for the Determination field, given the values in the same Update Fields.
+			const shown = (values: Record<string, string>) =>
+				(collection.options as INodeProperties[])
+					.filter(
+						(option) =>
+							option.name === 'determination' &&
+							NodeHelpers.displayParameter(values, option, { typeVersion: 1 }, description, {
+								updateFields: values,
+							}),
+					)
+					.map((option) => (option.options as INodePropertyOptions[]).map(({ name }) => name));
+			expect(shown({ classification: 'FalsePositive' })).toEqual([
+				['Not Available', 'Not Enough Data to Validate', 'Not Malicious', 'Other'],
+			]);
+			expect(shown({ classification: 'InformationalExpectedActivity' })).toEqual([
+				[
+					'Confirmed User Activity',
+					'Line-of-Business Application',
+					'Not Available',
+					'Other',
+					'Security Testing',
+				],
+			]);
+			expect(shown({ classification: 'TruePositive' })[0]).toEqual(
+				expect.arrayContaining(['Multi-Staged Attack', 'Malware', 'Phishing', 'Other']),
+			);
+			expect(shown({ classification: 'TruePositive' })[0]).not.toContain('Not Malicious');
+			expect(shown({ classification: 'Unknown' })).toEqual([['Not Available']]);
+			// No classification added: all fifteen, each saying which classification it goes with.
+			const all = shown({});
+			expect(all).toHaveLength(1);
+			expect(all[0]).toHaveLength(15);
+		}
 	});
 
 	it('every options list of the node, the trigger and the credential is sorted by label (Auto first where offered)', () => {

@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES } from '../helpers/incidents';
+import {
+	CLASSIFICATIONS,
+	DETERMINATIONS,
+	DETERMINATIONS_BY_CLASSIFICATION,
+	SEVERITIES,
+} from '../helpers/incidents';
 import { MAX_TIMEOUT_SECONDS } from '../helpers/validate';
 
 export const HUNTING_RETIREMENT_NOTICE =
@@ -434,28 +439,15 @@ export const INDICATOR_ACTION_DESCRIPTIONS: Record<string, string> = {
 	Warn: 'IP addresses, domains and URLs: warn the user, who can go on anyway',
 };
 
-const WITH_TRUE_POSITIVE = 'With True Positive';
-const WITH_INFORMATIONAL = 'With Informational, Expected Activity';
-const WITH_FALSE_POSITIVE = 'With False Positive';
-
-/** Which classification each determination belongs to, as the Defender portal pairs them. */
-const DETERMINATION_PAIRS: Record<string, string> = {
-	Apt: `${WITH_TRUE_POSITIVE} (older alerts)`,
-	CompromisedAccount: WITH_TRUE_POSITIVE,
-	ConfirmedUserActivity: WITH_INFORMATIONAL,
-	LineOfBusinessApplication: WITH_INFORMATIONAL,
-	MaliciousUserActivity: WITH_TRUE_POSITIVE,
-	Malware: WITH_TRUE_POSITIVE,
-	MultiStagedAttack: WITH_TRUE_POSITIVE,
-	NotAvailable: 'With Unknown, or to clear the determination',
-	NotEnoughDataToValidate: WITH_FALSE_POSITIVE,
-	NotMalicious: WITH_FALSE_POSITIVE,
-	Other: 'With any classification',
-	Phishing: WITH_TRUE_POSITIVE,
-	SecurityPersonnel: `${WITH_INFORMATIONAL} (older alerts)`,
-	SecurityTesting: WITH_INFORMATIONAL,
-	UnwantedSoftware: WITH_TRUE_POSITIVE,
-};
+/** For the list shown before a classification is chosen: which classification each determination fits. */
+function pairOf(determination: (typeof DETERMINATIONS)[number]): string {
+	const fits = CLASSIFICATIONS.filter((classification) =>
+		DETERMINATIONS_BY_CLASSIFICATION[classification].includes(determination),
+	);
+	if (fits.length === CLASSIFICATIONS.length) return 'No determination, with any classification';
+	if (fits.length > 1) return 'With any classification but Unknown';
+	return `With ${labelOf(fits[0])}`;
+}
 
 /** Classification and determination: the same documented values for incidents and alerts. */
 export const classificationField: INodeProperties = {
@@ -466,18 +458,37 @@ export const classificationField: INodeProperties = {
 	// Not True Positive: a field added and left as it is must not report an attack. Saved workflows keep their
 	// value, because n8n stores every field added to a collection.
 	default: 'Unknown',
-	description:
-		'Pick the classification; add Determination to say why (its options name the classification each fits)',
+	description: 'Pick the classification; Determination then lists the determinations that fit it',
 };
 
-export const determinationField: INodeProperties = {
-	displayName: 'Determination',
-	name: 'determination',
-	type: 'options',
-	options: optionsOf(DETERMINATIONS, DETERMINATION_PAIRS),
-	default: 'NotAvailable',
-	description: 'Must fit the classification: each option says which one it goes with',
-};
+/**
+ * Determination, one variant per classification chosen in the same Update Fields (n8n shows the one
+ * whose display options match), plus every determination while no classification is added. Saved
+ * values are the same API values whichever variant shows them.
+ */
+export const determinationFields: INodeProperties[] = [
+	{
+		displayName: 'Determination',
+		name: 'determination',
+		type: 'options',
+		options: optionsOf(
+			DETERMINATIONS,
+			Object.fromEntries(DETERMINATIONS.map((value) => [value, pairOf(value)])),
+		),
+		default: 'NotAvailable',
+		description: 'Add Classification to list only the determinations that fit it',
+		displayOptions: { hide: { classification: [...CLASSIFICATIONS] } },
+	},
+	...CLASSIFICATIONS.map((classification): INodeProperties => ({
+		displayName: 'Determination',
+		name: 'determination',
+		type: 'options',
+		options: optionsOf(DETERMINATIONS_BY_CLASSIFICATION[classification]),
+		default: 'NotAvailable',
+		description: `The determinations that go with ${labelOf(classification)}`,
+		displayOptions: { show: { classification: [classification] } },
+	})),
+];
 
 /** Severities as a dropdown (the API's `UnSpecified` reads "Unspecified"). */
 export const SEVERITY_OPTIONS = optionsOf(SEVERITIES);

@@ -9,7 +9,7 @@ import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 import {
 	classificationField,
-	determinationField,
+	determinationFields,
 	optionsOf,
 	optionsWithTenant,
 	alertSimplifyField,
@@ -50,7 +50,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { rows: 3 },
 				default: '',
 			},
-			determinationField,
+			...determinationFields,
 			{
 				displayName: 'Status',
 				name: 'status',

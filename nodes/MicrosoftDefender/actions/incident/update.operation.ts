@@ -8,7 +8,7 @@ import type {
 import type { OperationOption } from '../node.type';
 import {
 	classificationField,
-	determinationField,
+	determinationFields,
 	incidentIdLocator,
 	optionsOf,
 	optionsWithTenant,
@@ -52,7 +52,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				description: 'Comment added with the update',
 			},
-			determinationField,
+			...determinationFields,
 			{
 				displayName: 'Status',
 				name: 'status',

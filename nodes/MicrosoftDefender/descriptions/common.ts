@@ -379,6 +379,27 @@ export function filtersCollection(options: INodeProperties[]): INodeProperties {
 	};
 }
 
+/** Get Many filters that incidents and alerts share; n8n lists filters alphabetically, hence two parts. */
+export function assignedAndCreatedFilters(records: 'incidents' | 'alerts'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Assigned To',
+			name: 'assignedTo',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. analyst@contoso.com',
+			description: `Only ${records} assigned to this user (exact match)`,
+		},
+		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+	];
+}
+
+export const updatedFilters: INodeProperties[] = [
+	{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
+	{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+];
+
 export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
 
 /** API values whose words spaced apart do not read the way n8n writes them (acronyms, hyphens). */

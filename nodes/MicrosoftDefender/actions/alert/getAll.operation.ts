@@ -13,6 +13,8 @@ import {
 	alertSimplifyField,
 	SEVERITY_OPTIONS,
 	filtersCollection,
+	assignedAndCreatedFilters,
+	updatedFilters,
 	optionsOf,
 } from '../../descriptions/common';
 import { wantedCount, alertSessionFor } from '../../helpers/parameters';
@@ -33,15 +35,7 @@ export const properties: INodeProperties[] = [
 	...returnAllFields,
 	alertSimplifyField,
 	filtersCollection([
-		{
-			displayName: 'Assigned To',
-			name: 'assignedTo',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. analyst@contoso.com',
-		},
-		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		...assignedAndCreatedFilters('alerts'),
 		{
 			displayName: 'Incident ID',
 			name: 'incidentId',
@@ -64,8 +58,7 @@ export const properties: INodeProperties[] = [
 			options: optionsOf(ALERT_STATUSES),
 			default: 'New',
 		},
-		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+		...updatedFilters,
 	]),
 	optionsWithTenant,
 ];

@@ -14,6 +14,8 @@ import {
 	tenantIdOption,
 	SEVERITY_OPTIONS,
 	filtersCollection,
+	assignedAndCreatedFilters,
+	updatedFilters,
 	optionsCollection,
 	optionsOf,
 } from '../../descriptions/common';
@@ -31,16 +33,7 @@ export const properties: INodeProperties[] = [
 	...returnAllFields,
 	simplifyField,
 	filtersCollection([
-		{
-			displayName: 'Assigned To',
-			name: 'assignedTo',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. analyst@contoso.com',
-			description: 'Only incidents assigned to this user (exact match)',
-		},
-		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		...assignedAndCreatedFilters('incidents'),
 		{
 			displayName: 'Severity',
 			name: 'severity',
@@ -68,8 +61,7 @@ export const properties: INodeProperties[] = [
 			description:
 				'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
 		},
-		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+		...updatedFilters,
 	]),
 	optionsCollection([
 		{

@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import {
@@ -22,8 +17,7 @@ import {
 	incidentTags,
 	simplifyIncident,
 } from '../../helpers/incidents';
-import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
-import { toNodeError } from '../../transport/request';
+import { nothingToUpdate, patchThenComment, updateFrom } from '../../helpers/updates';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
@@ -130,28 +124,16 @@ export async function execute(
 		);
 	}
 
-	let incident: IDataObject | undefined;
-	if (!graph) {
-		incident = await patchIncident.call(this, session, id, comment ? { ...body, comment } : body);
-	} else {
-		if (Object.keys(body).length > 0) incident = await patchIncident.call(this, session, id, body);
-		if (comment) {
-			try {
-				await commentOnIncident.call(this, session, id, comment);
-			} catch (error) {
-				throw incident
-					? commentAfterUpdateFailed(
-							this.getNode(),
-							`Incident ${id}`,
-							Object.keys(body),
-							error,
-							index,
-						)
-					: toNodeError(this, error, index);
-			}
-		}
-	}
-	if (!incident || incidentId(session.api, incident) === '' || (graph && comment)) {
+	let incident = await patchThenComment(this, {
+		graph,
+		record: `Incident ${id}`,
+		body,
+		comment,
+		itemIndex: index,
+		patch: async (patchBody) => await patchIncident.call(this, session, id, patchBody),
+		addComment: async (text) => await commentOnIncident.call(this, session, id, text),
+	});
+	if (!incident || incidentId(session.api, incident) === '') {
 		incident = await getIncident.call(this, session, id, false);
 	}
 	const output = this.getNodeParameter('simplify', index, true)

@@ -456,6 +456,34 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		3 * MINUTE,
 	);
 
+	it(
+		"nodes panel: the node's actions are grouped under the Resource list's names (Action Center, not Machine Action)",
+		async () => {
+			await shot('nodes-panel', async () => {
+				await openWorkflow();
+				await page.locator('[data-test-id="node-creator-plus-button"]').click();
+				await page.locator('[data-test-id="node-creator-search-bar"]').fill('Microsoft Defender');
+				await page
+					.locator('[data-test-id="node-creator-item-name"]')
+					.getByText('Microsoft Defender', { exact: true })
+					.click();
+				const panel = page.locator('[data-test-id="node-creator"]');
+				await panel
+					.getByText('Action Center Actions')
+					.waitFor({ state: 'visible', timeout: 10_000 });
+				await settle();
+				// textContent: n8n shows the group titles in capitals by CSS only.
+				const text = (await panel.textContent()) ?? '';
+				for (const group of ['Action Center Actions', 'Device Actions', 'Incident Actions'])
+					expect(text).toContain(group);
+				expect(text).not.toMatch(/Machine Action Actions/i);
+				await page.mouse.move(5, 895);
+			});
+			await page.keyboard.press('Escape');
+		},
+		2 * MINUTE,
+	);
+
 	// ---- helpers -------------------------------------------------------------------------------------
 
 	/** Runs in the page (passed to evaluate, so self-contained): an <img> that has loaded a picture; a broken or missing file has no width. */

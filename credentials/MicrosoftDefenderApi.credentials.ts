@@ -135,6 +135,16 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			displayOptions: CERTIFICATE,
 		},
 		{
+			displayName: 'Protected Accounts',
+			name: 'protectedAccounts',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'e.g. *@exec.contoso.com, CONTOSO\\admin*',
+			description:
+				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
+		},
+		{
 			displayName: 'Authority URL',
 			name: 'authorityUrl',
 			type: 'string',
@@ -187,16 +197,6 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			description:
 				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
 			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Protected Accounts',
-			name: 'protectedAccounts',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			placeholder: '*@exec.contoso.com, CONTOSO\\admin*',
-			description:
-				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
 		},
 	];
 

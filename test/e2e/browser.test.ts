@@ -332,6 +332,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'clientId',
 					'authentication',
 					'clientSecret',
+					'protectedAccounts',
 					'quotaProcesses',
 				]);
 				for (const name of ['tenantId', 'clientId', 'authentication', 'clientSecret']) {

@@ -28,7 +28,7 @@ import {
 } from './trigger/feed';
 import { ALERT_STATUSES, simplifyAlert } from './helpers/alerts';
 import { INCIDENT_STATUSES, SEVERITIES, simplifyIncident, toNodeValue } from './helpers/incidents';
-import { isoDateTime } from './helpers/validate';
+import { isoDateTime, MAX_OVERLAP_MINUTES, overlapWindowMs } from './helpers/validate';
 import type { ApiName } from './transport/cloud';
 import { toNodeError, type ApiSession } from './transport/request';
 
@@ -159,7 +159,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					displayName: 'Overlap Window (Minutes)',
 					name: 'overlapMinutes',
 					type: 'number',
-					typeOptions: { minValue: 1, maxValue: 1440 },
+					typeOptions: { minValue: 1, maxValue: MAX_OVERLAP_MINUTES },
 					default: DEFAULT_OVERLAP_MINUTES,
 					description:
 						'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
@@ -178,7 +178,6 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
 		const tenantId = tenantIdOf(options.tenantId);
-		const overlapMs = Number(options.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
 		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
 		const source = feedSource(api, event, includeAlerts);
 		const session: ApiSession = { api: source.api, tenantId };
@@ -186,7 +185,9 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const statuses = (filters.status as string[] | undefined) ?? [];
 		const backfillFrom = options.backfillFrom ?? '';
 		let backfillTime: number | undefined;
+		let overlapMs: number;
 		try {
+			overlapMs = overlapWindowMs(options.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES);
 			backfillTime =
 				backfillFrom === '' ? undefined : Date.parse(isoDateTime(backfillFrom, 'Back-Fill From'));
 		} catch (error) {

@@ -200,6 +200,14 @@ describe.each(['graph', 'defenderXdr'] as const)('Microsoft Defender Trigger on 
 		expect(await trig.poll()).toEqual([]);
 	});
 
+	it('an Overlap Window that is not 1 to 1,440 minutes fails the poll by name before any request', async () => {
+		const lab = await createLab();
+		const trig = feed(lab, api, parameters(api, {}, { overlapMinutes: '={{ "ten" }}' }));
+		const before = listCalls(lab).length;
+		await expect(trig.poll()).rejects.toThrow(/^Overlap Window "ten" is not a number of minutes/);
+		expect(listCalls(lab)).toHaveLength(before);
+	});
+
 	it('a poll failing half-way through paging moves nothing; the next poll emits everything exactly once', async () => {
 		const lab = await createLab();
 		const now = Date.now();

@@ -8,6 +8,7 @@ import {
 	isoDateTime,
 	isPathSegment,
 	limitOf,
+	overlapWindowMs,
 	quoted,
 	requestTimeoutMs,
 	waitTimeoutMs,
@@ -18,6 +19,15 @@ describe('input checks', () => {
 		expect(quoted('abc')).toBe('"abc"');
 		expect(quoted('x'.repeat(10_000))).toBe(`"${'x'.repeat(100)}…"`);
 		expect(quoted(42)).toBe('"42"');
+	});
+
+	it('Overlap Window: 1 to 1,440 minutes, also from an expression string; anything else refused', () => {
+		expect(overlapWindowMs(10)).toBe(600_000);
+		expect(overlapWindowMs('1440')).toBe(86_400_000);
+		for (const bad of [0, -5, 1441, 'ten', '', Number.NaN, null, undefined])
+			expect(() => overlapWindowMs(bad)).toThrow(
+				/^Overlap Window ".*" is not a number of minutes from 1 to 1,440 \(24 hours\)/,
+			);
 	});
 
 	it('Limit: a whole number of 1 or more, also from an expression string', () => {

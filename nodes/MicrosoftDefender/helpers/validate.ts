@@ -9,6 +9,8 @@ export const MAX_QUOTED_LENGTH = 100;
 export const MAX_WAIT_TIMEOUT_SECONDS = 86_400;
 /** Longest Timeout option per request: 15 minutes (advanced hunting itself stops after about 3). */
 export const MAX_TIMEOUT_SECONDS = 900;
+/** Longest Overlap Window of the trigger: a day (each poll re-reads that much history). */
+export const MAX_OVERLAP_MINUTES = 1440;
 
 /** Text cut to `max` characters, with "…" when something was cut. */
 export function clipped(text: string, max = MAX_QUOTED_LENGTH): string {
@@ -54,6 +56,20 @@ export function requestTimeoutMs(value: unknown): number | undefined {
 		);
 	}
 	return seconds === 0 ? undefined : seconds * 1000;
+}
+
+/**
+ * The trigger's Overlap Window in milliseconds: 1 to 1,440 minutes. An expression can fill the field
+ * with anything; NaN would make every poll skip its look-back and miss late-indexed incidents.
+ */
+export function overlapWindowMs(value: unknown): number {
+	const minutes = numberOf(value);
+	if (!Number.isFinite(minutes) || minutes < 1 || minutes > MAX_OVERLAP_MINUTES) {
+		throw new Error(
+			`Overlap Window ${quoted(value)} is not a number of minutes from 1 to ${MAX_OVERLAP_MINUTES.toLocaleString('en-US')} (24 hours). Enter how far back each poll looks before the last change it saw; 10 suits most tenants.`,
+		);
+	}
+	return minutes * 60_000;
 }
 
 /** Limit: a whole number of results, at least 1. */

@@ -182,6 +182,16 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			displayOptions: { show: { authentication: ['certificate'] } },
 		},
 		{
+			displayName: 'Protected Devices',
+			name: 'protectedDevices',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'tag:VIP, name:dc*, srv-db??',
+			description:
+				'Devices no response action may touch (isolate, restrict apps, scan, quarantine, collect package, live response, remove tag): one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either. The item fails before anything is sent, naming the rule. Release and Remove App Restriction stay allowed.',
+		},
+		{
 			displayName: 'Protected Accounts',
 			name: 'protectedAccounts',
 			type: 'string',

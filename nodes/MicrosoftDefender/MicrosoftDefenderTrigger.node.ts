@@ -10,6 +10,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { credentialTest } from './methods';
 import {
 	apiSelector,
+	chatMessageOptions,
 	simplifyField,
 	tenantIdOption,
 	SEVERITY_OPTIONS,
@@ -18,6 +19,7 @@ import {
 	optionsOf,
 } from './descriptions/common';
 import { tenantIdOf } from './helpers/parameters';
+import { chatSettings, withChatMessage, type ChatSettings } from './helpers/chatOption';
 import {
 	feedSource,
 	latestRecord,
@@ -49,10 +51,17 @@ function shapeRecord(
 	record: IDataObject,
 	simplify: boolean,
 	includeAlerts: boolean,
+	chat: ChatSettings | undefined,
 ): IDataObject {
-	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
+	if (!INCIDENT_EVENTS.includes(event))
+		return withChatMessage(chat, 'alert', record, simplify ? simplifyAlert(record) : record);
 	if (!includeAlerts) delete record.alerts;
-	return simplify ? simplifyIncident(api, record) : record;
+	return withChatMessage(
+		chat,
+		'incident',
+		record,
+		simplify ? simplifyIncident(api, record) : record,
+	);
 }
 
 export class MicrosoftDefenderTrigger implements INodeType {
@@ -149,6 +158,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					description:
 						'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
 				},
+				...chatMessageOptions,
 				tenantIdOption,
 			]),
 			{
@@ -188,8 +198,9 @@ export class MicrosoftDefenderTrigger implements INodeType {
 			(severities.length === 0 ||
 				severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
 			(statuses.length === 0 || statuses.includes(toNodeValue(record.status, STATUSES) ?? ''));
+		let chat: ChatSettings | undefined;
 		const toItem = (record: IDataObject) => ({
-			json: shapeRecord(api, event, record, simplify, includeAlerts),
+			json: shapeRecord(api, event, record, simplify, includeAlerts, chat),
 		});
 		const staticData = this.getWorkflowStaticData('node');
 		// Back-Fill From is not part of it: an expression such as {{ $now.minus({ days: 1 }) }} changes at every
@@ -206,6 +217,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		};
 
 		try {
+			chat = await chatSettings(this, session, options);
 			if (manual) {
 				// Fetch Test Event: the most recent matching record, and the position is left alone.
 				const latest = await latestRecord.call(this, session, source, {

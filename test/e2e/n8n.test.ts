@@ -55,7 +55,9 @@ const WF = {
 	customXdr: 'E2eCustomXdr0001',
 	customForeign: 'E2eCustomForeign',
 	investigate: 'E2eInvestigate01',
+	approval: 'E2eApproval00001',
 };
+const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -80,6 +82,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let investigated: { id: string; computerDnsName: string };
 	// Tenant 5: the AI Agent's Defender tools, reached through the node option Tenant ID.
 	let t5: string;
+	// Tenant 6: the approval example, published, with a credential that protects the devices tagged VIP.
+	let t6: string;
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -102,7 +106,34 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
-		for (const tenantId of [t1, t2, t3, t5]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t6 = emu.addTenant({ domains: ['adatum.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5, t6]) emu.consent({ tenantId, clientId, roles: ROLES });
+		// Approve isolates, reject does not, and a protected device is refused even when approved.
+		inc.approve = emu.createIncident(t6, {
+			title: 'E2E approve me',
+			severity: 'High',
+			devices: ['ws-approve.contoso.local'],
+			createdTime: Date.now() - 3000,
+		});
+		inc.reject = emu.createIncident(t6, {
+			title: 'E2E reject me',
+			severity: 'High',
+			devices: ['ws-reject.contoso.local'],
+			createdTime: Date.now() - 2000,
+		});
+		inc.vip = emu.createIncident(t6, {
+			title: 'E2E <!channel> *VIP* laptop',
+			severity: 'High',
+			devices: ['ceo-laptop.contoso.local'],
+			createdTime: Date.now() - 1000,
+		});
+		for (const dnsName of ['ws-approve.contoso.local', 'ws-reject.contoso.local'])
+			emu.addMachine(t6, { computerDnsName: dnsName, osPlatform: 'Windows11' });
+		emu.addMachine(t6, {
+			computerDnsName: 'ceo-laptop.contoso.local',
+			osPlatform: 'Windows11',
+			machineTags: ['VIP'],
+		});
 		inc.contain = emu.createIncident(t3, {
 			title: 'E2E ransomware to contain',
 			severity: 'High',
@@ -241,10 +272,22 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			clientId,
 			clientSecret: 'not-the-secret',
 		});
+		const approvalCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred4',
+			name: APPROVAL_CREDENTIAL,
+			endpoints,
+			tenantId: t6,
+			clientId,
+			clientSecret: secret,
+		});
+		approvalCredential.data = {
+			...approvalCredential.data,
+			protectedDevices: 'tag:vip\nname:dc*',
+		} as typeof approvalCredential.data;
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
 		await lab.n8nCli(home, [
 			'import:credentials',
-			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, openAi])}`,
+			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, openAi])}`,
 		]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
@@ -358,12 +401,30 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				url: `${sink.urlFor('custom-foreign')}`,
 				credential,
 			}),
+			// The approval example, published: it waits for the decision on n8n's resume URL.
+			lab.forImport(lab.loadExample('respond-with-approval.json'), {
+				id: WF.approval,
+				name: 'E2E contain after approval',
+				webhookUrl: sink.urlFor('approval'),
+				mutate: (node: Json) => {
+					if (node.credentials?.microsoftDefenderApi)
+						node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: APPROVAL_CREDENTIAL };
+					if (node.type === lab.DEFENDER_TRIGGER) {
+						node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+						node.parameters.options = {
+							...node.parameters.options,
+							backfillFrom: new Date(Date.now() - MINUTE).toISOString(),
+						};
+					}
+				},
+			}),
 		];
 		await lab.n8nCli(home, [
 			'import:workflow',
 			`--input=${lab.writeJson(work, 'workflows.json', workflows)}`,
 		]);
 		await lab.publishWorkflowCli(home, WF.trigger);
+		await lab.publishWorkflowCli(home, WF.approval);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
@@ -409,7 +470,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		});
 	});
 
-	it('triage (Graph): new High/Medium incidents → devices → hunting → chat → In Progress with a comment', async () => {
+	it('triage (Graph): new High/Medium incidents → chat message → devices → hunting template → In Progress with a comment, no Code node', async () => {
+		expect(
+			lab
+				.loadExample('incident-triage.json')
+				.nodes.filter((node: Json) => node.type === 'n8n-nodes-base.code'),
+		).toEqual([]);
 		const run = await execute(WF.triageGraph);
 		expect(run.status).toBe('success');
 		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
@@ -419,13 +485,13 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(listed[0].alerts[0].evidence).toBeDefined(); // the Graph shape, Simplify off
 
 		const devices = lab
-			.nodeOutput(run, 'Extract Devices')
-			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+			.nodeOutput(run, 'Devices')
+			.map((item: Json) => `${item.incidentId} ${item.kind} ${item.value}`);
 		expect(devices.sort()).toEqual(
 			[
-				`${inc.high.id} ws-0101.contoso.local`,
-				`${inc.medium.id} srv-db01.contoso.local`,
-				`${inc.medium.id} ws-0102.contoso.local`,
+				`${inc.high.id} device ws-0101.contoso.local`,
+				`${inc.medium.id} device srv-db01.contoso.local`,
+				`${inc.medium.id} device ws-0102.contoso.local`,
 			].sort(),
 		);
 		const hunts = lab.nodeOutput(run, 'Hunt Process Events');
@@ -438,28 +504,53 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			'ws-0102.contoso.local': 2,
 		});
 
+		// The Slack message the trigger's Chat Message Format option wrote, as it reached the webhook.
 		const messages = sink.received('triage-graph').map((message) => message.body);
 		expect(messages).toHaveLength(2);
-		const high = messages.find((body) => body.text.includes(`#${inc.high.id}`));
-		expect(high.text).toBe(
-			`Defender incident #${inc.high.id} (High): E2E ransomware on ws-0101 — 1 device(s), 2 process event(s) in the last 24 h`,
+		const high = messages.find((body) => body.text.includes(`incident ${inc.high.id} `));
+		expect(high.text).toBe(`🔴 Defender incident ${inc.high.id} (High): E2E ransomware on ws-0101`);
+		expect(high.blocks.length).toBeLessThanOrEqual(50);
+		expect(high.blocks[0]).toEqual({
+			type: 'header',
+			text: {
+				type: 'plain_text',
+				text: `🔴 Incident ${inc.high.id}: E2E ransomware on ws-0101`,
+				emoji: true,
+			},
+		});
+		const texts = high.blocks
+			.flatMap((block: Json) => [
+				block.text?.text,
+				...(block.fields ?? []).map((field: Json) => field.text),
+			])
+			.filter(Boolean);
+		expect(texts).toEqual(
+			expect.arrayContaining([
+				'Severity: 🔴 High',
+				'Alerts: 1',
+				'Devices (1)\n• ws-0101.contoso.local',
+			]),
 		);
-		expect(high.blocks[0].text.text).toContain(
+		for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
+		expect(high.blocks.at(-1).elements[0].url).toBe(
 			`https://security.microsoft.com/incidents/${inc.high.id}?tid=${t1}`,
 		);
-		expect(high.blocks[1].text.text).toContain('*ws-0101.contoso.local* — 2 process event(s)');
-		expect(high.blocks[1].text.text).toContain('certutil.exe -urlcache');
-		const medium = messages.find((body) => body.text.includes(`#${inc.medium.id}`));
-		expect(medium.text).toContain(
-			'(Medium): E2E lateral movement — 2 device(s), 3 process event(s)',
+		const medium = messages.find((body) => body.text.includes(`incident ${inc.medium.id} `));
+		expect(medium.text).toBe(
+			`🟠 Defender incident ${inc.medium.id} (Medium): E2E lateral movement`,
 		);
 
+		const comments: Record<string, string> = {
+			high: 'found 2 process event(s) in the last 24 h on ws-0101.contoso.local.',
+			medium:
+				'found 3 process event(s) in the last 24 h on srv-db01.contoso.local, ws-0102.contoso.local.',
+		};
 		for (const key of ['high', 'medium']) {
 			const now = emu.getIncident(t1, inc[key].id) as Incident;
 			expect(now.status).toBe('InProgress');
 			expect(now.comments).toHaveLength(1);
-			expect(now.comments[0].comment).toMatch(
-				/^Triaged by n8n: advanced hunting found \d process event\(s\)/,
+			expect(now.comments[0].comment).toBe(
+				`Triaged by n8n: advanced hunting ${comments[key]} Posted to the SOC chat.`,
 			);
 			expect(now.comments[0].createdBy).toBe(`API-App:${clientId}`);
 		}
@@ -475,8 +566,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		);
 		expect(listed[0].alerts[0].devices[0].deviceDnsName).toBeDefined(); // the XDR shape
 		const devices = lab
-			.nodeOutput(run, 'Extract Devices')
-			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+			.nodeOutput(run, 'Devices')
+			.map((item: Json) => `${item.incidentId} ${item.value}`);
 		expect(devices.sort()).toEqual(
 			[
 				`${inc.high.id} ws-0101.contoso.local`,
@@ -485,12 +576,16 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			].sort(),
 		);
 
-		const texts = sink.received('triage-xdr').map((message) => message.body.text);
-		expect(texts.sort()).toEqual(
-			sink
-				.received('triage-graph')
-				.map((message) => message.body.text)
-				.sort(),
+		// Status and link differ only where the incidents changed in between (In Progress now).
+		const comparable = (body: Json) => ({
+			text: body.text,
+			header: body.blocks[0],
+			devices: body.blocks.filter((block: Json) => String(block.text?.text).startsWith('Devices')),
+		});
+		const xdr = sink.received('triage-xdr').map((message) => comparable(message.body));
+		const graph = sink.received('triage-graph').map((message) => comparable(message.body));
+		expect(xdr.sort((a, b) => a.text.localeCompare(b.text))).toEqual(
+			graph.sort((a, b) => a.text.localeCompare(b.text)),
 		);
 		for (const key of ['high', 'medium'])
 			expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
@@ -551,12 +646,19 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			status: 'Succeeded',
 			computerDnsName: 'fin-laptop-7.contoso.local',
 		});
-		const [target] = lab.nodeOutput(run, 'Pick Device and File');
-		expect(target).toMatchObject({
+		expect(
+			lab
+				.loadExample('respond-to-incident.json')
+				.nodes.filter((node: Json) => node.type === 'n8n-nodes-base.code'),
+		).toEqual([]);
+		const [entities] = lab.nodeOutput(run, 'Device and File');
+		expect(entities).toMatchObject({
 			incidentId: String(inc.contain.id),
-			deviceName: 'fin-laptop-7.contoso.local',
-			sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+			devices: [{ kind: 'device', value: 'fin-laptop-7.contoso.local' }],
+			files: [],
 		});
+		const target = { sha256: entities.processes[0].sha256 };
+		expect(target.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(emu.listMachineActions(t3)).toEqual([
 			expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' }),
 		]);
@@ -736,7 +838,7 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			for (const id of all) counts[id] = (counts[id] ?? 0) + 1;
 			expect(counts).toEqual({ [inc.x1.id]: 1, [inc.x2.id]: 1, [inc.x4.id]: 1 });
 			const texts = sink.received('trigger').map((message) => message.body.text as string);
-			expect(texts.map((text) => /#(\d+)/.exec(text)?.[1]).sort()).toEqual(
+			expect(texts.map((text) => /incident (\d+) /.exec(text)?.[1]).sort()).toEqual(
 				[inc.x1.id, inc.x2.id, inc.x4.id].map(String).sort(),
 			);
 			for (const key of ['x1', 'x2', 'x4'])
@@ -745,6 +847,84 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				expect(emu.getIncident(t2, inc[key].id)).toMatchObject({ status: 'Active', comments: [] });
 		},
 		6 * MINUTE,
+	);
+
+	it(
+		'approval: Approve isolates (waited for) and comments; Reject, and a protected device, only comment',
+		async () => {
+			const example = lab.loadExample('respond-with-approval.json');
+			expect(example.nodes.filter((node: Json) => node.type === 'n8n-nodes-base.code')).toEqual([]);
+			const plan: Record<string, 'Approve' | 'Reject'> = {
+				[inc.approve.id]: 'Approve',
+				[inc.reject.id]: 'Reject',
+				[inc.vip.id]: 'Approve',
+			};
+			// One incident at a time: each message waits for its decision before the next one is posted.
+			for (let n = 1; n <= 3; n++) {
+				const messages = await sink.waitFor('approval', n, 150_000);
+				const { body } = messages[n - 1];
+				const id = /incident (\d+) /.exec(body.text)?.[1] as string;
+				expect(Object.keys(plan)).toContain(id);
+				const buttons = body.blocks.at(-1).elements as Json[];
+				expect(buttons.map((button) => button.text.text)).toEqual([
+					'Open in Defender',
+					'Approve',
+					'Reject',
+				]);
+				const decision = buttons.find((button) => button.text.text === plan[id]) as Json;
+				expect(decision.url).toMatch(
+					new RegExp(`^${server.url}/webhook-waiting/\\d+\\?.*decision=${plan[id].toLowerCase()}$`),
+				);
+				// A person clicks seconds later; the test may be quicker than n8n putting the execution to wait (409 until then).
+				let resumed = await fetch(decision.url);
+				for (let attempt = 0; resumed.status === 409 && attempt < 60; attempt++) {
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+					resumed = await fetch(decision.url);
+				}
+				expect(resumed.status).toBe(200);
+				progress(`approval: ${plan[id]} incident ${id}`);
+			}
+			const vipMessage = sink
+				.received('approval')
+				.find((message) => message.body.text.includes(`incident ${inc.vip.id} `)) as Json;
+			expect(vipMessage.body.blocks[0].text).toEqual({
+				type: 'plain_text',
+				text: `🔴 Incident ${inc.vip.id}: E2E <!channel> *VIP* laptop`,
+				emoji: true,
+			});
+			expect(vipMessage.body.text).toContain('&lt;!channel&gt;');
+
+			const commentOf = async (id: number) => {
+				const deadline = Date.now() + 60_000;
+				for (;;) {
+					const comments = (emu.getIncident(t6, id) as Incident).comments;
+					if (comments.length > 0 || Date.now() > deadline)
+						return comments.map((comment) => comment.comment);
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+				}
+			};
+			expect(await commentOf(inc.approve.id)).toEqual([
+				expect.stringMatching(
+					/^Approved in chat: ws-approve\.contoso\.local isolated \(Succeeded, action [0-9a-f-]{36}\)\.$/,
+				),
+			]);
+			expect(await commentOf(inc.reject.id)).toEqual([
+				'Containment rejected in chat: no device was isolated.',
+			]);
+			expect(await commentOf(inc.vip.id)).toEqual([
+				expect.stringMatching(
+					/^Approved in chat, but ceo-laptop\.contoso\.local was not isolated: Device ceo-laptop\.contoso\.local is protected: its tag "VIP" matches the rule "tag:vip"/,
+				),
+			]);
+			expect(emu.listMachineActions(t6)).toEqual([
+				expect.objectContaining({
+					type: 'Isolate',
+					status: 'Succeeded',
+					computerDnsName: 'ws-approve.contoso.local',
+				}),
+			]);
+		},
+		8 * MINUTE,
 	);
 
 	/**

@@ -180,7 +180,11 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const tenantId = tenantIdOf(options.tenantId);
 		const overlapMs = Number(options.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
 		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
-		const source = feedSource(api, event, includeAlerts);
+		// Full alerts (Simplify off) and chat messages name the alert's entities on both APIs.
+		const alertEvidence =
+			!simplify ||
+			(typeof options.chatMessageFormat === 'string' && options.chatMessageFormat !== '');
+		const source = feedSource(api, event, includeAlerts, alertEvidence);
 		const session: ApiSession = { api: source.api, tenantId };
 		const severities = (filters.severity as string[] | undefined) ?? [];
 		const statuses = (filters.status as string[] | undefined) ?? [];

@@ -326,6 +326,56 @@ describe('chat messages', () => {
 	});
 });
 
+describe('Trigger › New Alert › entities', () => {
+	it.each(['graph', 'defenderXdr'])(
+		'carries the evidence on %s: Get Entities reads it from the item, the chat message lists it',
+		async (api) => {
+			const lab = await createLab();
+			const seeded = triage(lab).seedTriageIncident(lab.tenantId);
+			const parameters: INodeParameters = {
+				api,
+				event: 'alertCreated',
+				options: { backfillFrom: new Date(Date.now() - 3_600_000).toISOString() },
+				simplify: false,
+			};
+			const { result } = await pollTrigger(lab, parameters, {});
+			const alertItems = result![0];
+			expect(alertItems.map((item) => item.json.id).sort()).toEqual(
+				seeded.incident.alerts.map((alert) => alert.id).sort(),
+			);
+			const before = lab.calls().length;
+			const entities = await runDefender(
+				lab,
+				{ api, resource: 'alert', operation: 'getEntities', entitySource: 'input' },
+				{ inputItems: alertItems.map((item) => ({ json: item.json })) },
+			);
+			expect(lab.calls().slice(before)).toEqual([]); // nothing downloaded again
+			const kindAndValue = (list: Array<{ kind: string; value: string }>) => [
+				...new Set(list.map(({ kind, value }) => `${kind}|${value}`)),
+			];
+			expect(
+				kindAndValue(entities.map((item) => item.json as { kind: string; value: string })).sort(),
+			).toEqual(kindAndValue(seeded.entities).sort());
+
+			const simplified = await pollTrigger(
+				lab,
+				{
+					...parameters,
+					simplify: true,
+					options: { ...(parameters.options as IDataObject), chatMessageFormat: 'markdown' },
+				},
+				{},
+			);
+			const phishing = simplified.result![0].find(
+				(item) => item.json.title === 'Phishing email delivered',
+			)!;
+			expect(phishing.json.chatMessage).toEqual(
+				expect.stringContaining('Devices (1):\n• srv-triage2.contoso.local'),
+			);
+		},
+	);
+});
+
 describe('Advanced Hunting › templates', () => {
 	it.each(['graph', 'defenderXdr'])(
 		'runs a template for an entity from the input on %s; quotes cannot change the query',

@@ -47,6 +47,7 @@ const WF = {
 	aiChat: 'E2eAiTriageChat1',
 	triageGraph: 'E2eTriageGraph01',
 	triageXdr: 'E2eTriageXdr0001',
+	triageTeams: 'E2eTriageTeams01',
 	digest: 'E2eDailyDigest01',
 	report: 'E2eHuntReport001',
 	trigger: 'E2eTriggerFlow01',
@@ -84,6 +85,11 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let t5: string;
 	// Tenant 6: the approval example, published, with a credential that protects the devices tagged VIP.
 	let t6: string;
+	// Tenant 7: the triage example posting Teams cards, one incident with a hostile, long title and eight devices.
+	let t7: string;
+	const hostileTitle =
+		'E2E <at>SOC</at> <!channel> *bold* [link](https://evil.example) {{DATE(2026-01-01T00:00:00Z, SHORT)}} ' +
+		'very long '.repeat(60);
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -107,7 +113,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
 		t6 = emu.addTenant({ domains: ['adatum.example'] }).id;
-		for (const tenantId of [t1, t2, t3, t5, t6]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t7 = emu.addTenant({ domains: ['litware.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5, t6, t7])
+			emu.consent({ tenantId, clientId, roles: ROLES });
+		inc.teams = emu.createIncident(t7, {
+			title: hostileTitle,
+			severity: 'High',
+			devices: Array.from({ length: 8 }, (_, n) => `ws-08${n}.contoso.local`),
+		});
 		// Approve isolates, reject does not, and a protected device is refused even when approved.
 		inc.approve = emu.createIncident(t6, {
 			title: 'E2E approve me',
@@ -325,6 +338,17 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				name: 'E2E triage (Defender XDR API)',
 				webhookUrl: sink.urlFor('triage-xdr'),
 				mutate: toXdr,
+			}),
+			// The same triage with Chat Message Format set to Microsoft Teams, as a Teams Workflows webhook takes it.
+			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), {
+				id: WF.triageTeams,
+				name: 'E2E triage (Teams)',
+				webhookUrl: sink.urlFor('triage-teams'),
+				mutate: (node: Json) => {
+					if (node.type !== lab.DEFENDER) return;
+					node.parameters.options = { ...node.parameters.options, tenantId: t7 };
+					if (node.name === TRIAGE_TRIGGER) node.parameters.options.chatMessageFormat = 'teams';
+				},
 			}),
 			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), {
 				id: WF.digest,
@@ -591,6 +615,46 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
 	});
 
+	it('triage with Chat Message Format Microsoft Teams: the Adaptive Card that reached the webhook is valid, within limits and escaped', async () => {
+		const run = await execute(WF.triageTeams);
+		expect(run.status).toBe('success');
+		const [message] = sink.received('triage-teams');
+		expect(sink.received('triage-teams')).toHaveLength(1);
+		expect(JSON.parse(message.raw)).toEqual(message.body); // valid JSON as posted
+		expect(Buffer.byteLength(message.raw)).toBeLessThanOrEqual(28_000);
+		expect(message.raw).not.toContain('{{'); // no Adaptive Card template function survives
+		expect(message.body).toMatchObject({
+			type: 'message',
+			attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' }],
+		});
+		expect(message.body.attachments).toHaveLength(1);
+		const card = message.body.attachments[0].content;
+		expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+		// Text only in TextRuns, which render no Markdown: nothing from the incident can format or mention.
+		const blocks = card.body.flatMap((element: Json) => element.items ?? [element]);
+		expect(new Set(blocks.map((block: Json) => block.type))).toEqual(new Set(['RichTextBlock']));
+		const runs = blocks.flatMap((block: Json) => block.inlines);
+		expect(new Set(runs.map((textRun: Json) => textRun.type))).toEqual(new Set(['TextRun']));
+		const texts = runs.map((textRun: Json) => textRun.text as string);
+		const title = Array.from(hostileTitle.trim());
+		expect(texts[1]).toBe(`${title.slice(0, 499).join('')}…`.replace('{{DATE', '{\u200B{DATE'));
+		expect(texts[0]).toBe(`🔴 Incident ${inc.teams.id}`);
+		const devices = texts.slice(texts.indexOf('Devices (8)'));
+		expect(devices.slice(0, 7)).toEqual([
+			'Devices (8)',
+			...Array.from({ length: 5 }, () => expect.stringMatching(/^• ws-08\d\.contoso\.local$/)),
+			'… and 3 more',
+		]);
+		expect(card.actions).toEqual([
+			{
+				type: 'Action.OpenUrl',
+				title: 'Open in Defender',
+				url: `https://security.microsoft.com/incidents/${inc.teams.id}?tid=${t7}`,
+			},
+		]);
+		expect((emu.getIncident(t7, inc.teams.id) as Incident).status).toBe('InProgress');
+	});
+
 	it('daily digest: incidents updated in the last 24 hours, counted, posted to chat', async () => {
 		const run = await execute(WF.digest);
 		const recent = emu
@@ -604,27 +668,41 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			recent.map((incident) => String(incident.id)).sort(),
 		);
 
-		const [summary] = lab.nodeOutput(run, 'Summarize');
-		expect(summary).toMatchObject({
-			total: 3,
-			bySeverity: { High: 1, Medium: 1, Low: 1 },
-			byStatus: { InProgress: 2, Active: 1 },
+		const [digest] = lab.nodeOutput(run, 'Digest');
+		expect(digest).toMatchObject({
+			sum_incidents: 3,
+			sum_high: 1,
+			sum_medium: 1,
+			sum_low: 1,
+			sum_informational: 0,
+			sum_active: 1,
+			sum_inProgress: 2,
+			sum_resolved: 0,
+			count_openLine: 2,
 		});
-		expect(summary.openHighMedium.sort()).toEqual(
-			[String(inc.high.id), String(inc.medium.id)].sort(),
-		);
 		const [message] = await sink.waitFor('digest');
 		expect(message.body.text).toBe(
-			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1; status Active: 1, InProgress: 2; 2 open High/Medium.',
+			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1, Informational: 0; status Active: 1, In Progress: 2, Resolved: 0; 2 open High/Medium.',
 		);
-		expect(message.body.blocks[2].text.text).toContain(`|#${inc.high.id}>`);
+		// Incident titles only in plain_text (Slack neither formats nor scans it for mentions).
+		expect(message.body.blocks.map((block: Json) => block.text.type)).toEqual([
+			'plain_text',
+			'plain_text',
+			'plain_text',
+		]);
+		const open = message.body.blocks[2].text.text.split('\n');
+		expect(open[0]).toBe('Open High/Medium (2)');
+		expect(open.slice(1).sort()).toEqual(
+			[
+				`• #${inc.high.id} · High · InProgress · ${inc.high.title}`,
+				`• #${inc.medium.id} · Medium · InProgress · ${inc.medium.title}`,
+			].sort(),
+		);
 	});
 
 	it('hunting report: the KQL rows reach the chat', async () => {
 		const run = await execute(WF.report);
-		const [result] = lab.nodeOutput(run, 'PowerShell Process Events');
-		expect(result.rowCount).toBe(1);
-		expect(result.rows).toEqual([
+		expect(lab.nodeOutput(run, 'PowerShell Process Events')).toEqual([
 			{
 				Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 				DeviceName: 'ws-0101.contoso.local',
@@ -634,7 +712,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		]);
 		const [message] = await sink.waitFor('report');
 		expect(message.body.text).toBe('Hunting report — PowerShell process events: 1 row(s)');
-		expect(message.body.blocks[1].text.text).toContain('ws-0101.contoso.local');
+		expect(message.body.blocks[1].text).toEqual({
+			type: 'plain_text',
+			text: expect.stringMatching(
+				/^\d{4}-\d\d-\d\dT\S+ {2}ws-0101\.contoso\.local {2}alice {2}powershell\.exe -enc SQBFAFgA$/,
+			),
+		});
 	});
 
 	it("containment: the High incident's device is isolated (waited for), its file hash blocked, the outcome posted and commented", async () => {
@@ -723,10 +806,20 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			expect.objectContaining({ fileName: 'powershell.exe.zip', binaryPropertyName: 'collected' }),
 		]);
 		const [message] = await sink.waitFor('investigate');
+		// The incident's own message (Chat Message Format) with the investigation report appended.
 		expect(message.body.text).toBe(
-			`Defender incident #${inc.investigate.id} (High): E2E suspicious PowerShell — ws-0200.contoso.local: powershell.exe seen on 1 device(s) in the organisation, 3 worldwide; ` +
-				`script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes); 2 top vulnerabilities (1 Critical): CVE-2026-2001, CVE-2026-2002`,
+			`🔴 Defender incident ${inc.investigate.id} (High): E2E suspicious PowerShell`,
 		);
+		expect(message.body.blocks.at(-1)).toEqual({
+			type: 'section',
+			text: {
+				type: 'plain_text',
+				text:
+					'ws-0200.contoso.local\n• powershell.exe seen on 1 device(s) in the organisation, 3 worldwide\n' +
+					`• script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes)\n` +
+					'• 2 top vulnerabilities: CVE-2026-2001 (Critical), CVE-2026-2002 (High)',
+			},
+		});
 		expect(sink.received('investigate')).toHaveLength(1);
 		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map(
 			(comment) => comment.comment,

@@ -956,12 +956,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				expect(decision.url).toMatch(
 					new RegExp(`^${server.url}/webhook-waiting/\\d+\\?.*decision=${plan[id].toLowerCase()}$`),
 				);
-				// A person clicks seconds later; the test may be quicker than n8n putting the execution to wait (409 until then).
-				let resumed = await fetch(decision.url);
-				for (let attempt = 0; resumed.status === 409 && attempt < 60; attempt++) {
-					await new Promise((resolve) => setTimeout(resolve, 1000));
-					resumed = await fetch(decision.url);
-				}
+				// A person clicks seconds later; the test clicks once the execution waits for this decision.
+				await waitingForDecision(n);
+				const resumed = await fetch(decision.url);
 				expect(resumed.status).toBe(200);
 				progress(`approval: ${plan[id]} incident ${id}`);
 			}
@@ -1007,6 +1004,26 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		},
 		8 * MINUTE,
 	);
+
+	/**
+	 * Waits until the approval workflow's execution waits for its `decision`-th answer: its Wait node
+	 * has run that many times and n8n saved it as waiting. n8n 1.x on its default SQLite writes the
+	 * status and the data of an execution in two updates: a click between them finds it "waiting"
+	 * with the previous wait's data and resumes it from there.
+	 */
+	async function waitingForDecision(decision: number): Promise<void> {
+		const deadline = Date.now() + 2 * MINUTE;
+		for (;;) {
+			for (const summary of await lab.listExecutions(client, WF.approval)) {
+				if (summary.status !== 'waiting') continue;
+				const execution = await lab.getExecution(client, summary.id);
+				if (execution.data?.resultData?.runData?.['Wait for Decision']?.length === decision) return;
+			}
+			if (Date.now() > deadline)
+				throw new Error(`the approval workflow did not wait for decision ${decision} within 2 min`);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		}
+	}
 
 	/**
 	 * Polls n8n's executions of the published workflow until the trigger has emitted every id in

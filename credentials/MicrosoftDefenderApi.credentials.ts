@@ -11,21 +11,14 @@ import { TokenRefusedError } from '../nodes/MicrosoftDefender/transport/errors';
 import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
 import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
 
+const PERMISSIONS_URL =
+	'https://github.com/n8n-nodes-microsoft-defender/n8n-nodes-microsoft-defender#2-add-application-permissions-and-grant-admin-consent';
+
 // n8n's notice keeps only links and lists (a, ul, li) from HTML.
-const PERMISSIONS_NOTICE =
-	'Register an app in Microsoft Entra ID, add these Application permissions, then click Grant admin consent:' +
-	'<ul>' +
-	'<li>Microsoft Graph: SecurityIncident.Read.All or SecurityIncident.ReadWrite.All (to update), ThreatHunting.Read.All, SecurityAlert.Read.All or SecurityAlert.ReadWrite.All</li>' +
-	'<li>Defender XDR API (Microsoft Threat Protection): Incident.Read.All or Incident.ReadWrite.All (to update), AdvancedHunting.Read.All</li>' +
-	'<li>Defender for Endpoint (WindowsDefenderATP), for devices and response: Machine.Read.All, Machine.ReadWrite.All (tags), Machine.Isolate, Machine.Scan, ' +
-	'Machine.RestrictExecution, Machine.CollectForensics, Machine.StopAndQuarantine, Alert.Read.All or Alert.ReadWrite.All (automated investigations), Ti.ReadWrite.All (indicators), ' +
-	'Machine.LiveResponse, Library.Manage (live response library), User.Read.All (logged-on users), File.Read.All, Ip.Read.All, URL.Read.All (domains), Vulnerability.Read.All, Software.Read.All, ' +
-	'SecurityRecommendation.Read.All, Score.Read.All (exposure score)</li>' +
-	'<li>Microsoft Graph, for identity response (User resource): SecurityIdentitiesAccount.Read.All (find the account), SecurityIdentitiesActions.ReadWrite.All (Defender for Identity actions); ' +
-	'for Entra ID accounts User.Read.All, User.EnableDisableAccount.All (disable, enable), User.RevokeSessions.All (revoke sessions)</li>' +
-	'</ul>' +
-	'Multi-tenant (MSSP) app: an administrator of each customer tenant consents once at ' +
-	'https://login.microsoftonline.com/&lt;customer-tenant&gt;/adminconsent?client_id=&lt;client-id&gt;, then set the node option Tenant ID per customer.';
+const PERMISSIONS_NOTICE = `Needs an Entra ID app registration with Application permissions and admin consent: <a href="${PERMISSIONS_URL}" target="_blank">which permissions each operation needs</a>.`;
+
+const CUSTOM = { show: { cloud: ['custom'] } };
+const CERTIFICATE = { show: { authentication: ['certificate'] } };
 
 export class MicrosoftDefenderApi implements ICredentialType {
 	name = 'microsoftDefenderApi';
@@ -36,6 +29,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 
 	documentationUrl = 'https://learn.microsoft.com/en-us/defender-xdr/api-create-app-web';
 
+	// Order: what every user fills in first; endpoints of a Custom cloud next; tuning for queue mode and emulators last.
 	properties: INodeProperties[] = [
 		{
 			displayName: PERMISSIONS_NOTICE,
@@ -48,69 +42,16 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			name: 'cloud',
 			type: 'options',
 			options: [
+				{ name: 'Custom Endpoints', value: 'custom' },
 				{ name: 'Global (Commercial)', value: 'global' },
+				{ name: 'US Department of Defense (DoD)', value: 'usDod' },
 				{ name: 'US Government Community (GCC)', value: 'usGcc' },
 				{ name: 'US Government GCC High', value: 'usGccHigh' },
-				{ name: 'US Department of Defense (DoD)', value: 'usDod' },
-				{ name: 'Custom Endpoints', value: 'custom' },
 			],
 			default: 'global',
+			required: true,
 			description:
 				'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
-		},
-		{
-			displayName: 'Authority URL',
-			name: 'authorityUrl',
-			type: 'string',
-			default: 'https://login.microsoftonline.com',
-			placeholder: 'https://login.microsoftonline.com',
-			description: 'Entra ID login host (https only, without the tenant)',
-			displayOptions: { show: { cloud: ['custom'] } },
-		},
-		{
-			displayName: 'Defender XDR API URL',
-			name: 'defenderApiUrl',
-			type: 'string',
-			default: 'https://api.security.microsoft.com',
-			description:
-				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
-			displayOptions: { show: { cloud: ['custom'] } },
-		},
-		{
-			displayName: 'Graph API URL',
-			name: 'graphApiUrl',
-			type: 'string',
-			default: 'https://graph.microsoft.com',
-			description: 'Base URL of Microsoft Graph, without /v1.0',
-			displayOptions: { show: { cloud: ['custom'] } },
-		},
-		{
-			displayName: 'Defender for Endpoint API URL',
-			name: 'endpointApiUrl',
-			type: 'string',
-			default: 'https://api.securitycenter.microsoft.com',
-			description:
-				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
-			displayOptions: { show: { cloud: ['custom'] } },
-		},
-		{
-			displayName: 'Quota Window (Seconds)',
-			name: 'quotaWindowSeconds',
-			type: 'number',
-			default: 60,
-			typeOptions: { minValue: 1, maxValue: 3600 },
-			description:
-				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
-			displayOptions: { show: { cloud: ['custom'] } },
-		},
-		{
-			displayName: 'Processes Sharing the Quota',
-			name: 'quotaProcesses',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 64 },
-			default: 1,
-			description:
-				"For n8n queue mode: how many n8n processes (workers) run workflows with this app at the same time. Each keeps to its share of Microsoft's per-tenant quotas, so that together they are not throttled. Leave 1 for a single n8n.",
 		},
 		{
 			displayName: 'Tenant ID',
@@ -118,7 +59,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: '00000000-0000-0000-0000-000000000000 or contoso.onmicrosoft.com',
+			placeholder: 'e.g. 00000000-0000-0000-0000-000000000000 or contoso.onmicrosoft.com',
 			description:
 				"Directory (tenant) ID from the app registration's Overview page, or a verified domain of the tenant",
 		},
@@ -128,7 +69,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: '00000000-0000-0000-0000-000000000000',
+			placeholder: 'e.g. 00000000-0000-0000-0000-000000000000',
 			description: "Application (client) ID from the app registration's Overview page",
 		},
 		{
@@ -136,10 +77,11 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			name: 'authentication',
 			type: 'options',
 			options: [
-				{ name: 'Client Secret', value: 'clientSecret' },
 				{ name: 'Certificate', value: 'certificate' },
+				{ name: 'Client Secret', value: 'clientSecret' },
 			],
 			default: 'clientSecret',
+			required: true,
 		},
 		{
 			displayName: 'Client Secret',
@@ -147,6 +89,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			required: true,
 			description: "The secret's Value (not its Secret ID) from Certificates & secrets",
 			displayOptions: { show: { authentication: ['clientSecret'] } },
 		},
@@ -156,10 +99,18 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true, rows: 5 },
 			default: '',
+			required: true,
 			placeholder: '-----BEGIN PRIVATE KEY-----',
 			description:
 				'Unencrypted PEM private key of the certificate uploaded to the app registration',
-			displayOptions: { show: { authentication: ['certificate'] } },
+			displayOptions: CERTIFICATE,
+		},
+		{
+			displayName: 'Enter the certificate or its thumbprint: one of the two is enough.',
+			name: 'eitherOfTwoNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: CERTIFICATE,
 		},
 		{
 			displayName: 'Certificate',
@@ -169,17 +120,19 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: 'PEM certificate (public part). Leave empty to enter its thumbprint instead.',
-			displayOptions: { show: { authentication: ['certificate'] } },
+			displayOptions: CERTIFICATE,
 		},
 		{
 			displayName: 'Certificate Thumbprint',
 			name: 'certificateThumbprint',
 			type: 'string',
+			// Public, but n8n's verification scan requires masking a field named like a certificate.
 			typeOptions: { password: true },
 			default: '',
+			placeholder: 'e.g. 3F2A9C0B7D41E86A5C9F0D2B4E7A1C3D5F6B8E90',
 			description:
 				'SHA-1 (40 hex characters, as shown in the app registration) or SHA-256 thumbprint; used when Certificate is empty',
-			displayOptions: { show: { authentication: ['certificate'] } },
+			displayOptions: CERTIFICATE,
 		},
 		{
 			displayName: 'Protected Devices',
@@ -197,9 +150,63 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { rows: 3 },
 			default: '',
-			placeholder: '*@exec.contoso.com, CONTOSO\\admin*',
+			placeholder: 'e.g. *@exec.contoso.com, CONTOSO\\admin*',
 			description:
 				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
+		},
+		{
+			displayName: 'Authority URL',
+			name: 'authorityUrl',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			placeholder: 'e.g. https://login.microsoftonline.com',
+			description: 'Entra ID login host (https only, without the tenant)',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender XDR API URL',
+			name: 'defenderApiUrl',
+			type: 'string',
+			default: 'https://api.security.microsoft.com',
+			description:
+				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Graph API URL',
+			name: 'graphApiUrl',
+			type: 'string',
+			default: 'https://graph.microsoft.com',
+			description: 'Base URL of Microsoft Graph, without /v1.0',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender for Endpoint API URL',
+			name: 'endpointApiUrl',
+			type: 'string',
+			default: 'https://api.securitycenter.microsoft.com',
+			description:
+				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Processes Sharing the Quota (Advanced, Queue Mode)',
+			name: 'quotaProcesses',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: 1,
+			description:
+				"For n8n queue mode: how many n8n processes (workers) run workflows with this app at the same time. Each keeps to its share of Microsoft's per-tenant quotas, so that together they are not throttled. Leave 1 for a single n8n.",
+		},
+		{
+			displayName: 'Quota Window in Seconds (Advanced, Emulators)',
+			name: 'quotaWindowSeconds',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			description:
+				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
+			displayOptions: CUSTOM,
 		},
 	];
 

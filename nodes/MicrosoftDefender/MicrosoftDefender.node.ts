@@ -11,6 +11,58 @@ import { credentialTest, listSearch } from './methods';
 import { router } from './actions/router';
 import { apiSelector } from './descriptions/common';
 
+/** Resource dropdown; n8n's nodes panel titles each group "<name> Actions", hence Action Center, not Machine Action. */
+const RESOURCE_OPTIONS = [
+	{
+		name: 'Action Center',
+		value: 'machineAction',
+		description: 'Response actions on devices (machine actions) and their outcome',
+	},
+	{ name: 'Advanced Hunting', value: 'huntingQuery' },
+	{ name: 'Alert', value: 'alert' },
+	{
+		name: 'Device',
+		value: 'machine',
+		description: 'Devices and response actions (isolate, scan, …) on the Defender for Endpoint API',
+	},
+	{ name: 'Domain', value: 'domain', description: 'Statistics, alerts and devices of a domain' },
+	{ name: 'Exposure Score', value: 'exposureScore' },
+	{
+		name: 'File',
+		value: 'file',
+		description: 'What Defender knows of a file hash: details, statistics, devices, alerts',
+	},
+	{ name: 'Incident', value: 'incident' },
+	{
+		name: 'Indicator',
+		value: 'indicator',
+		description: 'Custom indicators (block or allow hashes, IPs, domains, URLs)',
+	},
+	{ name: 'Investigation', value: 'investigation', description: 'Automated investigations' },
+	{ name: 'IP', value: 'ip', description: 'Statistics and alerts of an IP address' },
+	{
+		name: 'Live Response Library',
+		value: 'liveResponseLibrary',
+		description: 'Scripts and files that live response can put on and run on devices',
+	},
+	{
+		name: 'Recommendation',
+		value: 'recommendation',
+		description: 'Security recommendations (vulnerability management)',
+	},
+	{
+		name: 'Software',
+		value: 'software',
+		description: 'Software inventory (vulnerability management)',
+	},
+	{ name: 'User', value: 'user', description: 'Devices an account logged on to' },
+	{
+		name: 'Vulnerability',
+		value: 'vulnerability',
+		description: 'Vulnerabilities (CVEs) in your organisation',
+	},
+];
+
 export class MicrosoftDefender implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Microsoft Defender',
@@ -18,7 +70,10 @@ export class MicrosoftDefender implements INodeType {
 		icon: { light: 'file:microsoftDefender.svg', dark: 'file:microsoftDefender.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// The resource as the dropdown names it (Device, not machine). A plain string, as n8n's lint requires;
+		// a unit test keeps its names equal to RESOURCE_OPTIONS.
+		subtitle:
+			'={{$parameter["operation"] + ": " + ({"machineAction":"Action Center","huntingQuery":"Advanced Hunting","alert":"Alert","machine":"Device","domain":"Domain","exposureScore":"Exposure Score","file":"File","incident":"Incident","indicator":"Indicator","investigation":"Investigation","ip":"IP","liveResponseLibrary":"Live Response Library","recommendation":"Recommendation","software":"Software","user":"User","vulnerability":"Vulnerability"}[$parameter["resource"]] ?? $parameter["resource"])}}',
 		description:
 			'Triage Microsoft Defender XDR incidents and alerts, run advanced hunting, and respond on devices',
 		defaults: { name: 'Microsoft Defender' },
@@ -29,76 +84,18 @@ export class MicrosoftDefender implements INodeType {
 			{ name: 'microsoftDefenderApi', required: true, testedBy: 'microsoftDefenderApiTest' },
 		],
 		properties: [
-			// Devices, machine actions and indicators exist only on the Defender for Endpoint API.
-			{
-				...apiSelector,
-				displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
-			},
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Advanced Hunting', value: 'huntingQuery' },
-					{ name: 'Alert', value: 'alert' },
-					{
-						name: 'Device',
-						value: 'machine',
-						description:
-							'Devices and response actions (isolate, scan, …) on the Defender for Endpoint API',
-					},
-					{
-						name: 'Domain',
-						value: 'domain',
-						description: 'Statistics, alerts and devices of a domain',
-					},
-					{ name: 'Exposure Score', value: 'exposureScore' },
-					{
-						name: 'File',
-						value: 'file',
-						description: 'What Defender knows of a file hash: details, statistics, devices, alerts',
-					},
-					{ name: 'Incident', value: 'incident' },
-					{
-						name: 'Indicator',
-						value: 'indicator',
-						description: 'Custom indicators (block or allow hashes, IPs, domains, URLs)',
-					},
-					{
-						name: 'Investigation',
-						value: 'investigation',
-						description: 'Automated investigations',
-					},
-					{ name: 'IP', value: 'ip', description: 'Statistics and alerts of an IP address' },
-					{
-						name: 'Live Response Library',
-						value: 'liveResponseLibrary',
-						description: 'Scripts and files that live response can put on and run on devices',
-					},
-					{
-						name: 'Machine Action',
-						value: 'machineAction',
-						description: 'Response actions and their outcome',
-					},
-					{
-						name: 'Recommendation',
-						value: 'recommendation',
-						description: 'Security recommendations (vulnerability management)',
-					},
-					{
-						name: 'Software',
-						value: 'software',
-						description: 'Software inventory (vulnerability management)',
-					},
-					{ name: 'User', value: 'user', description: 'Devices an account logged on to' },
-					{
-						name: 'Vulnerability',
-						value: 'vulnerability',
-						description: 'Vulnerabilities (CVEs) in your organisation',
-					},
-				],
+				options: RESOURCE_OPTIONS,
 				default: 'incident',
+			},
+			// After Resource, so that fields do not jump when it hides: the other resources exist only on the Defender for Endpoint API.
+			{
+				...apiSelector,
+				displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
 			},
 			...resourceProperties(),
 		],

@@ -41,9 +41,10 @@ const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
 /** Fetch Test Event looks this far back for a sample record, for at most this long. */
 const SAMPLE_LOOKBACK_MS = 7 * 24 * 3_600_000;
 const SAMPLE_BUDGET_MS = 20_000;
-/** Statuses of incidents and of alerts, for the one Status filter. */
+/** Statuses of incidents and of alerts, to read either kind of record. */
 const STATUSES = [...new Set<string>([...INCIDENT_STATUSES, ...ALERT_STATUSES])].sort();
 const INCIDENT_EVENTS = ['incidentCreated', 'incidentUpdated'];
+const ALERT_EVENTS = ['alertCreated', 'alertUpdated'];
 
 function shapeRecord(
 	api: ApiName,
@@ -112,6 +113,11 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				],
 				default: 'incidentCreated',
 			},
+			{
+				...simplifyField,
+				description:
+					'Whether to output a compact incident or alert (the shape Simplify gives on the Microsoft Defender node), the same for both APIs, instead of the full record',
+			},
 			filtersCollection([
 				{
 					displayName: 'Severity',
@@ -125,10 +131,19 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					displayName: 'Status',
 					name: 'status',
 					type: 'multiOptions',
-					options: optionsOf(STATUSES),
+					options: optionsOf(INCIDENT_STATUSES),
 					default: [],
-					description:
-						'Only records in these statuses (incidents: Active, In Progress, Resolved, Redirected; alerts: New, In Progress, Resolved)',
+					description: 'Only incidents in these statuses',
+					displayOptions: { show: { '/event': INCIDENT_EVENTS } },
+				},
+				{
+					displayName: 'Status',
+					name: 'status',
+					type: 'multiOptions',
+					options: optionsOf(ALERT_STATUSES),
+					default: [],
+					description: 'Only alerts in these statuses',
+					displayOptions: { show: { '/event': ALERT_EVENTS } },
 				},
 			]),
 			optionsCollection([
@@ -161,11 +176,6 @@ export class MicrosoftDefenderTrigger implements INodeType {
 				...chatMessageOptions,
 				tenantIdOption,
 			]),
-			{
-				...simplifyField,
-				description:
-					'Whether to output a compact incident or alert (the shape Simplify gives on the Microsoft Defender node), the same for both APIs, instead of the full record',
-			},
 		],
 	};
 

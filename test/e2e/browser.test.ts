@@ -2,18 +2,21 @@
  * The n8n editor as a person sees it, in headless Chromium driven by playwright-core: the packed
  * package in a real n8n 2.41.1 (the demo's set-up: emulator seeded with the demo tenant, the
  * credential and the triage example imported), signed in at /signin, then the canvas, a Microsoft
- * Defender node's parameter panel and the credential dialog with its Test (Retry) button.
+ * Defender node's parameter panel and the credential dialog with its Test (Retry) button, a new
+ * credential's dialog, and the error panel of a node whose endpoints cannot be reached.
  *
- * Screenshots (1400×900) are written to docs/screenshots/ on every run; the README shows them.
+ * Screenshots (1440×900) are written to docs/screenshots/ on every run; the README shows them.
  * Runs with the other real-n8n tests (`npm run e2e`, DEFENDER_E2E=1). The first run installs
  * Debian's chromium with apt-get (needs root) and n8n into ~/.cache.
  */
 import fs from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import type { BrowserContext, Page, Response } from 'playwright-core';
 
+import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
 import * as lab from '../../scripts/lab';
 
 const RUN = process.env.DEFENDER_E2E === '1';
@@ -26,6 +29,10 @@ const NODE_ICON = `/icons/${PACKAGE}/dist/nodes/MicrosoftDefender/microsoftDefen
 const CREDENTIAL_ICON = `/icons/${PACKAGE}/dist/credentials/microsoftDefender.svg`;
 /** The Microsoft Defender nodes of examples/incident-triage.json. */
 const DEFENDER_NODES = ['New High/Medium Incident', 'Hunt Process Events', 'Set In Progress'];
+/** A second credential whose every URL is a closed loopback port, and a workflow that uses it. */
+const UNREACHABLE_CREDENTIAL_ID = 'BrowserDeadCred1';
+const UNREACHABLE_WORKFLOW_ID = 'BrowserUnreach01';
+const UNREACHABLE_NODE = 'List Incidents';
 const progress = (message: string) => process.stderr.write(`[browser] ${message}\n`);
 
 (RUN ? describe : describe.skip)('the n8n editor in headless Chromium', () => {
@@ -37,6 +44,8 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 	const pageErrors: string[] = [];
 	const blocked = new Set<string>();
 	const credentialWrites: string[] = [];
+	/** Every URL of the second credential: a loopback port nothing listens on (n8n gets "connection refused"). */
+	let unreachableUrl = '';
 
 	beforeAll(async () => {
 		const started = Date.now();
@@ -44,15 +53,28 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		await lab.ensureChromium({ onProgress: progress });
 		emulator = await lab.startDemoEmulator({ latencyMs: [0, 0], credentialId: CREDENTIAL_ID });
 		const workflow = lab.forImport(lab.loadExample('incident-triage.json'), { id: WORKFLOW_ID });
+		unreachableUrl = `https://127.0.0.1:${await closedPort()}`;
+		const unreachable = {
+			...emulator.credential,
+			id: UNREACHABLE_CREDENTIAL_ID,
+			name: 'Unreachable Defender',
+			data: {
+				...emulator.credential.data,
+				authorityUrl: unreachableUrl,
+				defenderApiUrl: unreachableUrl,
+				graphApiUrl: unreachableUrl,
+				endpointApiUrl: unreachableUrl,
+			},
+		};
 		n8n = await lab.startLabN8n({
-			credentials: [emulator.credential],
-			workflows: [workflow],
+			credentials: [emulator.credential, unreachable],
+			workflows: [workflow, unreachableWorkflow(unreachable.name)],
 			caFile: emulator.emu.caFile,
 			ignoreScripts: true, // npm test / npm run test:e2e have just built dist/
 			onProgress: progress,
 		});
 
-		browser = await lab.launchChromium({ viewport: { width: 1400, height: 900 } });
+		browser = await lab.launchChromium({ viewport: { width: 1440, height: 900 } });
 		context = browser.context;
 		context.setDefaultTimeout(30_000);
 		context.setDefaultNavigationTimeout(60_000);
@@ -67,6 +89,8 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		);
 		page = context.pages()[0] ?? (await context.newPage());
 		page.on('pageerror', (error) => pageErrors.push(error.message));
+		// Leaving a workflow with unsaved edits asks "leave the page?": yes, nothing here is to be saved.
+		page.on('dialog', (dialog) => dialog.accept().catch(() => undefined));
 		page.on('request', (request) => {
 			if (
 				/\/rest\/credentials(\/|$)/.test(new URL(request.url()).pathname) &&
@@ -115,10 +139,10 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				expect(await svg.text()).toMatch(/<svg[\s>]/);
 				// The subtitles the node description computes from operation and resource.
 				await expect(canvasNode('Set In Progress').innerText()).resolves.toContain(
-					'update: incident',
+					'update: Incident',
 				);
 				await expect(canvasNode('Hunt Process Events').innerText()).resolves.toContain(
-					'run: huntingQuery',
+					'run: Advanced Hunting',
 				);
 				await page.mouse.move(5, 895); // no hover toolbar in the picture
 			});
@@ -151,7 +175,9 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 
 				const resources = await openDropdown('resource');
 				// n8n appends "Custom API Call" (an HTTP Request signed by this credential) to Resource and Operation.
+				// Sorted by the names the editor shows; the resource saved as machineAction reads Action Center.
 				expect(resources).toEqual([
+					'Action Center',
 					'Advanced Hunting',
 					'Alert',
 					'Device',
@@ -163,7 +189,6 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'Investigation',
 					'IP',
 					'Live Response Library',
-					'Machine Action',
 					'Recommendation',
 					'Software',
 					'User',
@@ -230,7 +255,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 			});
 			await closeDropdown();
 			await shot('trigger-chat-message', async () => {
-				await openNode('New High/Medium Incident', 'chatMessageFormat');
+				await openNode('New High/Medium Incident', { parameter: 'chatMessageFormat' });
 				const ndv = page.locator('[data-test-id="ndv"]');
 				await expect(
 					ndv.locator('[data-test-id="parameter-input-chatMessageFormat"] input').inputValue(),
@@ -333,12 +358,269 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		2 * MINUTE,
 	);
 
+	it(
+		'credential dialog, new credential at 1440×900: Global with a client secret shows the notice and every required field without scrolling',
+		async () => {
+			await shot('credential-new', async () => {
+				await openNode('Set In Progress');
+				await page.locator('[data-test-id="ndv"] [data-test-id="node-credentials-select"]').click();
+				await page.locator('[data-test-id="node-credentials-select-item-new"]').click();
+				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				await dialog.waitFor({ state: 'visible' });
+				await settle();
+				await expect(
+					dialog.locator('[data-test-id="parameter-input-cloud"] input').inputValue(),
+				).resolves.toBe('Global (Commercial)');
+				// The short notice links to the README's permission tables.
+				await expect(
+					dialog.getByRole('link', { name: 'which permissions each operation needs' }).count(),
+				).resolves.toBe(1);
+				// In the dialog's order, the required fields before the optional and advanced ones.
+				const order = await dialog
+					.locator('[data-test-id^="parameter-input-"]')
+					.evaluateAll((inputs) =>
+						inputs.map((input) =>
+							input.getAttribute('data-test-id')?.replace('parameter-input-', ''),
+						),
+					);
+				const own = new Set(new MicrosoftDefenderApi().properties.map(({ name }) => name));
+				expect(order.filter((name) => own.has(name ?? '') && !name?.endsWith('Notice'))).toEqual([
+					'cloud',
+					'tenantId',
+					'clientId',
+					'authentication',
+					'clientSecret',
+					'protectedAccounts',
+					'quotaProcesses',
+					'protectedDevices',
+					'protectedAccounts',
+				]);
+				for (const name of ['tenantId', 'clientId', 'authentication', 'clientSecret']) {
+					const input = dialog.locator(`[data-test-id="parameter-input-${name}"]`);
+					// Seen without scrolling: the field's middle is inside the window and nothing covers it.
+					expect({ name, visible: await input.evaluate(visibleAtItsCentre) }).toEqual({
+						name,
+						visible: true,
+					});
+				}
+				// n8n marks a required field with an asterisk after its label.
+				const text = await dialog.innerText();
+				for (const label of ['Cloud', 'Tenant ID', 'Client ID', 'Authentication', 'Client Secret'])
+					expect(text).toMatch(new RegExp(`\\n${label}\\s*\\*`));
+				await page.mouse.move(5, 895);
+			});
+			await page.keyboard.press('Escape');
+			await page
+				.locator('[data-test-id="credential-edit-dialog"]')
+				.waitFor({ state: 'hidden', timeout: 10_000 })
+				.catch(() => undefined);
+			expect(credentialWrites).toEqual([]);
+		},
+		2 * MINUTE,
+	);
+
+	it(
+		'parameter panel: Resource then API, Simplify before Update Fields; Determination lists only what fits the Classification',
+		async () => {
+			await page.goto(`${n8n.server.url}/workflow/${WORKFLOW_ID}`);
+			await shot('node-determination', async () => {
+				await openNode('Set In Progress');
+				const ndv = page.locator('[data-test-id="ndv"]');
+				const top = async (name: string) =>
+					(await ndv.locator(`[data-test-id="parameter-input-${name}"]`).boundingBox())?.y ?? -1;
+				const rows = [
+					await top('resource'),
+					await top('api'),
+					await top('operation'),
+					await top('incidentId'),
+					await top('simplify'),
+				];
+				expect(rows.every((y) => y >= 0)).toBe(true);
+				expect([...rows].sort((a, b) => a - b)).toEqual(rows);
+				// The Update Fields collection's "Add Field" (the Options collection's is "Add Option").
+				const addToUpdateFields = ndv.locator('[data-test-id="collection-parameter-add"]').first();
+				await expect(addToUpdateFields.locator('input').getAttribute('placeholder')).resolves.toBe(
+					'Add Field',
+				);
+				expect((await addToUpdateFields.boundingBox())?.y ?? -1).toBeGreaterThan(
+					rows[rows.length - 1],
+				);
+
+				await addField(addToUpdateFields, 'Classification');
+				const classification = ndv.locator('[data-test-id="parameter-input-classification"]');
+				// Added, it reads Unknown: a field left as it is reports no attack.
+				await expect(classification.locator('input').inputValue()).resolves.toBe('Unknown');
+				await classification.click();
+				await page
+					.locator('.el-select-dropdown__item:visible', { hasText: 'False Positive' })
+					.click();
+				await addField(addToUpdateFields, 'Determination');
+				const determinations = await openDropdown('determination');
+				expect(determinations).toEqual([
+					'Not Available',
+					'Not Enough Data to Validate',
+					'Not Malicious',
+					'Other',
+				]);
+				await page.mouse.move(5, 895);
+			});
+			await closeDropdown();
+		},
+		3 * MINUTE,
+	);
+
+	it(
+		'error panel: a node whose endpoints cannot be reached says so in one short line, the cause code and endpoint in the details, no library internals',
+		async () => {
+			await shot('error-unreachable', async () => {
+				await openWorkflow(UNREACHABLE_WORKFLOW_ID, UNREACHABLE_NODE);
+				await page.locator('[data-test-id="execute-workflow-button"]').click();
+				// n8n's toast for the failed run: the node's headline, not the whole story.
+				const toast = page.locator('.el-notification').first();
+				await toast.waitFor({ state: 'visible', timeout: 90_000 });
+				const toastText = await toast.innerText();
+				await openNode(UNREACHABLE_NODE, { workflowId: UNREACHABLE_WORKFLOW_ID });
+				const ndv = page.locator('[data-test-id="ndv"]');
+				const message = ndv.locator('[data-test-id="node-error-message"]');
+				await message.waitFor({ state: 'visible', timeout: 30_000 });
+				const headline = (await message.innerText()).trim();
+				expect(headline).toMatch(
+					new RegExp(
+						`^Could not reach Entra ID at ${new URL(unreachableUrl).host}: connection refused\\. `,
+					),
+				);
+				expect(headline.length).toBeLessThan(200);
+				const description = await ndv
+					.locator('[data-test-id="node-error-description"]')
+					.innerText();
+				expect(description).toContain('ECONNREFUSED');
+				expect(description).toContain(`${unreachableUrl}/`);
+				const panel = await ndv.innerText();
+				for (const internal of [
+					'additionalErrorInfo',
+					'error.name',
+					'TypeError',
+					'fetch failed',
+					'network_error',
+					'Refusing to send a token',
+				]) {
+					expect(panel).not.toContain(internal);
+					expect(toastText).not.toContain(internal);
+				}
+				// Said once: the headline is not repeated in the description.
+				expect(panel.split(headline)).toHaveLength(2);
+				expect(description).not.toContain(headline);
+				expect(toastText.length).toBeLessThan(400);
+				await page.mouse.move(5, 895);
+			});
+		},
+		3 * MINUTE,
+	);
+
+	it(
+		"nodes panel: the node's actions are grouped under the Resource list's names (Action Center, not Machine Action)",
+		async () => {
+			await shot('nodes-panel', async () => {
+				await openWorkflow();
+				await page.locator('[data-test-id="node-creator-plus-button"]').click();
+				await page.locator('[data-test-id="node-creator-search-bar"]').fill('Microsoft Defender');
+				await page
+					.locator('[data-test-id="node-creator-item-name"]')
+					.getByText('Microsoft Defender', { exact: true })
+					.click();
+				const panel = page.locator('[data-test-id="node-creator"]');
+				await panel
+					.getByText('Action Center Actions')
+					.waitFor({ state: 'visible', timeout: 10_000 });
+				await settle();
+				// textContent: n8n shows the group titles in capitals by CSS only.
+				const text = (await panel.textContent()) ?? '';
+				for (const group of ['Action Center Actions', 'Device Actions', 'Incident Actions'])
+					expect(text).toContain(group);
+				expect(text).not.toMatch(/Machine Action Actions/i);
+				await page.mouse.move(5, 895);
+			});
+			await page.keyboard.press('Escape');
+		},
+		2 * MINUTE,
+	);
+
 	// ---- helpers -------------------------------------------------------------------------------------
 
 	/** Runs in the page (passed to evaluate, so self-contained): an <img> that has loaded a picture; a broken or missing file has no width. */
 	function loaded(img: unknown): boolean {
 		const { complete, naturalWidth } = img as { complete: boolean; naturalWidth: number };
 		return complete && naturalWidth > 0;
+	}
+
+	/** A loopback port nothing listens on: taken from the system, then released. */
+	async function closedPort(): Promise<number> {
+		const server = createServer();
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		await new Promise((resolve) => server.close(resolve));
+		return port;
+	}
+
+	/** Runs in the page: the element's middle is inside the window and the element itself is what is there. */
+	function visibleAtItsCentre(element: unknown): boolean {
+		const target = element as {
+			getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+			contains(other: unknown): boolean;
+			ownerDocument: {
+				elementFromPoint(x: number, y: number): unknown;
+				defaultView: { innerWidth: number; innerHeight: number };
+			};
+		};
+		const box = target.getBoundingClientRect();
+		const x = box.left + box.width / 2;
+		const y = box.top + box.height / 2;
+		const view = target.ownerDocument.defaultView;
+		if (x < 0 || y < 0 || x > view.innerWidth || y > view.innerHeight) return false;
+		return target.contains(target.ownerDocument.elementFromPoint(x, y));
+	}
+
+	/** Adds a field to a collection (Update Fields, Options) with its "Add Field" list. */
+	async function addField(addSelect: ReturnType<Page['locator']>, label: string) {
+		await addSelect.click();
+		await page
+			.locator('[data-test-id="collection-parameter-option"]:visible')
+			.filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) })
+			.click();
+		await settle();
+	}
+
+	/** Manual Trigger → Microsoft Defender (Incident → Get Many) with the unreachable credential. */
+	function unreachableWorkflow(credentialName: string) {
+		return {
+			id: UNREACHABLE_WORKFLOW_ID,
+			name: 'Unreachable Endpoints',
+			nodes: [
+				{
+					id: 'unreachable-start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'unreachable-defender',
+					name: UNREACHABLE_NODE,
+					type: `${PACKAGE}.microsoftDefender`,
+					typeVersion: 1,
+					position: [260, 0],
+					parameters: { resource: 'incident', operation: 'getAll', api: 'graph', limit: 1 },
+					credentials: {
+						microsoftDefenderApi: { id: UNREACHABLE_CREDENTIAL_ID, name: credentialName },
+					},
+				},
+			],
+			connections: {
+				Start: { main: [[{ node: UNREACHABLE_NODE, type: 'main', index: 0 }]] },
+			},
+			settings: {},
+		};
 	}
 
 	function canvasNode(name: string) {
@@ -350,9 +632,9 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 	 * still. A loaded editor is reused (a page load costs 10–20 s), an open panel closed with its ×
 	 * button; otherwise, or if the panel stays, the page is loaded afresh.
 	 */
-	async function openWorkflow() {
+	async function openWorkflow(workflowId = WORKFLOW_ID, anyNode = 'Set In Progress') {
 		const ndv = page.locator('[data-test-id="ndv"]');
-		const onWorkflow = new URL(page.url()).pathname.startsWith(`/workflow/${WORKFLOW_ID}`);
+		const onWorkflow = new URL(page.url()).pathname.startsWith(`/workflow/${workflowId}`);
 		if (onWorkflow && (await ndv.isVisible())) {
 			await ndv
 				.locator('[data-test-id="ndv-close-button"]')
@@ -361,14 +643,20 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 			await ndv.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 		}
 		if (!onWorkflow || (await ndv.isVisible()))
-			await page.goto(`${n8n.server.url}/workflow/${WORKFLOW_ID}`);
-		await canvasNode('Set In Progress').waitFor({ state: 'visible', timeout: 60_000 });
+			await page.goto(`${n8n.server.url}/workflow/${workflowId}`);
+		await canvasNode(anyNode).waitFor({ state: 'visible', timeout: 60_000 });
 		await settle();
 	}
 
 	/** Opens a node's parameter panel (NDV) by double-clicking it on the canvas; ready when `parameter` shows. */
-	async function openNode(name: string, parameter = 'operation') {
-		await openWorkflow();
+	async function openNode(
+		name: string,
+		{
+			parameter = 'operation',
+			workflowId = WORKFLOW_ID,
+		}: { parameter?: string; workflowId?: string } = {},
+	) {
+		await openWorkflow(workflowId, name);
 		await canvasNode(name).dblclick();
 		await page
 			.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`)

@@ -11,6 +11,7 @@
  * faults without that header (resets, truncated JSON, HTML) wait the product's backoff (0.4 s·2^n).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 
 import type {
@@ -121,6 +122,15 @@ async function attempt(
 	} finally {
 		await settled(lab);
 	}
+}
+
+/** A loopback port nothing listens on: taken from the system, then released. */
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise((resolve) => server.close(resolve));
+	return port;
 }
 
 async function faultLab(options?: Parameters<typeof createLab>[0]) {
@@ -336,8 +346,11 @@ describe('connection resets', () => {
 			});
 			expect(run.error?.message).toMatch(
 				new RegExp(
-					`connection failed \\(ECONNRESET\\)\\. The ${method} was not repeated because it may already have been applied: check the result in the Defender portal`,
+					`^Could not reach the .* API: connection reset\\. The ${method} was not repeated because it may already have been applied: check the result in the Defender portal`,
 				),
+			);
+			expect(run.error?.description).toMatch(
+				new RegExp(`^Cause: ECONNRESET\\. Endpoint: ${method} https://`),
 			);
 			expect(lab.calls({ api: emulatorApi(api), method })).toHaveLength(1);
 		},
@@ -614,16 +627,44 @@ describe('the token endpoint unavailable for a while', () => {
 		});
 		const run = await attempt(lab, listOne('defenderXdr'));
 		expect(run.output).toBeUndefined();
-		expect(run.error?.message).toContain(
-			`${lab.emulator.authorityUrl}/${lab.tenantId}/oauth2/v2.0/token`,
+		expect(run.error?.message).toBe(
+			'Entra ID is temporarily unavailable (HTTP 503). Run the workflow again in a few minutes.',
 		);
-		expect(run.error?.message).toMatch(/503/);
-		expect(run.error?.message).toMatch(/temporar/i);
+		expect(run.error?.description).toContain(
+			`Token endpoint: ${lab.emulator.authorityUrl}/${lab.tenantId}/oauth2/v2.0/token. Tried `,
+		);
 		const tries = loginStatuses(lab).length;
 		expect(tries).toBeGreaterThan(1);
 		expect(tries).toBeLessThanOrEqual(5);
 		expect(lab.calls({ api: 'xdr' })).toHaveLength(0);
 	});
+
+	it.each(['graph', 'defenderXdr'] as const)(
+		'every URL of a Custom cloud unreachable (%s): a short headline naming the cause, the code and endpoint once in the description, no library internals',
+		async (api) => {
+			const lab = await faultLab();
+			const port = await closedPort();
+			const unreachable = `https://127.0.0.1:${port}`;
+			const credentials = {
+				...lab.credentials,
+				authorityUrl: unreachable,
+				defenderApiUrl: unreachable,
+				graphApiUrl: unreachable,
+				endpointApiUrl: unreachable,
+			};
+			const run = await attempt(lab, listOne(api), { credentials });
+			const { message, description } = run.error ?? {};
+			expect(message).toBe(
+				`Could not reach Entra ID at 127.0.0.1:${port}: connection refused. Check the Cloud setting (for Custom: the Authority URL) and the network between n8n and that host.`,
+			);
+			expect(description).toBe(
+				`Cause: ECONNREFUSED. Token endpoint: ${unreachable}/${lab.tenantId}/oauth2/v2.0/token. Tried 4 times.`,
+			);
+			expect(`${message} ${description}`).not.toMatch(
+				/additionalErrorInfo|TypeError|fetch failed|network_error|Refusing/,
+			);
+		},
+	);
 });
 
 // ---- Trigger -----------------------------------------------------------------------------------------
@@ -690,7 +731,11 @@ describe.each(['graph', 'defenderXdr'] as const)('the trigger on %s through faul
 				7,
 				/kept answering 429 Too Many Requests \(7 times in a row\)/,
 			],
-			[{ reset: true }, 5, /connection failed \(ECONNRESET\) after 5 attempts/],
+			[
+				{ reset: true },
+				5,
+				/^Could not reach the .* API: connection reset\. Check the network between n8n and /,
+			],
 		] as const) {
 			lab.emulator.injectFault({ match: { api: emuApi, path: CLOSED_WINDOW }, times, fault });
 			await expect(poll()).rejects.toThrow(message);

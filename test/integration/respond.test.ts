@@ -412,7 +412,7 @@ describe('Indicator', () => {
 				title: 't',
 				description: 'd',
 			}),
-		).rejects.toThrow(/is not a valid File Sha256/);
+		).rejects.toThrow(/is not a valid File SHA-256/);
 		await expect(
 			run(lab, {
 				resource: 'indicator',

@@ -268,7 +268,7 @@ describe('secrets never leak into errors, output or logs', () => {
 			incidentId: { mode: 'id', value: String(incident.id) },
 			comment: 'triaged',
 		};
-		expect((await run(lab, comment)).error?.message).toMatch(/connection failed.*not repeated/);
+		expect((await run(lab, comment)).error?.message).toMatch(/Could not reach.*not repeated/);
 		expect(lab.calls({ api: 'graph', method: 'POST' })).toHaveLength(1);
 	});
 

@@ -20,6 +20,27 @@ describe('OData filters', () => {
 		).toBe('lastUpdateTime ge 2026-11-01T08:00:00.000Z');
 	});
 
+	it('Status: a single saved string (before the filter took several) and a list of one give the same $filter; several are matched per record', () => {
+		const saved = buildIncidentQuery('graph', { status: 'InProgress' });
+		expect(saved.filter).toBe("status eq 'inProgress'");
+		expect(buildIncidentQuery('graph', { status: ['InProgress'] }).filter).toBe(saved.filter);
+		expect(saved.filteredLocally).toBe(false);
+		for (const [api, active, inProgress, resolved] of [
+			['graph', 'active', 'inProgress', 'resolved'],
+			['defenderXdr', 'Active', 'InProgress', 'Resolved'],
+		] as const) {
+			const several = buildIncidentQuery(api, { status: ['Active', 'InProgress'] });
+			expect(several.filter).toBeUndefined();
+			expect(several.filteredLocally).toBe(true);
+			expect([active, inProgress, resolved].map((status) => several.matches({ status }))).toEqual([
+				true,
+				true,
+				false,
+			]);
+		}
+		expect(buildIncidentQuery('defenderXdr', { status: [] }).filter).toBeUndefined();
+	});
+
 	it('maps values between the two APIs both ways', () => {
 		expect(toGraphValue('UnSpecified')).toBe('unknown');
 		expect(toGraphValue('NotAvailable')).toBe('unknown');

@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES } from '../helpers/incidents';
+import {
+	CLASSIFICATIONS,
+	DETERMINATIONS,
+	DETERMINATIONS_BY_CLASSIFICATION,
+	SEVERITIES,
+} from '../helpers/incidents';
 import { MAX_TIMEOUT_SECONDS } from '../helpers/validate';
 
 export const HUNTING_RETIREMENT_NOTICE =
@@ -13,16 +18,16 @@ export const apiSelector: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{
-			name: 'Microsoft Graph Security',
-			value: 'graph',
-			description:
-				'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
-		},
-		{
 			name: 'Defender XDR API',
 			value: 'defenderXdr',
 			description:
 				'Calls api.security.microsoft.com — permissions Incident.*, AdvancedHunting.Read.All',
+		},
+		{
+			name: 'Microsoft Graph Security',
+			value: 'graph',
+			description:
+				'Calls graph.microsoft.com/v1.0/security — permissions SecurityIncident.*, ThreatHunting.Read.All. Recommended.',
 		},
 	],
 	default: 'graph',
@@ -35,19 +40,27 @@ export const tenantIdOption: INodeProperties = {
 	name: 'tenantId',
 	type: 'string',
 	default: '',
-	placeholder: '00000000-0000-0000-0000-000000000000',
+	placeholder: 'e.g. 00000000-0000-0000-0000-000000000000',
 	description:
 		"Customer tenant to act on instead of the credential's tenant (MSSP: one multi-tenant app consented in several tenants). Tokens are cached per tenant.",
 };
 
+/** The per-request timeout; 0 (what saved workflows that never set it hold) means the same default. */
 export const requestTimeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
+	displayName: 'Request Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',
 	typeOptions: { minValue: 0, maxValue: MAX_TIMEOUT_SECONDS },
-	default: 0,
+	default: 60,
 	description:
-		'How long to wait for each answer before retrying or failing, at most 900 (15 minutes). 0 = the default: 60 s, 240 s for advanced hunting.',
+		'How long to wait for each single answer from the API before retrying or failing, at most 900 (15 minutes). 0 means the default, 60.',
+};
+
+export const huntingTimeoutOption: INodeProperties = {
+	...requestTimeoutOption,
+	default: 240,
+	description:
+		"How long to wait for the query's answer before failing, at most 900 (15 minutes). 0 means the default, 240.",
 };
 
 export const simplifyField: INodeProperties = {
@@ -337,7 +350,7 @@ export function commentField(record: 'incident' | 'alert'): INodeProperties {
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		placeholder: 'Triaged by n8n: …',
+		placeholder: 'e.g. Triaged by n8n: …',
 		description: `Text added to the ${record}'s comments`,
 	};
 }
@@ -366,19 +379,95 @@ export function filtersCollection(options: INodeProperties[]): INodeProperties {
 	};
 }
 
-export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
-
-/** A value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File Sha256`. */
-export function spacedWords(value: string): string {
-	return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+/** Get Many filters that incidents and alerts share; n8n lists filters alphabetically, hence two parts. */
+export function assignedAndCreatedFilters(records: 'incidents' | 'alerts'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Assigned To',
+			name: 'assignedTo',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. analyst@contoso.com',
+			description: `Only ${records} assigned to this user (exact match)`,
+		},
+		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
+		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+	];
 }
 
-/** Dropdown options from a vocabulary, with names spaced (or renamed). */
+export const updatedFilters: INodeProperties[] = [
+	{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
+	{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+];
+
+export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenantIdOption]);
+
+/** API values whose words spaced apart do not read the way n8n writes them (acronyms, hyphens). */
+const LABELS: Record<string, string> = {
+	Apt: 'APT',
+	FileMd5: 'File MD5',
+	FileSha1: 'File SHA-1',
+	FileSha256: 'File SHA-256',
+	InformationalExpectedActivity: 'Informational, Expected Activity',
+	IpAddress: 'IP Address',
+	LineOfBusinessApplication: 'Line-of-Business Application',
+	MultiStagedAttack: 'Multi-Staged Attack',
+	NoSensorDataImpairedCommunication: 'No Sensor Data, Impaired Communication',
+	RunAntiVirusScan: 'Run Antivirus Scan',
+	TimeOut: 'Timed Out',
+	UnSpecified: 'Unspecified',
+	UnsupportedOs: 'Unsupported OS',
+	Url: 'URL',
+};
+
+/** Words n8n's title case keeps in lower case unless they come first. */
+const SMALL_WORDS = new Set(['and', 'by', 'for', 'of', 'or', 'per', 'to', 'with']);
+
+/** An API value as a person reads it: `InProgress` → `In Progress`, `FileSha256` → `File SHA-256`, `TerminatedByUser` → `Terminated by User`. */
+export function labelOf(value: string): string {
+	if (LABELS[value]) return LABELS[value];
+	return value
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.split(' ')
+		.map((word, index) =>
+			index > 0 && SMALL_WORDS.has(word.toLowerCase()) ? word.toLowerCase() : word,
+		)
+		.join(' ');
+}
+
+/** Dropdown options from a vocabulary, labelled and sorted by label as n8n lists options. */
 export function optionsOf(
 	values: readonly string[],
-	names: Record<string, string> = {},
-): Array<{ name: string; value: string }> {
-	return values.map((value) => ({ name: names[value] ?? spacedWords(value), value }));
+	descriptions: Record<string, string> = {},
+): Array<{ name: string; value: string; description?: string }> {
+	return values
+		.map((value) => ({
+			name: labelOf(value),
+			value,
+			...(descriptions[value] ? { description: descriptions[value] } : {}),
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** What each indicator action does, for the choice users make when creating one. */
+export const INDICATOR_ACTION_DESCRIPTIONS: Record<string, string> = {
+	Alert: 'Older value: raise an alert without blocking. Prefer Audit with Generate Alert.',
+	AlertAndBlock: 'Older value: block and raise an alert. Prefer Block with Generate Alert.',
+	Allowed: 'Never detect or block it (an exclusion)',
+	Audit: 'Record matches without blocking; raise an alert when Generate Alert is on',
+	Block: 'Block the file from running, or the connection to the IP address, domain or URL',
+	BlockAndRemediate: 'Files only: block and also quarantine the file where it is found',
+	Warn: 'IP addresses, domains and URLs: warn the user, who can go on anyway',
+};
+
+/** For the list shown before a classification is chosen: which classification each determination fits. */
+function pairOf(determination: (typeof DETERMINATIONS)[number]): string {
+	const fits = CLASSIFICATIONS.filter((classification) =>
+		DETERMINATIONS_BY_CLASSIFICATION[classification].includes(determination),
+	);
+	if (fits.length === CLASSIFICATIONS.length) return 'No determination, with any classification';
+	if (fits.length > 1) return 'With any classification but Unknown';
+	return `With ${labelOf(fits[0])}`;
 }
 
 /** Classification and determination: the same documented values for incidents and alerts. */
@@ -387,19 +476,43 @@ export const classificationField: INodeProperties = {
 	name: 'classification',
 	type: 'options',
 	options: optionsOf(CLASSIFICATIONS),
-	default: 'TruePositive',
+	// Not True Positive: a field added and left as it is must not report an attack. Saved workflows keep their
+	// value, because n8n stores every field added to a collection.
+	default: 'Unknown',
+	description: 'Pick the classification; Determination then lists the determinations that fit it',
 };
 
-export const determinationField: INodeProperties = {
-	displayName: 'Determination',
-	name: 'determination',
-	type: 'options',
-	options: optionsOf(DETERMINATIONS, { Apt: 'APT' }),
-	default: 'NotAvailable',
-};
+/**
+ * Determination, one variant per classification chosen in the same Update Fields (n8n shows the one
+ * whose display options match), plus every determination while no classification is added. Saved
+ * values are the same API values whichever variant shows them.
+ */
+export const determinationFields: INodeProperties[] = [
+	{
+		displayName: 'Determination',
+		name: 'determination',
+		type: 'options',
+		options: optionsOf(
+			DETERMINATIONS,
+			Object.fromEntries(DETERMINATIONS.map((value) => [value, pairOf(value)])),
+		),
+		default: 'NotAvailable',
+		description: 'Add Classification to list only the determinations that fit it',
+		displayOptions: { hide: { classification: [...CLASSIFICATIONS] } },
+	},
+	...CLASSIFICATIONS.map((classification): INodeProperties => ({
+		displayName: 'Determination',
+		name: 'determination',
+		type: 'options',
+		options: optionsOf(DETERMINATIONS_BY_CLASSIFICATION[classification]),
+		default: 'NotAvailable',
+		description: `The determinations that go with ${labelOf(classification)}`,
+		displayOptions: { show: { classification: [classification] } },
+	})),
+];
 
-/** Severities as a dropdown: the API's `UnSpecified` reads "Unspecified". */
-export const SEVERITY_OPTIONS = optionsOf(SEVERITIES, { UnSpecified: 'Unspecified' });
+/** Severities as a dropdown (the API's `UnSpecified` reads "Unspecified"). */
+export const SEVERITY_OPTIONS = optionsOf(SEVERITIES);
 
 /** Adds `chatMessage` to each output item: a message ready to post to Slack, Teams or a Markdown chat. */
 export const chatMessageOptions: INodeProperties[] = [
@@ -409,9 +522,9 @@ export const chatMessageOptions: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'Slack (Block Kit)',
-				value: 'slack',
-				description: '{text, blocks} for a Slack incoming webhook or the Slack node',
+				name: 'Markdown',
+				value: 'markdown',
+				description: 'Text for Discord, Mattermost, Google Chat, Telegram and others',
 			},
 			{
 				name: 'Microsoft Teams (Adaptive Card)',
@@ -420,9 +533,9 @@ export const chatMessageOptions: INodeProperties[] = [
 					'A message for a Teams Workflows webhook; the card alone is chatMessage.attachments[0].content',
 			},
 			{
-				name: 'Markdown',
-				value: 'markdown',
-				description: 'Text for Discord, Mattermost, Google Chat, Telegram and others',
+				name: 'Slack (Block Kit)',
+				value: 'slack',
+				description: '{text, blocks} for a Slack incoming webhook or the Slack node',
 			},
 		],
 		default: 'slack',

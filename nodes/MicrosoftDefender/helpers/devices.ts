@@ -210,7 +210,7 @@ export async function requestResponseAction(
 					itemIndex: session.itemIndex,
 					description:
 						spec.busyHint ??
-						'Wait until it has finished (Machine Action → Get Many, filtered by device), then run the item again.',
+						'Wait until it has finished (Action Center → Get Many, filtered by device), then run the item again.',
 				},
 			);
 		}
@@ -223,7 +223,7 @@ export async function requestResponseAction(
 				itemIndex: session.itemIndex,
 				description:
 					spec.busyHint ??
-					'Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel), or set "If Action Already Running" to "Return Running Action".',
+					'Wait for it (Action Center → Get), cancel it (Action Center → Cancel), or set "If Action Already Running" to "Return Running Action".',
 			},
 		);
 	}
@@ -269,7 +269,7 @@ export async function waitForAction(
 				{
 					itemIndex: session.itemIndex,
 					description:
-						'The action keeps running in Defender (the device may be offline). Check it later with Machine Action → Get, or raise Wait Timeout.',
+						'The action keeps running in Defender (the device may be offline). Check it later with Action Center → Get, or raise Max Wait for Completion.',
 				},
 			);
 		}

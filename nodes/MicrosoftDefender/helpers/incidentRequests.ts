@@ -1,6 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { SEVERITIES, incidentTags, toGraphValue, toNodeValue } from './incidents';
+import {
+	INCIDENT_STATUSES,
+	SEVERITIES,
+	incidentTags,
+	toGraphValue,
+	toNodeValue,
+} from './incidents';
 import { odataDateTime, odataString } from './odata';
 import type { ApiName } from '../transport/cloud';
 import { PAGE_SIZE } from '../transport/paging';
@@ -87,6 +93,16 @@ export function incidentPageSize(api: ApiName, includeAlerts: boolean): number {
 export interface IncidentQuery {
 	filter?: string;
 	matches: (incident: IDataObject) => boolean;
+	/** Whether `matches` drops records, so that how many pages are needed is unknown. */
+	filteredLocally: boolean;
+}
+
+/** The Status filter: one status, as saved before it took several, or a list. */
+function statusesOf(value: unknown): string[] {
+	if (typeof value === 'string') return value === '' ? [] : [value];
+	return Array.isArray(value)
+		? value.filter((status): status is string => typeof status === 'string' && status !== '')
+		: [];
 }
 
 const DATE_FILTERS: Array<{
@@ -105,8 +121,10 @@ const DATE_FILTERS: Array<{
 export function buildIncidentQuery(api: ApiName, filters: IDataObject): IncidentQuery {
 	const graph = api === 'graph';
 	const clauses: string[] = [];
-	if (typeof filters.status === 'string' && filters.status !== '') {
-		clauses.push(`status eq ${odataString(graph ? toGraphValue(filters.status) : filters.status)}`);
+	// One status goes into $filter; several are matched locally, as `or` in $filter is not documented for incidents.
+	const statuses = statusesOf(filters.status);
+	if (statuses.length === 1) {
+		clauses.push(`status eq ${odataString(graph ? toGraphValue(statuses[0]) : statuses[0])}`);
 	}
 	if (typeof filters.assignedTo === 'string' && filters.assignedTo.trim() !== '') {
 		clauses.push(`assignedTo eq ${odataString(filters.assignedTo.trim())}`);
@@ -135,7 +153,10 @@ export function buildIncidentQuery(api: ApiName, filters: IDataObject): Incident
 	const wantedTags = new Set(tags.map((tag) => tag.toLowerCase()));
 	return {
 		filter: clauses.length > 0 ? clauses.join(' and ') : undefined,
+		filteredLocally: severities.length > 0 || wantedTags.size > 0 || statuses.length > 1,
 		matches: (incident) =>
+			(statuses.length <= 1 ||
+				statuses.includes(toNodeValue(incident.status, INCIDENT_STATUSES) ?? '')) &&
 			(severities.length === 0 ||
 				severities.includes(toNodeValue(incident.severity, SEVERITIES) ?? '')) &&
 			(wantedTags.size === 0 ||

@@ -29,6 +29,37 @@ export const DETERMINATIONS = [
 	'LineOfBusinessApplication',
 ] as const;
 
+/**
+ * The determinations that go with each classification, as Microsoft documents them (Graph's
+ * alertDetermination values, the portal's classify pane). Not Available (no determination) goes with any.
+ */
+export const DETERMINATIONS_BY_CLASSIFICATION: Record<
+	(typeof CLASSIFICATIONS)[number],
+	ReadonlyArray<(typeof DETERMINATIONS)[number]>
+> = {
+	Unknown: ['NotAvailable'],
+	TruePositive: [
+		'NotAvailable',
+		'Apt',
+		'CompromisedAccount',
+		'MaliciousUserActivity',
+		'Malware',
+		'MultiStagedAttack',
+		'Other',
+		'Phishing',
+		'SecurityPersonnel',
+		'UnwantedSoftware',
+	],
+	InformationalExpectedActivity: [
+		'NotAvailable',
+		'ConfirmedUserActivity',
+		'LineOfBusinessApplication',
+		'Other',
+		'SecurityTesting',
+	],
+	FalsePositive: ['NotAvailable', 'NotEnoughDataToValidate', 'NotMalicious', 'Other'],
+};
+
 /** Where Graph's word differs from the lower-camel form of the Defender XDR word. */
 const GRAPH_SPECIAL: Record<string, string> = { UnSpecified: 'unknown', NotAvailable: 'unknown' };
 

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { CLASSIFICATIONS, DETERMINATIONS, toGraphValue } from './incidents';
 import { quoted } from './validate';
 import { apiErrorWithMessage } from '../transport/errors';
+import { toNodeError } from '../transport/request';
 
 /**
  * Update Fields as the PATCH body of an incident or alert update: dropdown values checked against their
@@ -52,7 +53,7 @@ export function nothingToUpdate(node: INode, what: string, itemIndex: number): N
 }
 
 /** Graph takes a comment in a second request: when only that one fails, say the fields were changed. */
-export function commentAfterUpdateFailed(
+function commentAfterUpdateFailed(
 	node: INode,
 	record: string,
 	changed: string[],
@@ -68,4 +69,37 @@ export function commentAfterUpdateFailed(
 			itemIndex,
 		},
 	);
+}
+
+/**
+ * The writes of an incident or alert update. The Defender XDR and Defender for Endpoint APIs take the
+ * comment in the PATCH body: one request. Graph takes it in a second request after the PATCH (when
+ * there are fields); if only that one fails, the error says the fields were changed. Returns the
+ * PATCH's answer, or undefined when there is none or a Graph comment changed the record after it:
+ * then the caller reads the record again.
+ */
+export async function patchThenComment(
+	context: IExecuteFunctions,
+	update: {
+		graph: boolean;
+		record: string;
+		body: IDataObject;
+		comment: string;
+		itemIndex: number;
+		patch: (body: IDataObject) => Promise<IDataObject>;
+		addComment: (comment: string) => Promise<unknown>;
+	},
+): Promise<IDataObject | undefined> {
+	const { graph, record, body, comment, itemIndex, patch, addComment } = update;
+	if (!graph) return await patch(comment ? { ...body, comment } : body);
+	const patched = Object.keys(body).length > 0 ? await patch(body) : undefined;
+	if (!comment) return patched;
+	try {
+		await addComment(comment);
+	} catch (error) {
+		throw patched
+			? commentAfterUpdateFailed(context.getNode(), record, Object.keys(body), error, itemIndex)
+			: toNodeError(context, error, itemIndex);
+	}
+	return undefined;
 }

@@ -35,6 +35,40 @@ export class TokenRefusedError extends Error {
 	}
 }
 
+/** The Node.js/undici code of a failed connection, from the error or its causes (fetch wraps it). */
+export function networkErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && code !== '') return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+const NETWORK_CAUSES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'no answer in time',
+	ETIMEDOUT: 'connection timed out',
+	UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+	UND_ERR_SOCKET: 'connection closed',
+	EPIPE: 'connection closed',
+	ENOTFOUND: 'host name not found',
+	EAI_AGAIN: 'host name lookup failed',
+	ENETUNREACH: 'network unreachable',
+	EHOSTUNREACH: 'host unreachable',
+	ERR_BAD_PORT: 'Node.js does not connect to this port (reserved for another protocol)',
+};
+
+/** A network error code in plain words, for the headline of an error; the code itself goes in its description. */
+export function networkCauseInWords(code: string | undefined): string {
+	if (code === undefined) return 'network error';
+	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/.test(code))
+		return "the server's TLS certificate is not trusted";
+	return NETWORK_CAUSES[code] ?? 'network error';
+}
+
 const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.?[A-Za-z0-9\-_.+/=]*/gi;
 const JWT_PATTERN = /\beyJ[A-Za-z0-9\-_=]+\.eyJ[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_.+/=]*/g;
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;

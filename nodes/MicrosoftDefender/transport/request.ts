@@ -14,6 +14,8 @@ import { API_DISPLAY_NAMES, apiOfUrl, scopeOf, type ApiName } from './cloud';
 import {
 	apiErrorWithMessage,
 	CredentialInputError,
+	networkCauseInWords,
+	networkErrorCode,
 	redact,
 	TokenAcquisitionError,
 	TokenRefusedError,
@@ -108,16 +110,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
 	const date = Date.parse(value);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function errorCodeOf(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code !== '') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
 }
 
 function bodyText(body: unknown): string {
@@ -363,16 +355,13 @@ class ApiCall {
 		const failure = unwrapAuthenticationFailure(error);
 		if (failure)
 			return { retry: false, error: toNodeError(this.context, failure, this.session.itemIndex) };
-		const code = errorCodeOf(error);
+		const code = networkErrorCode(error);
 		if (code === 'ERR_CANCELED')
 			return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
 		const timedOut =
 			code === 'ECONNABORTED' ||
 			code === 'ETIMEDOUT' ||
 			/timeout/i.test(String((error as Error)?.message));
-		const what = timedOut
-			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
-			: `the connection failed (${code ?? 'network error'})`;
 		// A refused connection never reached the service; other failures may have, so only idempotent calls repeat.
 		const safeToRepeat = this.idempotent || code === 'ECONNREFUSED';
 		if (
@@ -382,11 +371,24 @@ class ApiCall {
 		) {
 			return { retry: true, delayMs: jitteredBackoff(this.transient++, TRANSIENT_BASE_DELAY_MS) };
 		}
-		const host = new URL(this.url).host;
-		const tail = safeToRepeat
-			? ` after ${this.transient + 1} attempts. Check the network path to ${host}.${timedOut ? this.hint : ''}`
-			: `.${this.notRepeated}`;
-		return { retry: false, error: this.apiError(0, `${this.apiName}: ${what}${tail}`) };
+		const target = new URL(this.url);
+		const what = timedOut
+			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
+			: networkCauseInWords(code);
+		const todo = safeToRepeat
+			? `Check the network between n8n and ${target.host}${timedOut ? ' or raise the Timeout option' : ''}.`
+			: this.notRepeated.trim();
+		const cause = code && !timedOut ? `Cause: ${code}. ` : '';
+		const tries = safeToRepeat ? ` Tried ${this.transient + 1} times.` : '';
+		const hint = timedOut ? this.hint : '';
+		return {
+			retry: false,
+			error: this.apiError(
+				0,
+				`Could not reach the ${this.apiName}: ${what}. ${todo}`,
+				`${cause}Endpoint: ${this.request.method} ${target.origin}${target.pathname}.${tries}${hint}`,
+			),
+		};
 	}
 
 	private interpret(response: FullResponse, scope: string): { value: unknown } | AttemptOutcome {
@@ -567,12 +569,15 @@ export async function defenderApiRequest(
 	const { identity, credentials } = resolved ?? (await resolveIdentity(this, session));
 	const base = identity.endpoints.apis[session.api];
 	const url = request.url ?? `${base}${request.path ?? ''}`;
-	if (apiOfUrl(identity.endpoints, url) !== session.api) {
+	// The credential picks the token's audience from the URL: it must be this API's (several APIs may share one base URL).
+	const owner = apiOfUrl(identity.endpoints, url);
+	if (owner === undefined || identity.endpoints.apis[owner] !== base) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Refusing to send a token to ${new URL(url).origin}: it is not the configured ${API_DISPLAY_NAMES[session.api]} (${base}).`,
+			`A link in the ${API_DISPLAY_NAMES[session.api]}'s answer points elsewhere; no token was sent to it.`,
 			{
 				itemIndex: session.itemIndex,
+				description: `Link: ${new URL(url).origin}${new URL(url).pathname}. Expected a URL under ${base}. If the API URLs of a Custom cloud are set, check them in the credential.`,
 			},
 		);
 	}

@@ -1,6 +1,6 @@
 import type { AppIdentity } from './identity';
 import { secretsOf } from './identity';
-import { redact, TokenAcquisitionError } from './errors';
+import { networkCauseInWords, redact, TokenAcquisitionError } from './errors';
 import { quoted } from '../helpers/validate';
 
 export function adminConsentUrl(
@@ -49,6 +49,7 @@ interface MsalLikeError {
 	errorMessage?: string;
 	message?: string;
 	status?: number;
+	causeCode?: string;
 }
 
 function asMsalError(error: unknown): MsalLikeError {
@@ -58,8 +59,9 @@ function asMsalError(error: unknown): MsalLikeError {
 }
 
 /**
- * Turns whatever MSAL threw into a TokenAcquisitionError whose message says, in plain words, what is
- * wrong and how to fix it. Nothing secret survives: the message is redacted before it is built.
+ * Turns whatever MSAL threw into a TokenAcquisitionError: a short message saying what is wrong and what
+ * to do, and a description with the detail (endpoint, attempts, cause code, Entra ID's own words).
+ * Nothing secret survives: the text is redacted before it is built.
  */
 export function explainTokenFailure(
 	error: unknown,
@@ -73,45 +75,47 @@ export function explainTokenFailure(
 	const code = /AADSTS(\d+)/.exec(detail)?.[1];
 	const firstLine = detail.split(/\r?\n/)[0].slice(0, 400);
 	const tokenEndpoint = `${identity.endpoints.authorityUrl}/${identity.tenantId}/oauth2/v2.0/token`;
-	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+	const where = `Token endpoint: ${tokenEndpoint}.${attempts > 1 ? ` Tried ${attempts} times.` : ''}`;
 	const errorCode = raw.errorCode ?? '';
 	if (typeof raw.status === 'number' && (raw.status === 429 || raw.status >= 500)) {
 		const state =
 			raw.status === 429 ? 'is throttling sign-ins of this app' : 'is temporarily unavailable';
 		return new TokenAcquisitionError(
-			`The Entra ID token endpoint ${tokenEndpoint} ${state}: it answered ${raw.status}${errorCode ? ` ${errorCode}` : ''}${tries}. Run the workflow again in a few minutes; if this persists, check the Microsoft 365/Azure service status and any proxy between n8n and that host.`,
+			`Entra ID ${state} (HTTP ${raw.status}). Run the workflow again in a few minutes.`,
 			code ? `AADSTS${code}` : undefined,
-			firstLine,
+			`${where}${firstLine ? ` Entra ID said: ${firstLine}` : ''} If this persists, check the Microsoft 365/Azure service status and any proxy between n8n and that host.`,
 		);
 	}
 	if (errorCode === 'token_parsing_error') {
 		return new TokenAcquisitionError(
-			`The Entra ID token endpoint ${tokenEndpoint} answered with something that is not a token response${tries} — usually an HTML page from a proxy or gateway. Check the Cloud setting (for Custom: the Authority URL) and any proxy between n8n and that host.`,
+			'Entra ID answered with something that is not a token response. Check the Cloud setting (for Custom: the Authority URL) and any proxy between n8n and Entra ID.',
 			undefined,
-			firstLine,
+			`${where} Usually an HTML page from a proxy or gateway. ${firstLine}`.trim(),
 		);
 	}
 	if (code) {
 		const plain = explainAadsts(code, identity, scope);
 		const message = plain
 			? `Sign-in failed (AADSTS${code}): ${plain}`
-			: `Sign-in failed: ${firstLine}`;
-		return new TokenAcquisitionError(message, `AADSTS${code}`, firstLine);
+			: `Sign-in failed (AADSTS${code}). Check the credential's Tenant ID, Client ID and secret or certificate.`;
+		return new TokenAcquisitionError(message, `AADSTS${code}`, `Entra ID said: ${firstLine}`);
 	}
 	if (
+		errorCode === 'network_error' ||
 		/network|fetch|ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|certificate|socket/i.test(
 			`${errorCode} ${detail}`,
 		)
 	) {
+		const host = new URL(tokenEndpoint).host;
 		return new TokenAcquisitionError(
-			`Could not reach the Entra ID token endpoint ${tokenEndpoint}${tries} (${firstLine || errorCode}). Check the Cloud setting, the network and any proxy between n8n and that host.`,
+			`Could not reach Entra ID at ${host}: ${networkCauseInWords(raw.causeCode)}. Check the Cloud setting (for Custom: the Authority URL) and the network between n8n and that host.`,
 			undefined,
-			firstLine,
+			`${raw.causeCode ? `Cause: ${raw.causeCode}. ` : ''}${where}`,
 		);
 	}
 	return new TokenAcquisitionError(
 		`Sign-in failed: ${firstLine || errorCode || 'unknown error from Entra ID'}`,
 		undefined,
-		firstLine,
+		where,
 	);
 }

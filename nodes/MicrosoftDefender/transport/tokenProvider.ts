@@ -5,6 +5,7 @@ import { sleep } from 'n8n-workflow';
 import { jitteredBackoff } from './backoff';
 import type { AppIdentity } from './identity';
 import { explainTokenFailure } from './tokenErrors';
+import { tokenHttpClient } from './tokenHttp';
 import { ConfidentialClientApplication, LogLevel, type Configuration } from './vendor';
 
 export interface AccessToken {
@@ -88,6 +89,7 @@ function msalConfiguration(identity: AppIdentity): Configuration {
 		auth,
 		// MSAL's own log could carry request details; it stays silent.
 		system: {
+			networkClient: tokenHttpClient,
 			loggerOptions: {
 				loggerCallback: () => undefined,
 				piiLoggingEnabled: false,

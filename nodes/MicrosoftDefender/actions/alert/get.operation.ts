@@ -12,7 +12,7 @@ import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { alertPath, simplifyAlert, alertPermission, evidenceQuery } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 
-export const properties: INodeProperties[] = [alertIdLocator, alertReadOptions, alertSimplifyField];
+export const properties: INodeProperties[] = [alertIdLocator, alertSimplifyField, alertReadOptions];
 
 export const option: OperationOption = {
 	name: 'Get',

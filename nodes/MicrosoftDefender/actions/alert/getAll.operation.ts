@@ -13,6 +13,8 @@ import {
 	alertSimplifyField,
 	SEVERITY_OPTIONS,
 	filtersCollection,
+	assignedAndCreatedFilters,
+	updatedFilters,
 	optionsOf,
 } from '../../descriptions/common';
 import { chatSettings, withChatMessage } from '../../helpers/chatOption';
@@ -33,22 +35,15 @@ import type { ApiSession } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
+	alertSimplifyField,
 	filtersCollection([
-		{
-			displayName: 'Assigned To',
-			name: 'assignedTo',
-			type: 'string',
-			default: '',
-			placeholder: 'analyst@contoso.com',
-		},
-		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		...assignedAndCreatedFilters('alerts'),
 		{
 			displayName: 'Incident ID',
 			name: 'incidentId',
 			type: 'string',
 			default: '',
-			placeholder: '1234',
+			placeholder: 'e.g. 1234',
 			description: 'Alerts of this incident',
 		},
 		{
@@ -65,11 +60,9 @@ export const properties: INodeProperties[] = [
 			options: optionsOf(ALERT_STATUSES),
 			default: 'New',
 		},
-		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+		...updatedFilters,
 	]),
 	alertReadOptions,
-	alertSimplifyField,
 ];
 
 export const option: OperationOption = {

@@ -1,15 +1,10 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 import {
 	classificationField,
-	determinationField,
+	determinationFields,
 	optionsOf,
 	optionsWithTenant,
 	alertSimplifyField,
@@ -22,11 +17,12 @@ import {
 	commentOnAlert,
 	simplifyAlert,
 } from '../../helpers/alerts';
-import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
-import { defenderApiRequest, toNodeError } from '../../transport/request';
+import { nothingToUpdate, patchThenComment, updateFrom } from '../../helpers/updates';
+import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
 	alertIdLocator,
+	alertSimplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -39,7 +35,7 @@ export const properties: INodeProperties[] = [
 				name: 'assignedTo',
 				type: 'string',
 				default: '',
-				placeholder: 'analyst@contoso.com',
+				placeholder: 'e.g. analyst@contoso.com',
 			},
 			classificationField,
 			{
@@ -49,7 +45,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { rows: 3 },
 				default: '',
 			},
-			determinationField,
+			...determinationFields,
 			{
 				displayName: 'Status',
 				name: 'status',
@@ -60,7 +56,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	alertSimplifyField,
 ];
 
 export const option: OperationOption = {
@@ -85,37 +80,30 @@ export async function execute(
 			index,
 		);
 
-	const patch = async (patchBody: IDataObject) =>
-		await defenderApiRequest.call(this, session, {
-			method: 'PATCH',
-			path: alertPath(session.api, id),
-			body: patchBody,
-			quota: 'endpoint',
-			permission: alertPermission(session, true),
-			notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
-		});
-	let alert: IDataObject;
-	if (!graph) {
-		alert = await patch(comment ? { ...body, comment } : body);
-	} else {
-		alert = Object.keys(body).length > 0 ? await patch(body) : {};
-		if (comment) {
-			try {
-				await commentOnAlert.call(this, session, id, comment);
-			} catch (error) {
-				throw Object.keys(body).length > 0
-					? commentAfterUpdateFailed(this.getNode(), `Alert ${id}`, Object.keys(body), error, index)
-					: toNodeError(this, error, index);
-			}
-		}
-		if (comment || !alert.id) {
-			alert = await defenderApiRequest.call(this, session, {
-				method: 'GET',
+	let alert = await patchThenComment(this, {
+		graph,
+		record: `Alert ${id}`,
+		body,
+		comment,
+		itemIndex: index,
+		patch: async (patchBody) =>
+			await defenderApiRequest.call(this, session, {
+				method: 'PATCH',
 				path: alertPath(session.api, id),
+				body: patchBody,
 				quota: 'endpoint',
-				permission: alertPermission(session, false),
-			});
-		}
+				permission: alertPermission(session, true),
+				notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+			}),
+		addComment: async (text) => await commentOnAlert.call(this, session, id, text),
+	});
+	if (!alert?.id) {
+		alert = await defenderApiRequest.call(this, session, {
+			method: 'GET',
+			path: alertPath(session.api, id),
+			quota: 'endpoint',
+			permission: alertPermission(session, false),
+		});
 	}
 	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {

@@ -47,7 +47,7 @@ export const properties: INodeProperties[] = [
 			name: 'name',
 			type: 'string',
 			default: '',
-			placeholder: 'ws-01',
+			placeholder: 'e.g. ws-01',
 			description: 'Beginning of the DNS name',
 		},
 		{
@@ -55,7 +55,7 @@ export const properties: INodeProperties[] = [
 			name: 'osPlatform',
 			type: 'string',
 			default: '',
-			placeholder: 'Windows11',
+			placeholder: 'e.g. Windows11',
 		},
 		{
 			displayName: 'Risk Score',

@@ -96,7 +96,7 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 				'Whether to wait until the device has carried out the action and output its final state. Failed, TimeOut and Cancelled actions and a wait timeout are errors for the item. Off: output the Pending action at once.',
 		},
 		{
-			displayName: 'Wait Timeout (Seconds)',
+			displayName: 'Max Wait for Completion (Seconds)',
 			name: 'waitTimeout',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_WAIT_TIMEOUT_SECONDS },

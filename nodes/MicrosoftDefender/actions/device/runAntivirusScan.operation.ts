@@ -16,8 +16,8 @@ export const { option, properties, execute } = responseActionOperation({
 			name: 'scanType',
 			type: 'options',
 			options: [
-				{ name: 'Quick', value: 'Quick' },
 				{ name: 'Full', value: 'Full' },
+				{ name: 'Quick', value: 'Quick' },
 			],
 			default: 'Quick',
 		},

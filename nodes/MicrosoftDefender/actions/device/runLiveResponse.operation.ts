@@ -23,7 +23,7 @@ export const { option, properties, execute } = responseActionOperation({
 	quota: 'liveResponse',
 	noReturnRunning: true,
 	busyHint:
-		'Defender allows one live response session per device, including one opened in the portal. Wait for it (Machine Action → Get), cancel it (Machine Action → Cancel) or close it in the portal, then run the item again.',
+		'Defender allows one live response session per device, including one opened in the portal. Wait for it (Action Center → Get), cancel it (Action Center → Cancel) or close it in the portal, then run the item again.',
 	fields: [
 		{
 			displayName: 'Commands',

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OperationOption } from '../node.type';
 import {
 	HUNTING_RETIREMENT_NOTICE,
-	requestTimeoutOption,
+	huntingTimeoutOption,
 	tenantIdOption,
 	optionsCollection,
 } from '../../descriptions/common';
@@ -102,7 +102,7 @@ export const properties: INodeProperties[] = [
 		name: 'timespan',
 		type: 'string',
 		default: '',
-		placeholder: 'P7D',
+		placeholder: 'e.g. P7D',
 		description:
 			'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
 		displayOptions: { show: { api: ['graph'], querySource: ['custom'] } },
@@ -127,18 +127,18 @@ export const properties: INodeProperties[] = [
 			name: 'includeSchema',
 			type: 'boolean',
 			default: false,
-			description:
-				'Whether to add the column names and types (with Output: One Item with All Rows)',
+			description: 'Whether to add the column names and types to the item',
+			displayOptions: { show: { '/output': ['single'] } },
 		},
 		{
 			displayName: 'Include Statistics',
 			name: 'includeStatistics',
 			type: 'boolean',
 			default: false,
-			description:
-				'Whether to add the query statistics the service returns, e.g. resource usage (Defender XDR API; with Output: One Item with All Rows)',
+			description: 'Whether to add the query statistics the service returns, e.g. resource usage',
+			displayOptions: { show: { '/output': ['single'], '/api': ['defenderXdr'] } },
 		},
-		requestTimeoutOption,
+		huntingTimeoutOption,
 		tenantIdOption,
 	]),
 ];

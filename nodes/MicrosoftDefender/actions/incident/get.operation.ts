@@ -21,6 +21,7 @@ import { simplifyIncident } from '../../helpers/incidents';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	optionsCollection([
 		{
 			displayName: 'Include Alerts',
@@ -33,7 +34,6 @@ export const properties: INodeProperties[] = [
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
-	simplifyField,
 ];
 
 export const option: OperationOption = {

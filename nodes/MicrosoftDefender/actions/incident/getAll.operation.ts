@@ -15,6 +15,8 @@ import {
 	tenantIdOption,
 	SEVERITY_OPTIONS,
 	filtersCollection,
+	assignedAndCreatedFilters,
+	updatedFilters,
 	optionsCollection,
 	optionsOf,
 } from '../../descriptions/common';
@@ -31,17 +33,9 @@ import { listPages } from '../../transport/paging';
 
 export const properties: INodeProperties[] = [
 	...returnAllFields,
+	simplifyField,
 	filtersCollection([
-		{
-			displayName: 'Assigned To',
-			name: 'assignedTo',
-			type: 'string',
-			default: '',
-			placeholder: 'analyst@contoso.com',
-			description: 'Only incidents assigned to this user (exact match)',
-		},
-		{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '' },
+		...assignedAndCreatedFilters('incidents'),
 		{
 			displayName: 'Severity',
 			name: 'severity',
@@ -54,21 +48,22 @@ export const properties: INodeProperties[] = [
 		{
 			displayName: 'Status',
 			name: 'status',
-			type: 'options',
+			type: 'multiOptions',
 			options: optionsOf(INCIDENT_STATUSES),
-			default: 'Active',
+			default: ['Active'],
+			description:
+				'Only incidents in these statuses (one status is filtered by the API, several after download)',
 		},
 		{
 			displayName: 'Tags',
 			name: 'tags',
 			type: 'string',
 			default: '',
-			placeholder: 'ransomware, vip',
+			placeholder: 'e.g. ransomware, vip',
 			description:
 				'Comma-separated; only incidents carrying at least one of these tags (filtered after download)',
 		},
-		{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
-		{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
+		...updatedFilters,
 	]),
 	optionsCollection([
 		{
@@ -83,7 +78,6 @@ export const properties: INodeProperties[] = [
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
-	simplifyField,
 ];
 
 export const option: OperationOption = {
@@ -114,9 +108,7 @@ export async function execute(
 		session,
 		this.getNodeParameter('options', index, {}) as IDataObject,
 	);
-	const filteredLocally =
-		(Array.isArray(filters.severity) && filters.severity.length > 0) ||
-		(typeof filters.tags === 'string' && filters.tags.trim() !== '');
+	const filteredLocally = query.filteredLocally;
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(
 		this,

@@ -1,14 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import {
 	classificationField,
-	determinationField,
+	determinationFields,
 	incidentIdLocator,
 	optionsOf,
 	optionsWithTenant,
@@ -22,11 +17,11 @@ import {
 	incidentTags,
 	simplifyIncident,
 } from '../../helpers/incidents';
-import { commentAfterUpdateFailed, nothingToUpdate, updateFrom } from '../../helpers/updates';
-import { toNodeError } from '../../transport/request';
+import { nothingToUpdate, patchThenComment, updateFrom } from '../../helpers/updates';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
+	simplifyField,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -39,7 +34,7 @@ export const properties: INodeProperties[] = [
 				name: 'assignedTo',
 				type: 'string',
 				default: '',
-				placeholder: 'analyst@contoso.com',
+				placeholder: 'e.g. analyst@contoso.com',
 				description: 'User (UPN) the incident is assigned to',
 			},
 			classificationField,
@@ -51,7 +46,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				description: 'Comment added with the update',
 			},
-			determinationField,
+			...determinationFields,
 			{
 				displayName: 'Status',
 				name: 'status',
@@ -64,7 +59,7 @@ export const properties: INodeProperties[] = [
 				name: 'tags',
 				type: 'string',
 				default: '',
-				placeholder: 'triaged, n8n',
+				placeholder: 'e.g. triaged, n8n',
 				description: 'Comma-separated tags; see Tags Mode',
 			},
 			{
@@ -88,7 +83,6 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	optionsWithTenant,
-	simplifyField,
 ];
 
 export const option: OperationOption = {
@@ -130,28 +124,16 @@ export async function execute(
 		);
 	}
 
-	let incident: IDataObject | undefined;
-	if (!graph) {
-		incident = await patchIncident.call(this, session, id, comment ? { ...body, comment } : body);
-	} else {
-		if (Object.keys(body).length > 0) incident = await patchIncident.call(this, session, id, body);
-		if (comment) {
-			try {
-				await commentOnIncident.call(this, session, id, comment);
-			} catch (error) {
-				throw incident
-					? commentAfterUpdateFailed(
-							this.getNode(),
-							`Incident ${id}`,
-							Object.keys(body),
-							error,
-							index,
-						)
-					: toNodeError(this, error, index);
-			}
-		}
-	}
-	if (!incident || incidentId(session.api, incident) === '' || (graph && comment)) {
+	let incident = await patchThenComment(this, {
+		graph,
+		record: `Incident ${id}`,
+		body,
+		comment,
+		itemIndex: index,
+		patch: async (patchBody) => await patchIncident.call(this, session, id, patchBody),
+		addComment: async (text) => await commentOnIncident.call(this, session, id, text),
+	});
+	if (!incident || incidentId(session.api, incident) === '') {
 		incident = await getIncident.call(this, session, id, false);
 	}
 	const output = this.getNodeParameter('simplify', index, true)

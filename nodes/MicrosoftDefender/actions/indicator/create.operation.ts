@@ -8,7 +8,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor } from '../../helpers/parameters';
-import { optionsWithTenant, optionsOf, spacedWords } from '../../descriptions/common';
+import {
+	INDICATOR_ACTION_DESCRIPTIONS,
+	labelOf,
+	optionsOf,
+	optionsWithTenant,
+} from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import {
 	INDICATOR_ACTIONS,
@@ -42,7 +47,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Action',
 		name: 'action',
 		type: 'options',
-		options: optionsOf(INDICATOR_ACTIONS),
+		options: optionsOf(INDICATOR_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS),
 		default: 'Block',
 	},
 	{
@@ -125,7 +130,7 @@ export async function execute(
 	}
 	if (!isValidIndicator(type, value))
 		throw fail(
-			`Value ${quoted(value)} is not a valid ${spacedWords(type)}. Fix the value or pick another Type.`,
+			`Value ${quoted(value)} is not a valid ${labelOf(type)}. Fix the value or pick another Type.`,
 		);
 	const action = this.getNodeParameter('action', index, 'Block') as string;
 	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action))

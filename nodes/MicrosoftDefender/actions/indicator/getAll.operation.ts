@@ -8,6 +8,7 @@ import type {
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, wantedCount } from '../../helpers/parameters';
 import {
+	INDICATOR_ACTION_DESCRIPTIONS,
 	optionsWithTenant,
 	returnAllFields,
 	optionsOf,
@@ -24,7 +25,7 @@ export const properties: INodeProperties[] = [
 			displayName: 'Action',
 			name: 'action',
 			type: 'options',
-			options: optionsOf(INDICATOR_ACTIONS),
+			options: optionsOf(INDICATOR_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS),
 			default: 'Block',
 		},
 		{

@@ -46,7 +46,7 @@ export const properties: INodeProperties[] = [
 			name: 'machine',
 			type: 'string',
 			default: '',
-			placeholder: 'ws-0101.contoso.local or device ID',
+			placeholder: 'e.g. ws-0101.contoso.local or device ID',
 			description: 'Actions on this device (ID or DNS name)',
 		},
 		{

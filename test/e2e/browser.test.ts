@@ -390,10 +390,9 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'clientId',
 					'authentication',
 					'clientSecret',
-					'protectedAccounts',
-					'quotaProcesses',
 					'protectedDevices',
 					'protectedAccounts',
+					'quotaProcesses',
 				]);
 				for (const name of ['tenantId', 'clientId', 'authentication', 'clientSecret']) {
 					const input = dialog.locator(`[data-test-id="parameter-input-${name}"]`);

@@ -61,7 +61,7 @@ export const properties: INodeProperties[] = [
 			name,
 			value,
 			description,
-		})),
+		})).sort((a, b) => a.name.localeCompare(b.name)),
 		default: 'deviceProcessEvents',
 		displayOptions: { show: { querySource: ['template'] } },
 	},

@@ -261,10 +261,11 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					ndv.locator('[data-test-id="parameter-input-chatMessageFormat"] input').inputValue(),
 				).resolves.toBe('Slack (Block Kit)');
 				const formats = await openDropdown('chatMessageFormat');
+				// Sorted by label, as every list in the node; Slack stays the default.
 				expect(formats).toEqual([
-					'Slack (Block Kit)',
-					'Microsoft Teams (Adaptive Card)',
 					'Markdown',
+					'Microsoft Teams (Adaptive Card)',
+					'Slack (Block Kit)',
 				]);
 				await page.mouse.move(5, 895);
 			});

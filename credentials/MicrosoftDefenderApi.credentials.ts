@@ -135,6 +135,16 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			displayOptions: CERTIFICATE,
 		},
 		{
+			displayName: 'Protected Devices',
+			name: 'protectedDevices',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'e.g. tag:VIP, name:dc*, srv-db??',
+			description:
+				'Devices no response action may touch (isolate, restrict apps, scan, quarantine, collect package, live response, remove tag): one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either. The item fails before anything is sent, naming the rule. Release and Remove App Restriction stay allowed.',
+		},
+		{
 			displayName: 'Protected Accounts',
 			name: 'protectedAccounts',
 			type: 'string',

@@ -138,9 +138,16 @@ async function main() {
 	for (const message of sink.received('triage')) {
 		say(`  ● ${message.body.text}`);
 		for (const block of message.body.blocks.slice(1)) {
+			// Sections carry text or fields; the last block holds the buttons (their label and link).
 			const text =
 				block.text?.text ??
-				block.elements?.map((/** @type {{ text: string }} */ element) => element.text).join(' ') ??
+				block.fields?.map((/** @type {{ text: string }} */ field) => field.text).join(' · ') ??
+				block.elements
+					?.map(
+						(/** @type {{ text: { text: string }, url?: string }} */ button) =>
+							`[${button.text.text}] ${button.url ?? ''}`,
+					)
+					.join('  ') ??
 				'';
 			for (const line of text.split('\n')) say(`      ${line}`);
 		}

@@ -767,6 +767,46 @@ describe('advanced hunting', () => {
 		expect((await hunt('xdr', 'DeviceProcessEvents | limit 2')).json.Results).toHaveLength(2);
 	});
 
+	it('filters with and/or, has, comparisons and ago(), orders and summarizes', async () => {
+		const recent = new Date(Date.now() - 3_600_000).toISOString();
+		emu.setHuntingTable(tenantId, 'Events', {
+			schema: [
+				{ name: 'Timestamp', type: 'DateTime' },
+				{ name: 'Device', type: 'String' },
+				{ name: 'Url', type: 'String' },
+			],
+			rows: [
+				{ Timestamp: recent, Device: 'a', Url: 'https://EVIL.example.com/x' },
+				{
+					Timestamp: '2020-01-01T00:00:00.0000000Z',
+					Device: 'a',
+					Url: 'https://evil.example.com/y',
+				},
+				{ Timestamp: recent, Device: 'b', Url: 'https://good.example.org' },
+			],
+		});
+		const rows = async (query: string) => (await hunt('graph', query)).json.results;
+		expect(
+			await rows(
+				'Events | where Timestamp > ago(1d) and Url has "evil.example" or Device == "b" | project Device',
+			),
+		).toEqual([{ Device: 'a' }, { Device: 'b' }]);
+		expect(await rows('Events | order by Device desc | project Device')).toEqual([
+			{ Device: 'b' },
+			{ Device: 'a' },
+			{ Device: 'a' },
+		]);
+		expect(await rows('Events | where Device == "x\\"y" | count')).toEqual([{ Count: 0 }]);
+		expect(
+			await rows(
+				'Events | summarize N = count(), Last = max(Timestamp), Urls = dcount(Url) by Device | order by N desc',
+			),
+		).toEqual([
+			{ Device: 'a', N: 2, Last: recent, Urls: 2 },
+			{ Device: 'b', N: 1, Last: recent, Urls: 1 },
+		]);
+	});
+
 	it('answers the Graph shape', async () => {
 		const reply = await hunt('graph', 'Logons | project Account | take 2');
 		expect(reply.json).toMatchObject({
@@ -783,8 +823,11 @@ describe('advanced hunting', () => {
 			code: 'BadRequest',
 			message: "Query could not be parsed at '=' on line [2,15]",
 		});
-		expect((await hunt('graph', 'Logons | sort by Count')).json.error.message).toMatch(
-			/parsed at 'sort' on line \[1,10\]/,
+		expect((await hunt('graph', 'Logons | extend X = 1')).json.error.message).toMatch(
+			/parsed at 'extend' on line \[1,10\]/,
+		);
+		expect((await hunt('graph', 'Logons | summarize avg(Count)')).json.error.message).toMatch(
+			/parsed at 'avg'/,
 		);
 		expect((await hunt('xdr', 'Nope | take 1')).json.error.message).toMatch(
 			/'Nope' on line \[1,1\]/,

@@ -10,6 +10,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { credentialTest } from './methods';
 import {
 	apiSelector,
+	chatMessageOptions,
 	simplifyField,
 	tenantIdOption,
 	SEVERITY_OPTIONS,
@@ -18,6 +19,7 @@ import {
 	optionsOf,
 } from './descriptions/common';
 import { tenantIdOf } from './helpers/parameters';
+import { chatSettings, withChatMessage, type ChatSettings } from './helpers/chatOption';
 import {
 	feedSource,
 	latestRecord,
@@ -50,10 +52,17 @@ function shapeRecord(
 	record: IDataObject,
 	simplify: boolean,
 	includeAlerts: boolean,
+	chat: ChatSettings | undefined,
 ): IDataObject {
-	if (!INCIDENT_EVENTS.includes(event)) return simplify ? simplifyAlert(record) : record;
+	if (!INCIDENT_EVENTS.includes(event))
+		return withChatMessage(chat, 'alert', record, simplify ? simplifyAlert(record) : record);
 	if (!includeAlerts) delete record.alerts;
-	return simplify ? simplifyIncident(api, record) : record;
+	return withChatMessage(
+		chat,
+		'incident',
+		record,
+		simplify ? simplifyIncident(api, record) : record,
+	);
 }
 
 export class MicrosoftDefenderTrigger implements INodeType {
@@ -164,6 +173,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 					description:
 						'Each poll looks back this far before the last change it saw, to catch incidents that Defender indexes late or clocks that differ; what was already emitted is not emitted again',
 				},
+				...chatMessageOptions,
 				tenantIdOption,
 			]),
 		],
@@ -179,7 +189,11 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
 		const tenantId = tenantIdOf(options.tenantId);
 		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
-		const source = feedSource(api, event, includeAlerts);
+		// Full alerts (Simplify off) and chat messages name the alert's entities on both APIs.
+		const alertEvidence =
+			!simplify ||
+			(typeof options.chatMessageFormat === 'string' && options.chatMessageFormat !== '');
+		const source = feedSource(api, event, includeAlerts, alertEvidence);
 		const session: ApiSession = { api: source.api, tenantId };
 		const severities = (filters.severity as string[] | undefined) ?? [];
 		const statuses = (filters.status as string[] | undefined) ?? [];
@@ -199,8 +213,9 @@ export class MicrosoftDefenderTrigger implements INodeType {
 			(severities.length === 0 ||
 				severities.includes(toNodeValue(record.severity, SEVERITIES) ?? '')) &&
 			(statuses.length === 0 || statuses.includes(toNodeValue(record.status, STATUSES) ?? ''));
+		let chat: ChatSettings | undefined;
 		const toItem = (record: IDataObject) => ({
-			json: shapeRecord(api, event, record, simplify, includeAlerts),
+			json: shapeRecord(api, event, record, simplify, includeAlerts, chat),
 		});
 		const staticData = this.getWorkflowStaticData('node');
 		// Back-Fill From is not part of it: an expression such as {{ $now.minus({ days: 1 }) }} changes at every
@@ -217,6 +232,7 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		};
 
 		try {
+			chat = await chatSettings(this, session, options);
 			if (manual) {
 				// Fetch Test Event: the most recent matching record, and the position is left alone.
 				const latest = await latestRecord.call(this, session, source, {

@@ -88,8 +88,8 @@ function forImport(workflow, { id, name, webhookUrl, mutate }) {
 /**
  * The workflow with its trigger replaced by a Manual Trigger, so that `n8n execute` can run it.
  * A Schedule Trigger simply becomes the Manual Trigger; a Defender Trigger becomes Manual Trigger →
- * Microsoft Defender "Get Many" with the trigger's API, severity filter, Include Alerts and
- * Simplify, plus `getMany` (parameters merged over these, e.g. a Created After filter or a limit).
+ * Microsoft Defender "Get Many" with the trigger's API, severity filter, options (but Back-Fill From and
+ * Overlap Window) and Simplify, plus `getMany` (parameters merged over these, e.g. a Created After filter or a limit).
  * @param {any} workflow @param {{ getMany?: Record<string, any> }} [options]
  */
 function manualVariant(workflow, { getMany = {} } = {}) {
@@ -130,11 +130,7 @@ function manualVariant(workflow, { getMany = {} } = {}) {
 					...(p.filters?.severity ? { severity: p.filters.severity } : {}),
 					...getMany.filters,
 				},
-				options: {
-					includeAlerts: p.options?.includeAlerts === true,
-					...(p.options?.tenantId ? { tenantId: p.options.tenantId } : {}),
-					...getMany.options,
-				},
+				options: { ...listOptions(p.options), ...getMany.options },
 				simplify: p.simplify ?? true,
 			},
 		};
@@ -188,6 +184,14 @@ function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
 		},
 		settings: { executionOrder: 'v1' },
 	};
+}
+
+/** The trigger's options that Get Many also has (Include Alerts, Chat Message Format, Tenant ID, …). @param {Record<string, any> | undefined} options */
+function listOptions(options = {}) {
+	const shared = Object.fromEntries(
+		Object.entries(options).filter(([key]) => key !== 'backfillFrom' && key !== 'overlapMinutes'),
+	);
+	return { ...shared, includeAlerts: shared.includeAlerts === true };
 }
 
 /** Writes `value` as JSON into `dir`/`name` and returns the path. @param {string} dir @param {string} name @param {unknown} value */

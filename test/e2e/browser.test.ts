@@ -198,13 +198,21 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				await closeDropdown();
 
 				const operations = await openDropdown('operation');
-				expect(operations).toEqual(['Add Comment', 'Get', 'Get Many', 'Update', 'Custom API Call']);
+				expect(operations).toEqual([
+					'Add Comment',
+					'Get',
+					'Get Entities',
+					'Get Many',
+					'Update',
+					'Custom API Call',
+				]);
 				const descriptions = await page
 					.locator('.el-select-dropdown__item:visible .option-description')
 					.allInnerTexts();
-				expect(descriptions.slice(0, 4)).toEqual([
+				expect(descriptions.slice(0, 5)).toEqual([
 					'Add a comment to an incident',
 					'Get an incident by ID',
+					'Devices, users, files, IPs, URLs and more of all alerts of an incident, one item each',
 					'List incidents, filtered',
 					'Change status, assignment, classification, tags; add a comment',
 				]);
@@ -213,6 +221,57 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 			await closeDropdown();
 		},
 		2 * MINUTE,
+	);
+
+	it(
+		'Get Entities and the chat message option in the node panel',
+		async () => {
+			await shot('node-get-entities', async () => {
+				await openNode('Devices');
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(),
+				).resolves.toBe('Get Entities');
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-entitySource"] input').inputValue(),
+				).resolves.toBe('Input Item');
+				await expect(ndv.innerText()).resolves.toContain('Entity Types');
+				const kinds = await openDropdown('entityTypes');
+				expect(kinds).toEqual([
+					'Cloud App',
+					'Device',
+					'Domain',
+					'Email Message',
+					'File',
+					'IP Address',
+					'Mailbox',
+					'Other',
+					'Process',
+					'Registry',
+					'URL',
+					'User',
+				]);
+				await page.mouse.move(5, 895);
+			});
+			await closeDropdown();
+			await shot('trigger-chat-message', async () => {
+				await openNode('New High/Medium Incident', { parameter: 'chatMessageFormat' });
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await expect(
+					ndv.locator('[data-test-id="parameter-input-chatMessageFormat"] input').inputValue(),
+				).resolves.toBe('Slack (Block Kit)');
+				const formats = await openDropdown('chatMessageFormat');
+				// Sorted by label, as every list in the node; Slack stays the default.
+				expect(formats).toEqual([
+					'Markdown',
+					'Microsoft Teams (Adaptive Card)',
+					'Slack (Block Kit)',
+				]);
+				await page.mouse.move(5, 895);
+			});
+			await closeDropdown();
+		},
+		3 * MINUTE,
 	);
 
 	it(
@@ -332,6 +391,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'clientId',
 					'authentication',
 					'clientSecret',
+					'protectedDevices',
 					'protectedAccounts',
 					'quotaProcesses',
 				]);
@@ -419,7 +479,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				const toast = page.locator('.el-notification').first();
 				await toast.waitFor({ state: 'visible', timeout: 90_000 });
 				const toastText = await toast.innerText();
-				await openNode(UNREACHABLE_NODE, UNREACHABLE_WORKFLOW_ID);
+				await openNode(UNREACHABLE_NODE, { workflowId: UNREACHABLE_WORKFLOW_ID });
 				const ndv = page.locator('[data-test-id="ndv"]');
 				const message = ndv.locator('[data-test-id="node-error-message"]');
 				await message.waitFor({ state: 'visible', timeout: 30_000 });
@@ -588,12 +648,18 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		await settle();
 	}
 
-	/** Opens a node's parameter panel (NDV) by double-clicking it on the canvas. */
-	async function openNode(name: string, workflowId = WORKFLOW_ID) {
+	/** Opens a node's parameter panel (NDV) by double-clicking it on the canvas; ready when `parameter` shows. */
+	async function openNode(
+		name: string,
+		{
+			parameter = 'operation',
+			workflowId = WORKFLOW_ID,
+		}: { parameter?: string; workflowId?: string } = {},
+	) {
 		await openWorkflow(workflowId, name);
 		await canvasNode(name).dblclick();
 		await page
-			.locator('[data-test-id="ndv"] [data-test-id="parameter-input-operation"]')
+			.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`)
 			.waitFor({ state: 'visible' });
 		await settle();
 	}

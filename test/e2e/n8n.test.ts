@@ -47,6 +47,7 @@ const WF = {
 	aiChat: 'E2eAiTriageChat1',
 	triageGraph: 'E2eTriageGraph01',
 	triageXdr: 'E2eTriageXdr0001',
+	triageTeams: 'E2eTriageTeams01',
 	digest: 'E2eDailyDigest01',
 	report: 'E2eHuntReport001',
 	trigger: 'E2eTriggerFlow01',
@@ -55,7 +56,9 @@ const WF = {
 	customXdr: 'E2eCustomXdr0001',
 	customForeign: 'E2eCustomForeign',
 	investigate: 'E2eInvestigate01',
+	approval: 'E2eApproval00001',
 };
+const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -80,6 +83,13 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let investigated: { id: string; computerDnsName: string };
 	// Tenant 5: the AI Agent's Defender tools, reached through the node option Tenant ID.
 	let t5: string;
+	// Tenant 6: the approval example, published, with a credential that protects the devices tagged VIP.
+	let t6: string;
+	// Tenant 7: the triage example posting Teams cards, one incident with a hostile, long title and eight devices.
+	let t7: string;
+	const hostileTitle =
+		'E2E <at>SOC</at> <!channel> *bold* [link](https://evil.example) {{DATE(2026-01-01T00:00:00Z, SHORT)}} ' +
+		'very long '.repeat(60);
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -102,7 +112,41 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t2 = emu.addTenant({ domains: ['tailspin.example'] }).id;
 		t3 = emu.addTenant({ domains: ['woodgrove.example'] }).id;
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
-		for (const tenantId of [t1, t2, t3, t5]) emu.consent({ tenantId, clientId, roles: ROLES });
+		t6 = emu.addTenant({ domains: ['adatum.example'] }).id;
+		t7 = emu.addTenant({ domains: ['litware.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5, t6, t7])
+			emu.consent({ tenantId, clientId, roles: ROLES });
+		inc.teams = emu.createIncident(t7, {
+			title: hostileTitle,
+			severity: 'High',
+			devices: Array.from({ length: 8 }, (_, n) => `ws-08${n}.contoso.local`),
+		});
+		// Approve isolates, reject does not, and a protected device is refused even when approved.
+		inc.approve = emu.createIncident(t6, {
+			title: 'E2E approve me',
+			severity: 'High',
+			devices: ['ws-approve.contoso.local'],
+			createdTime: Date.now() - 3000,
+		});
+		inc.reject = emu.createIncident(t6, {
+			title: 'E2E reject me',
+			severity: 'High',
+			devices: ['ws-reject.contoso.local'],
+			createdTime: Date.now() - 2000,
+		});
+		inc.vip = emu.createIncident(t6, {
+			title: 'E2E <!channel> *VIP* laptop',
+			severity: 'High',
+			devices: ['ceo-laptop.contoso.local'],
+			createdTime: Date.now() - 1000,
+		});
+		for (const dnsName of ['ws-approve.contoso.local', 'ws-reject.contoso.local'])
+			emu.addMachine(t6, { computerDnsName: dnsName, osPlatform: 'Windows11' });
+		emu.addMachine(t6, {
+			computerDnsName: 'ceo-laptop.contoso.local',
+			osPlatform: 'Windows11',
+			machineTags: ['VIP'],
+		});
 		inc.contain = emu.createIncident(t3, {
 			title: 'E2E ransomware to contain',
 			severity: 'High',
@@ -241,10 +285,22 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			clientId,
 			clientSecret: 'not-the-secret',
 		});
+		const approvalCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred4',
+			name: APPROVAL_CREDENTIAL,
+			endpoints,
+			tenantId: t6,
+			clientId,
+			clientSecret: secret,
+		});
+		approvalCredential.data = {
+			...approvalCredential.data,
+			protectedDevices: 'tag:vip\nname:dc*',
+		} as typeof approvalCredential.data;
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
 		await lab.n8nCli(home, [
 			'import:credentials',
-			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, openAi])}`,
+			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, openAi])}`,
 		]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
@@ -282,6 +338,17 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				name: 'E2E triage (Defender XDR API)',
 				webhookUrl: sink.urlFor('triage-xdr'),
 				mutate: toXdr,
+			}),
+			// The same triage with Chat Message Format set to Microsoft Teams, as a Teams Workflows webhook takes it.
+			lab.forImport(lab.manualVariant(triage, { getMany: newSince }), {
+				id: WF.triageTeams,
+				name: 'E2E triage (Teams)',
+				webhookUrl: sink.urlFor('triage-teams'),
+				mutate: (node: Json) => {
+					if (node.type !== lab.DEFENDER) return;
+					node.parameters.options = { ...node.parameters.options, tenantId: t7 };
+					if (node.name === TRIAGE_TRIGGER) node.parameters.options.chatMessageFormat = 'teams';
+				},
 			}),
 			lab.forImport(lab.manualVariant(lab.loadExample('daily-digest.json')), {
 				id: WF.digest,
@@ -358,12 +425,30 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				url: `${sink.urlFor('custom-foreign')}`,
 				credential,
 			}),
+			// The approval example, published: it waits for the decision on n8n's resume URL.
+			lab.forImport(lab.loadExample('respond-with-approval.json'), {
+				id: WF.approval,
+				name: 'E2E contain after approval',
+				webhookUrl: sink.urlFor('approval'),
+				mutate: (node: Json) => {
+					if (node.credentials?.microsoftDefenderApi)
+						node.credentials.microsoftDefenderApi = { id: 'UNKNOWN', name: APPROVAL_CREDENTIAL };
+					if (node.type === lab.DEFENDER_TRIGGER) {
+						node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+						node.parameters.options = {
+							...node.parameters.options,
+							backfillFrom: new Date(Date.now() - MINUTE).toISOString(),
+						};
+					}
+				},
+			}),
 		];
 		await lab.n8nCli(home, [
 			'import:workflow',
 			`--input=${lab.writeJson(work, 'workflows.json', workflows)}`,
 		]);
 		await lab.publishWorkflowCli(home, WF.trigger);
+		await lab.publishWorkflowCli(home, WF.approval);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
@@ -409,7 +494,7 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		});
 	});
 
-	it('triage (Graph): new High/Medium incidents → devices → hunting → chat → In Progress with a comment', async () => {
+	it('triage (Graph): new High/Medium incidents → chat message → devices → hunting template → In Progress with a comment', async () => {
 		const run = await execute(WF.triageGraph);
 		expect(run.status).toBe('success');
 		const listed = lab.nodeOutput(run, TRIAGE_TRIGGER);
@@ -419,13 +504,13 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(listed[0].alerts[0].evidence).toBeDefined(); // the Graph shape, Simplify off
 
 		const devices = lab
-			.nodeOutput(run, 'Extract Devices')
-			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+			.nodeOutput(run, 'Devices')
+			.map((item: Json) => `${item.incidentId} ${item.kind} ${item.value}`);
 		expect(devices.sort()).toEqual(
 			[
-				`${inc.high.id} ws-0101.contoso.local`,
-				`${inc.medium.id} srv-db01.contoso.local`,
-				`${inc.medium.id} ws-0102.contoso.local`,
+				`${inc.high.id} device ws-0101.contoso.local`,
+				`${inc.medium.id} device srv-db01.contoso.local`,
+				`${inc.medium.id} device ws-0102.contoso.local`,
 			].sort(),
 		);
 		const hunts = lab.nodeOutput(run, 'Hunt Process Events');
@@ -438,28 +523,53 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			'ws-0102.contoso.local': 2,
 		});
 
+		// The Slack message the trigger's Chat Message Format option wrote, as it reached the webhook.
 		const messages = sink.received('triage-graph').map((message) => message.body);
 		expect(messages).toHaveLength(2);
-		const high = messages.find((body) => body.text.includes(`#${inc.high.id}`));
-		expect(high.text).toBe(
-			`Defender incident #${inc.high.id} (High): E2E ransomware on ws-0101 — 1 device(s), 2 process event(s) in the last 24 h`,
+		const high = messages.find((body) => body.text.includes(`incident ${inc.high.id} `));
+		expect(high.text).toBe(`🔴 Defender incident ${inc.high.id} (High): E2E ransomware on ws-0101`);
+		expect(high.blocks.length).toBeLessThanOrEqual(50);
+		expect(high.blocks[0]).toEqual({
+			type: 'header',
+			text: {
+				type: 'plain_text',
+				text: `🔴 Incident ${inc.high.id}: E2E ransomware on ws-0101`,
+				emoji: true,
+			},
+		});
+		const texts = high.blocks
+			.flatMap((block: Json) => [
+				block.text?.text,
+				...(block.fields ?? []).map((field: Json) => field.text),
+			])
+			.filter(Boolean);
+		expect(texts).toEqual(
+			expect.arrayContaining([
+				'Severity: 🔴 High',
+				'Alerts: 1',
+				'Devices (1)\n• ws-0101.contoso.local',
+			]),
 		);
-		expect(high.blocks[0].text.text).toContain(
+		for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
+		expect(high.blocks.at(-1).elements[0].url).toBe(
 			`https://security.microsoft.com/incidents/${inc.high.id}?tid=${t1}`,
 		);
-		expect(high.blocks[1].text.text).toContain('*ws-0101.contoso.local* — 2 process event(s)');
-		expect(high.blocks[1].text.text).toContain('certutil.exe -urlcache');
-		const medium = messages.find((body) => body.text.includes(`#${inc.medium.id}`));
-		expect(medium.text).toContain(
-			'(Medium): E2E lateral movement — 2 device(s), 3 process event(s)',
+		const medium = messages.find((body) => body.text.includes(`incident ${inc.medium.id} `));
+		expect(medium.text).toBe(
+			`🟠 Defender incident ${inc.medium.id} (Medium): E2E lateral movement`,
 		);
 
+		const comments: Record<string, string> = {
+			high: 'found 2 process event(s) in the last 24 h on ws-0101.contoso.local.',
+			medium:
+				'found 3 process event(s) in the last 24 h on srv-db01.contoso.local, ws-0102.contoso.local.',
+		};
 		for (const key of ['high', 'medium']) {
 			const now = emu.getIncident(t1, inc[key].id) as Incident;
 			expect(now.status).toBe('InProgress');
 			expect(now.comments).toHaveLength(1);
-			expect(now.comments[0].comment).toMatch(
-				/^Triaged by n8n: advanced hunting found \d process event\(s\)/,
+			expect(now.comments[0].comment).toBe(
+				`Triaged by n8n: advanced hunting ${comments[key]} Posted to the SOC chat.`,
 			);
 			expect(now.comments[0].createdBy).toBe(`API-App:${clientId}`);
 		}
@@ -475,8 +585,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		);
 		expect(listed[0].alerts[0].devices[0].deviceDnsName).toBeDefined(); // the XDR shape
 		const devices = lab
-			.nodeOutput(run, 'Extract Devices')
-			.map((item: Json) => `${item.incidentId} ${item.deviceName}`);
+			.nodeOutput(run, 'Devices')
+			.map((item: Json) => `${item.incidentId} ${item.value}`);
 		expect(devices.sort()).toEqual(
 			[
 				`${inc.high.id} ws-0101.contoso.local`,
@@ -485,15 +595,59 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			].sort(),
 		);
 
-		const texts = sink.received('triage-xdr').map((message) => message.body.text);
-		expect(texts.sort()).toEqual(
-			sink
-				.received('triage-graph')
-				.map((message) => message.body.text)
-				.sort(),
+		// Status and link differ only where the incidents changed in between (In Progress now).
+		const comparable = (body: Json) => ({
+			text: body.text,
+			header: body.blocks[0],
+			devices: body.blocks.filter((block: Json) => String(block.text?.text).startsWith('Devices')),
+		});
+		const xdr = sink.received('triage-xdr').map((message) => comparable(message.body));
+		const graph = sink.received('triage-graph').map((message) => comparable(message.body));
+		expect(xdr.sort((a, b) => a.text.localeCompare(b.text))).toEqual(
+			graph.sort((a, b) => a.text.localeCompare(b.text)),
 		);
 		for (const key of ['high', 'medium'])
 			expect(emu.getIncident(t1, inc[key].id)?.comments).toHaveLength(2);
+	});
+
+	it('triage with Chat Message Format Microsoft Teams: the Adaptive Card that reached the webhook is valid, within limits and escaped', async () => {
+		const run = await execute(WF.triageTeams);
+		expect(run.status).toBe('success');
+		const [message] = sink.received('triage-teams');
+		expect(sink.received('triage-teams')).toHaveLength(1);
+		expect(JSON.parse(message.raw)).toEqual(message.body); // valid JSON as posted
+		expect(Buffer.byteLength(message.raw)).toBeLessThanOrEqual(28_000);
+		expect(message.raw).not.toContain('{{'); // no Adaptive Card template function survives
+		expect(message.body).toMatchObject({
+			type: 'message',
+			attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' }],
+		});
+		expect(message.body.attachments).toHaveLength(1);
+		const card = message.body.attachments[0].content;
+		expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+		// Text only in TextRuns, which render no Markdown: nothing from the incident can format or mention.
+		const blocks = card.body.flatMap((element: Json) => element.items ?? [element]);
+		expect(new Set(blocks.map((block: Json) => block.type))).toEqual(new Set(['RichTextBlock']));
+		const runs = blocks.flatMap((block: Json) => block.inlines);
+		expect(new Set(runs.map((textRun: Json) => textRun.type))).toEqual(new Set(['TextRun']));
+		const texts = runs.map((textRun: Json) => textRun.text as string);
+		const title = Array.from(hostileTitle.trim());
+		expect(texts[1]).toBe(`${title.slice(0, 499).join('')}…`.replace('{{DATE', '{\u200B{DATE'));
+		expect(texts[0]).toBe(`🔴 Incident ${inc.teams.id}`);
+		const devices = texts.slice(texts.indexOf('Devices (8)'));
+		expect(devices.slice(0, 7)).toEqual([
+			'Devices (8)',
+			...Array.from({ length: 5 }, () => expect.stringMatching(/^• ws-08\d\.contoso\.local$/)),
+			'… and 3 more',
+		]);
+		expect(card.actions).toEqual([
+			{
+				type: 'Action.OpenUrl',
+				title: 'Open in Defender',
+				url: `https://security.microsoft.com/incidents/${inc.teams.id}?tid=${t7}`,
+			},
+		]);
+		expect((emu.getIncident(t7, inc.teams.id) as Incident).status).toBe('InProgress');
 	});
 
 	it('daily digest: incidents updated in the last 24 hours, counted, posted to chat', async () => {
@@ -509,27 +663,41 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			recent.map((incident) => String(incident.id)).sort(),
 		);
 
-		const [summary] = lab.nodeOutput(run, 'Summarize');
-		expect(summary).toMatchObject({
-			total: 3,
-			bySeverity: { High: 1, Medium: 1, Low: 1 },
-			byStatus: { InProgress: 2, Active: 1 },
+		const [digest] = lab.nodeOutput(run, 'Digest');
+		expect(digest).toMatchObject({
+			sum_incidents: 3,
+			sum_high: 1,
+			sum_medium: 1,
+			sum_low: 1,
+			sum_informational: 0,
+			sum_active: 1,
+			sum_inProgress: 2,
+			sum_resolved: 0,
+			count_openLine: 2,
 		});
-		expect(summary.openHighMedium.sort()).toEqual(
-			[String(inc.high.id), String(inc.medium.id)].sort(),
-		);
 		const [message] = await sink.waitFor('digest');
 		expect(message.body.text).toBe(
-			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1; status Active: 1, InProgress: 2; 2 open High/Medium.',
+			'Defender daily digest: 3 incident(s) updated in the last 24 h — severity High: 1, Medium: 1, Low: 1, Informational: 0; status Active: 1, In Progress: 2, Resolved: 0; 2 open High/Medium.',
 		);
-		expect(message.body.blocks[2].text.text).toContain(`|#${inc.high.id}>`);
+		// Incident titles only in plain_text (Slack neither formats nor scans it for mentions).
+		expect(message.body.blocks.map((block: Json) => block.text.type)).toEqual([
+			'plain_text',
+			'plain_text',
+			'plain_text',
+		]);
+		const open = message.body.blocks[2].text.text.split('\n');
+		expect(open[0]).toBe('Open High/Medium (2)');
+		expect(open.slice(1).sort()).toEqual(
+			[
+				`• #${inc.high.id} · High · InProgress · ${inc.high.title}`,
+				`• #${inc.medium.id} · Medium · InProgress · ${inc.medium.title}`,
+			].sort(),
+		);
 	});
 
 	it('hunting report: the KQL rows reach the chat', async () => {
 		const run = await execute(WF.report);
-		const [result] = lab.nodeOutput(run, 'PowerShell Process Events');
-		expect(result.rowCount).toBe(1);
-		expect(result.rows).toEqual([
+		expect(lab.nodeOutput(run, 'PowerShell Process Events')).toEqual([
 			{
 				Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 				DeviceName: 'ws-0101.contoso.local',
@@ -539,7 +707,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		]);
 		const [message] = await sink.waitFor('report');
 		expect(message.body.text).toBe('Hunting report — PowerShell process events: 1 row(s)');
-		expect(message.body.blocks[1].text.text).toContain('ws-0101.contoso.local');
+		expect(message.body.blocks[1].text).toEqual({
+			type: 'plain_text',
+			text: expect.stringMatching(
+				/^\d{4}-\d\d-\d\dT\S+ {2}ws-0101\.contoso\.local {2}alice {2}powershell\.exe -enc SQBFAFgA$/,
+			),
+		});
 	});
 
 	it("containment: the High incident's device is isolated (waited for), its file hash blocked, the outcome posted and commented", async () => {
@@ -551,12 +724,14 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			status: 'Succeeded',
 			computerDnsName: 'fin-laptop-7.contoso.local',
 		});
-		const [target] = lab.nodeOutput(run, 'Pick Device and File');
-		expect(target).toMatchObject({
+		const [entities] = lab.nodeOutput(run, 'Device and File');
+		expect(entities).toMatchObject({
 			incidentId: String(inc.contain.id),
-			deviceName: 'fin-laptop-7.contoso.local',
-			sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+			devices: [{ kind: 'device', value: 'fin-laptop-7.contoso.local' }],
+			files: [],
 		});
+		const target = { sha256: entities.processes[0].sha256 };
+		expect(target.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(emu.listMachineActions(t3)).toEqual([
 			expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' }),
 		]);
@@ -621,10 +796,20 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			expect.objectContaining({ fileName: 'powershell.exe.zip', binaryPropertyName: 'collected' }),
 		]);
 		const [message] = await sink.waitFor('investigate');
+		// The incident's own message (Chat Message Format) with the investigation report appended.
 		expect(message.body.text).toBe(
-			`Defender incident #${inc.investigate.id} (High): E2E suspicious PowerShell — ws-0200.contoso.local: powershell.exe seen on 1 device(s) in the organisation, 3 worldwide; ` +
-				`script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes); 2 top vulnerabilities (1 Critical): CVE-2026-2001, CVE-2026-2002`,
+			`🔴 Defender incident ${inc.investigate.id} (High): E2E suspicious PowerShell`,
 		);
+		expect(message.body.blocks.at(-1)).toEqual({
+			type: 'section',
+			text: {
+				type: 'plain_text',
+				text:
+					'ws-0200.contoso.local\n• powershell.exe seen on 1 device(s) in the organisation, 3 worldwide\n' +
+					`• script collect-triage.ps1 exit 0: 3 scheduled tasks; collected powershell.exe.zip (${session.files[0].size} bytes)\n` +
+					'• 2 top vulnerabilities: CVE-2026-2001 (Critical), CVE-2026-2002 (High)',
+			},
+		});
 		expect(sink.received('investigate')).toHaveLength(1);
 		const comments = (emu.getIncident(t4, inc.investigate.id) as Incident).comments.map(
 			(comment) => comment.comment,
@@ -736,7 +921,7 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			for (const id of all) counts[id] = (counts[id] ?? 0) + 1;
 			expect(counts).toEqual({ [inc.x1.id]: 1, [inc.x2.id]: 1, [inc.x4.id]: 1 });
 			const texts = sink.received('trigger').map((message) => message.body.text as string);
-			expect(texts.map((text) => /#(\d+)/.exec(text)?.[1]).sort()).toEqual(
+			expect(texts.map((text) => /incident (\d+) /.exec(text)?.[1]).sort()).toEqual(
 				[inc.x1.id, inc.x2.id, inc.x4.id].map(String).sort(),
 			);
 			for (const key of ['x1', 'x2', 'x4'])
@@ -746,6 +931,99 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		},
 		6 * MINUTE,
 	);
+
+	it(
+		'approval: Approve isolates (waited for) and comments; Reject, and a protected device, only comment',
+		async () => {
+			const plan: Record<string, 'Approve' | 'Reject'> = {
+				[inc.approve.id]: 'Approve',
+				[inc.reject.id]: 'Reject',
+				[inc.vip.id]: 'Approve',
+			};
+			// One incident at a time: each message waits for its decision before the next one is posted.
+			for (let n = 1; n <= 3; n++) {
+				const messages = await sink.waitFor('approval', n, 150_000);
+				const { body } = messages[n - 1];
+				const id = /incident (\d+) /.exec(body.text)?.[1] as string;
+				expect(Object.keys(plan)).toContain(id);
+				const buttons = body.blocks.at(-1).elements as Json[];
+				expect(buttons.map((button) => button.text.text)).toEqual([
+					'Open in Defender',
+					'Approve',
+					'Reject',
+				]);
+				const decision = buttons.find((button) => button.text.text === plan[id]) as Json;
+				expect(decision.url).toMatch(
+					new RegExp(`^${server.url}/webhook-waiting/\\d+\\?.*decision=${plan[id].toLowerCase()}$`),
+				);
+				// A person clicks seconds later; the test clicks once the execution waits for this decision.
+				await waitingForDecision(n);
+				const resumed = await fetch(decision.url);
+				expect(resumed.status).toBe(200);
+				progress(`approval: ${plan[id]} incident ${id}`);
+			}
+			const vipMessage = sink
+				.received('approval')
+				.find((message) => message.body.text.includes(`incident ${inc.vip.id} `)) as Json;
+			expect(vipMessage.body.blocks[0].text).toEqual({
+				type: 'plain_text',
+				text: `🔴 Incident ${inc.vip.id}: E2E <!channel> *VIP* laptop`,
+				emoji: true,
+			});
+			expect(vipMessage.body.text).toContain('&lt;!channel&gt;');
+
+			const commentOf = async (id: number) => {
+				const deadline = Date.now() + 60_000;
+				for (;;) {
+					const comments = (emu.getIncident(t6, id) as Incident).comments;
+					if (comments.length > 0 || Date.now() > deadline)
+						return comments.map((comment) => comment.comment);
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+				}
+			};
+			expect(await commentOf(inc.approve.id)).toEqual([
+				expect.stringMatching(
+					/^Approved in chat: ws-approve\.contoso\.local isolated \(Succeeded, action [0-9a-f-]{36}\)\.$/,
+				),
+			]);
+			expect(await commentOf(inc.reject.id)).toEqual([
+				'Containment rejected in chat: no device was isolated.',
+			]);
+			expect(await commentOf(inc.vip.id)).toEqual([
+				expect.stringMatching(
+					/^Approved in chat, but ceo-laptop\.contoso\.local was not isolated: Device ceo-laptop\.contoso\.local is protected: its tag "VIP" matches the rule "tag:vip"/,
+				),
+			]);
+			expect(emu.listMachineActions(t6)).toEqual([
+				expect.objectContaining({
+					type: 'Isolate',
+					status: 'Succeeded',
+					computerDnsName: 'ws-approve.contoso.local',
+				}),
+			]);
+		},
+		8 * MINUTE,
+	);
+
+	/**
+	 * Waits until the approval workflow's execution waits for its `decision`-th answer: its Wait node
+	 * has run that many times and n8n saved it as waiting. n8n 1.x on its default SQLite writes the
+	 * status and the data of an execution in two updates: a click between them finds it "waiting"
+	 * with the previous wait's data and resumes it from there.
+	 */
+	async function waitingForDecision(decision: number): Promise<void> {
+		const deadline = Date.now() + 2 * MINUTE;
+		for (;;) {
+			for (const summary of await lab.listExecutions(client, WF.approval)) {
+				if (summary.status !== 'waiting') continue;
+				const execution = await lab.getExecution(client, summary.id);
+				if (execution.data?.resultData?.runData?.['Wait for Decision']?.length === decision) return;
+			}
+			if (Date.now() > deadline)
+				throw new Error(`the approval workflow did not wait for decision ${decision} within 2 min`);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		}
+	}
 
 	/**
 	 * Polls n8n's executions of the published workflow until the trigger has emitted every id in

@@ -12,6 +12,7 @@ const {
 	DETERMINATION,
 	DETECTION_SOURCE,
 } = require('./incidents');
+const { checkEvidence, toXdrEntity } = require('./evidence');
 
 /**
  * @typedef {import('./incidents').Alert} Alert
@@ -19,7 +20,7 @@ const {
  * @typedef {{ incidentId?: number, title?: string, description?: string, category?: string, severity?: string,
  *   status?: string, classification?: string | null, determination?: string | null, assignedTo?: string | null,
  *   detectionSource?: string, threatFamilyName?: string | null, machineId?: string, computerDnsName?: string,
- *   createdTime?: string | number, lastUpdateTime?: string | number, comment?: string }} AlertFields
+ *   createdTime?: string | number, lastUpdateTime?: string | number, comment?: string, evidence?: unknown[] }} AlertFields
  * @typedef {import('./index').RouteContext} RouteContext
  */
 
@@ -143,8 +144,15 @@ function createAlerts({ apiBases, incidents, machines }) {
 	 * @param {string} tenantId @param {AlertFields} [fields]
 	 */
 	function createAlert(tenantId, fields = {}) {
-		const { incidentId, machineId, computerDnsName, createdTime, lastUpdateTime, ...rest } =
-			canonicalFields(fields);
+		const {
+			incidentId,
+			machineId,
+			computerDnsName,
+			createdTime,
+			lastUpdateTime,
+			evidence = [],
+			...rest
+		} = canonicalFields(fields);
 		const machine = machineId === undefined ? undefined : machines.getMachine(tenantId, machineId);
 		if (machineId !== undefined && !machine) throw new Error(`Unknown machine ${machineId}`);
 		const created = toApiTime(createdTime);
@@ -158,6 +166,7 @@ function createAlerts({ apiBases, incidents, machines }) {
 			deviceId: machine?.id,
 		});
 		apply(alert, { ...rest, severity, lastUpdateTime: lastUpdateTime ?? created }, 'emulator');
+		alert.evidence = evidence.map(checkEvidence);
 		if (rest.title !== undefined && rest.description === undefined)
 			alert.description = `${rest.title} was observed on ${alert.device.dnsName}.`;
 		return canonical(find(tenantId, alert.id));
@@ -171,6 +180,107 @@ function createAlerts({ apiBases, incidents, machines }) {
 		const entry = find(tenantId, id);
 		apply(entry.alert, canonicalFields(fields), 'emulator');
 		return canonical(entry);
+	}
+
+	/**
+	 * An incident whose three alerts share and spread entities: two alerts on one device (same user, file
+	 * and IP), one on a second device with mail entities and a security group (a kind the node does not
+	 * know). Returns the incident and the entities Get Entities must list: kind, display value and the
+	 * alerts naming it (the device and user of each alert included).
+	 * @param {string} tenantId @param {{ title?: string, severity?: string, devices?: [string, string], createdTime?: string | number }} [options]
+	 */
+	function seedTriageIncident(
+		tenantId,
+		{
+			title = 'Ransomware staged from a phishing email',
+			severity = 'High',
+			devices = ['ws-triage1.contoso.local', 'srv-triage2.contoso.local'],
+			createdTime,
+		} = {},
+	) {
+		const created = toApiTime(createdTime);
+		const incident = incidents.createIncident(tenantId, {
+			title,
+			severity,
+			devices: [],
+			createdTime: created,
+		});
+		const file = {
+			kind: 'file',
+			fileName: 'invoice.exe',
+			filePath: 'C:\\Users\\Public\\Downloads',
+			sha1: '3395856ce81f2b7382dee72602f798b642f14140',
+			sha256: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+			verdict: 'malicious',
+		};
+		const ip = { kind: 'ip', address: '203.0.113.7' };
+		const url = { kind: 'url', url: 'https://evil.example.com/payload.ps1' };
+		const registry = {
+			kind: 'registry',
+			hive: 'HKEY_LOCAL_MACHINE',
+			key: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
+			valueName: 'Updater',
+			value: 'C:\\Users\\Public\\Downloads\\invoice.exe',
+			valueType: 'String',
+		};
+		const mailbox = {
+			kind: 'mailbox',
+			address: 'carol@contoso.com',
+			upn: 'carol@contoso.com',
+			displayName: 'Carol',
+		};
+		const message = {
+			kind: 'emailMessage',
+			networkMessageId: '6f3c1a2b-0d4e-4f5a-9b8c-7d6e5f4a3b2c',
+			internetMessageId: '<inv-20261201@evil.example.com>',
+			subject: 'Invoice overdue',
+			sender: 'billing@evil.example.com',
+			recipient: 'carol@contoso.com',
+		};
+		const group = {
+			kind: 'securityGroup',
+			id: 'S-1-5-21-1004336348-1177238915-682003330-512',
+			name: 'Domain Admins',
+		};
+		const on = (
+			/** @type {number} */ n,
+			/** @type {string} */ alertTitle,
+			/** @type {string} */ dnsName,
+			/** @type {unknown[]} */ evidence,
+		) =>
+			createAlert(tenantId, {
+				incidentId: incident.id,
+				title: alertTitle,
+				severity,
+				computerDnsName: dnsName,
+				createdTime: Date.parse(created) + n * 1000,
+				evidence,
+			});
+		const a1 = on(1, 'Malicious file executed', devices[0], [file, url, ip]);
+		const a2 = on(2, 'Persistence via Run key', devices[0], [file, ip, registry]);
+		const a3 = on(3, 'Phishing email delivered', devices[1], [mailbox, message, group]);
+		const user = a1.account.upn;
+		const command = a1.process.commandLine;
+		const entities = [
+			{ kind: 'device', value: devices[0], alertIds: [a1.id, a2.id] },
+			{ kind: 'device', value: devices[1], alertIds: [a3.id] },
+			{ kind: 'process', value: command, alertIds: [a1.id, a2.id] },
+			{ kind: 'process', value: command, alertIds: [a3.id] },
+			{ kind: 'user', value: user, alertIds: [a1.id, a2.id, a3.id] },
+			{ kind: 'file', value: file.fileName, alertIds: [a1.id, a2.id] },
+			{ kind: 'url', value: url.url, alertIds: [a1.id] },
+			{ kind: 'domain', value: 'evil.example.com', alertIds: [a1.id] },
+			{ kind: 'ip', value: ip.address, alertIds: [a1.id, a2.id] },
+			{
+				kind: 'registry',
+				value: `${registry.hive}\\${registry.key}\\${registry.valueName}`,
+				alertIds: [a2.id],
+			},
+			{ kind: 'mailbox', value: mailbox.address, alertIds: [a3.id] },
+			{ kind: 'emailMessage', value: message.subject, alertIds: [a3.id] },
+			{ kind: 'other', value: group.name, alertIds: [a3.id] },
+		];
+		return { incident: incidents.getIncident(tenantId, incident.id), entities };
 	}
 
 	/** @param {string} tenantId @param {string} id */
@@ -227,7 +337,7 @@ function createAlerts({ apiBases, incidents, machines }) {
 			domainName: a.account.domain,
 			userSid: a.account.sid,
 			aadUserId: null,
-			userPrincipalName: null,
+			userPrincipalName: a.account.upn,
 		};
 		const at = a.createdTime;
 		return [
@@ -242,9 +352,11 @@ function createAlerts({ apiBases, incidents, machines }) {
 				processCommandLine: a.process.commandLine,
 				processCreationTime: at,
 				...user,
+				userPrincipalName: null,
 				detectionStatus: 'Detected',
 			},
 			{ entityType: 'User', evidenceCreationTime: at, ...user, detectionStatus: null },
+			...a.evidence.map((e) => toXdrEntity(e, at)),
 		];
 	}
 
@@ -424,7 +536,15 @@ function createAlerts({ apiBases, incidents, machines }) {
 			.map((entry) => toMde(entry, tenantId, false));
 	}
 
-	return { routes, createAlert, updateAlert, getAlert, listAlerts, mdeAlertsWhere };
+	return {
+		routes,
+		createAlert,
+		updateAlert,
+		getAlert,
+		listAlerts,
+		mdeAlertsWhere,
+		seedTriageIncident,
+	};
 }
 
 module.exports = { createAlerts };

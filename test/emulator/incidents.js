@@ -6,6 +6,7 @@
 const crypto = require('node:crypto');
 const { HttpError, toApiTime } = require('./util');
 const { parseFilter, paging, nextLink } = require('./odata');
+const { toXdrEntity, toGraphEvidence } = require('./evidence');
 
 /**
  * Canonical incident: XDR enum names, neutral field names, API-formatted timestamps.
@@ -16,7 +17,8 @@ const { parseFilter, paging, nextLink } = require('./odata');
  *   investigationState: string, createdTime: string, firstEventTime: string, lastEventTime: string, lastUpdateTime: string,
  *   resolvedTime: string | null, comments: Comment[],
  *   device: { dnsName: string, id: string }, process: { fileName: string, commandLine: string, processId: number, sha1: string, sha256: string },
- *   account: { name: string, domain: string, sid: string } }} Alert
+ *   account: { name: string, domain: string, sid: string, upn: string }, evidence: import('./evidence').Evidence[] }} Alert
+ *   evidence: the alert's other entities (files, IPs, URLs, mailboxes, …)
  *   severity null: the incident's (alerts created with their incident follow it)
  * @typedef {{ id: number, title: string, severity: string, status: string, classification: string, determination: string,
  *   assignedTo: string | null, tags: string[], systemTags: string[], comments: Comment[], createdTime: string,
@@ -238,7 +240,11 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 			lastUpdateTime: createdTime,
 			resolvedTime: null,
 			comments: [],
-			device: { dnsName, id: deviceId ?? machineIdOf(tenantId, dnsName) ?? hex(20) },
+			device: {
+				dnsName,
+				id:
+					deviceId ?? machineIdOf(tenantId, dnsName) ?? knownDeviceId(tenantId, dnsName) ?? hex(20),
+			},
 			process: {
 				fileName: 'powershell.exe',
 				commandLine: 'powershell.exe -enc SQBFAFgA',
@@ -250,8 +256,17 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 				name: user,
 				domain: 'CONTOSO',
 				sid: `S-1-5-21-1004336348-1177238915-682003330-${1000 + (incidentId % 100)}`,
+				upn: `${user}@contoso.com`,
 			},
+			evidence: [],
 		};
+	}
+
+	/** Alerts on the same DNS name name the same device, as Defender's do. @param {string} tenantId @param {string} dnsName */
+	function knownDeviceId(tenantId, dnsName) {
+		return alertEntries(tenantId).find(
+			(e) => e.alert.device.dnsName.toLowerCase() === dnsName.toLowerCase(),
+		)?.alert.device.id;
 	}
 
 	// ---- control functions (neutral fields, canonical results) ----
@@ -441,6 +456,8 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 					accountName: a.account.name,
 					domainName: a.account.domain,
 					userSid: a.account.sid,
+					aadUserId: null,
+					userPrincipalName: a.account.upn,
 				};
 				return {
 					alertId: a.id,
@@ -496,6 +513,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 							processCommandLine: a.process.commandLine,
 							processCreationTime: at,
 							...user,
+							userPrincipalName: null,
 							deviceId: a.device.id,
 							verdict: 'Suspicious',
 							remediationStatus: 'None',
@@ -507,6 +525,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 							verdict: 'Suspicious',
 							remediationStatus: 'None',
 						},
+						...a.evidence.map((e) => toXdrEntity(e, at)),
 					],
 				};
 			}),
@@ -589,6 +608,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 					'@odata.type': '#microsoft.graph.security.processEvidence',
 					...evidence,
 					processId: a.process.processId,
+					mdeDeviceId: a.device.id,
 					processCommandLine: a.process.commandLine,
 					imageFile: {
 						fileName: a.process.fileName,
@@ -602,6 +622,18 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 						userSid: a.account.sid,
 					},
 				},
+				{
+					'@odata.type': '#microsoft.graph.security.userEvidence',
+					...evidence,
+					userAccount: {
+						accountName: a.account.name,
+						domainName: a.account.domain,
+						userSid: a.account.sid,
+						userPrincipalName: a.account.upn,
+						azureAdUserId: null,
+					},
+				},
+				...a.evidence.map((e) => toGraphEvidence(e, at)),
 			],
 		};
 	}

@@ -208,7 +208,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	});
 	const alerts = createAlerts({ apiBases, incidents, machines });
 	const indicators = createIndicators({ apiBases, getTenant });
-	const hunting = createHunting({ apiBases, getTenant });
+	const hunting = createHunting({ apiBases, getTenant, alertEntries: incidents.alertEntries });
 	const liveResponse = createLiveResponse({ url, apiBases, getTenant, machines });
 	const enrichment = createEnrichment({ apiBases, getTenant, machines, alerts });
 	const tvm = createTvm({ apiBases, getTenant, machines });
@@ -641,6 +641,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		updateAlert: alerts.updateAlert,
 		getAlert: alerts.getAlert,
 		listAlerts: alerts.listAlerts,
+		seedTriageIncident: alerts.seedTriageIncident,
 		listIndicators: indicators.listIndicators,
 		getIndicator: indicators.getIndicator,
 		setHuntingTable: hunting.setHuntingTable,

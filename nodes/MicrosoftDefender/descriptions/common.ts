@@ -513,3 +513,93 @@ export const determinationFields: INodeProperties[] = [
 
 /** Severities as a dropdown (the API's `UnSpecified` reads "Unspecified"). */
 export const SEVERITY_OPTIONS = optionsOf(SEVERITIES);
+
+/** Adds `chatMessage` to each output item: a message ready to post to Slack, Teams or a Markdown chat. */
+export const chatMessageOptions: INodeProperties[] = [
+	{
+		displayName: 'Chat Message Format',
+		name: 'chatMessageFormat',
+		type: 'options',
+		options: [
+			{
+				name: 'Markdown',
+				value: 'markdown',
+				description: 'Text for Discord, Mattermost, Google Chat, Telegram and others',
+			},
+			{
+				name: 'Microsoft Teams (Adaptive Card)',
+				value: 'teams',
+				description:
+					'A message for a Teams Workflows webhook; the card alone is chatMessage.attachments[0].content',
+			},
+			{
+				name: 'Slack (Block Kit)',
+				value: 'slack',
+				description: '{text, blocks} for a Slack incoming webhook or the Slack node',
+			},
+		],
+		default: 'slack',
+		description:
+			'Whether to add a chatMessage field, ready to post: severity, status, title, assignee, alert and entity counts, top devices, users and files, and a link to the Defender portal. Values are escaped so that they cannot mention anyone or change the formatting.',
+	},
+	{
+		displayName: 'Chat Approve URL',
+		name: 'chatApproveUrl',
+		type: 'string',
+		default: '',
+		placeholder: "e.g. {{ $execution.resumeUrl + '?decision=approve' }}",
+		description:
+			'Adds an Approve button or link to the chat message, e.g. the resume URL of a Wait node',
+	},
+	{
+		displayName: 'Chat Reject URL',
+		name: 'chatRejectUrl',
+		type: 'string',
+		default: '',
+		placeholder: "e.g. {{ $execution.resumeUrl + '?decision=reject' }}",
+		description: 'Adds a Reject button or link to the chat message',
+	},
+];
+
+/** Options of the alert reads: the chat message, timeout and tenant. */
+export const alertReadOptions = optionsCollection([
+	...chatMessageOptions,
+	requestTimeoutOption,
+	tenantIdOption,
+]);
+
+/** Entity kinds a Get Entities step keeps (empty: all). */
+export const entityTypesField: INodeProperties = {
+	displayName: 'Entity Types',
+	name: 'entityTypes',
+	type: 'multiOptions',
+	options: [
+		{ name: 'Cloud App', value: 'cloudApp' },
+		{ name: 'Device', value: 'device' },
+		{ name: 'Domain', value: 'domain', description: 'Domains of the URLs, and DNS evidence' },
+		{ name: 'Email Message', value: 'emailMessage' },
+		{ name: 'File', value: 'file' },
+		{ name: 'IP Address', value: 'ip' },
+		{ name: 'Mailbox', value: 'mailbox' },
+		{
+			name: 'Other',
+			value: 'other',
+			description: 'Kinds this node does not know yet, with their type name',
+		},
+		{ name: 'Process', value: 'process' },
+		{ name: 'Registry', value: 'registry' },
+		{ name: 'URL', value: 'url' },
+		{ name: 'User', value: 'user' },
+	],
+	default: [],
+	description: 'Which kinds of entities to output; none selected = all',
+};
+
+export const groupByKindOption: INodeProperties = {
+	displayName: 'Group by Kind',
+	name: 'groupByKind',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to output one item with the entities grouped by kind (devices, users, files, …) instead of one item per entity',
+};

@@ -22,6 +22,11 @@ export function alertPermission(session: ApiSession, write: boolean): string {
 	return write ? 'Alert.ReadWrite.All' : 'Alert.Read.All';
 }
 
+/** Defender for Endpoint lists an alert's evidence only when asked; Graph always does. */
+export function evidenceQuery(session: ApiSession, wanted: boolean): { $expand?: string } {
+	return wanted && session.api !== 'graph' ? { $expand: 'evidence' } : {};
+}
+
 export const ALERT_FIELDS = {
 	endpoint: { createdAt: 'alertCreationTime', updatedAt: 'lastUpdateTime' },
 	graph: { createdAt: 'createdDateTime', updatedAt: 'lastUpdateDateTime' },

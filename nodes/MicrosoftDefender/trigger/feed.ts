@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { alertApi, alertPath, alertTimeField } from '../helpers/alerts';
+import { alertApi, alertPath, alertTimeField, evidenceQuery } from '../helpers/alerts';
 import { incidentField, incidentId } from '../helpers/incidents';
 import { incidentListRequest, incidentPageSize } from '../helpers/incidentRequests';
 import type { ApiName } from '../transport/cloud';
@@ -27,7 +27,16 @@ export interface FeedSource {
 	idOf(record: IDataObject): string;
 }
 
-export function feedSource(api: ApiName, event: FeedEvent, includeAlerts: boolean): FeedSource {
+/**
+ * `includeAlerts`: incidents come with their alerts. `alertEvidence`: alerts come with their evidence,
+ * which Graph always lists and Defender for Endpoint only when asked (`$expand`).
+ */
+export function feedSource(
+	api: ApiName,
+	event: FeedEvent,
+	includeAlerts: boolean,
+	alertEvidence = false,
+): FeedSource {
 	const created = event === 'incidentCreated' || event === 'alertCreated';
 	if (event === 'alertCreated' || event === 'alertUpdated') {
 		const served = alertApi(api);
@@ -39,7 +48,7 @@ export function feedSource(api: ApiName, event: FeedEvent, includeAlerts: boolea
 			request: (filter) => ({
 				method: 'GET',
 				path: alertPath(served),
-				qs: { $filter: filter },
+				qs: { $filter: filter, ...evidenceQuery({ api: served }, alertEvidence) },
 				quota: 'endpoint',
 				permission: served === 'graph' ? 'SecurityAlert.Read.All' : 'Alert.Read.All',
 			}),

@@ -1,16 +1,18 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
-import { optionsWithTenant, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
-import { alertPath, simplifyAlert, alertPermission } from '../../helpers/alerts';
+import { alertReadOptions, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
+import { alertPath, simplifyAlert, alertPermission, evidenceQuery } from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 
-export const properties: INodeProperties[] = [
-	alertIdLocator,
-	alertSimplifyField,
-	optionsWithTenant,
-];
+export const properties: INodeProperties[] = [alertIdLocator, alertSimplifyField, alertReadOptions];
 
 export const option: OperationOption = {
 	name: 'Get',
@@ -24,14 +26,25 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const session = alertSessionFor(this, index);
 	const id = alertIdFrom(this, index);
+	const chat = await chatSettings(
+		this,
+		session,
+		this.getNodeParameter('options', index, {}) as IDataObject,
+	);
 	const alert = await defenderApiRequest.call(this, session, {
 		method: 'GET',
 		path: alertPath(session.api, id),
+		qs: evidenceQuery(session, chat !== undefined),
 		quota: 'endpoint',
 		permission: alertPermission(session, false),
 		notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
 	});
-	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
+	const output = withChatMessage(
+		chat,
+		'alert',
+		alert,
+		this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert,
+	);
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },
 	});

@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import {
-	optionsWithTenant,
+	alertReadOptions,
 	returnAllFields,
 	alertSimplifyField,
 	SEVERITY_OPTIONS,
@@ -17,6 +17,7 @@ import {
 	updatedFilters,
 	optionsOf,
 } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { wantedCount, alertSessionFor } from '../../helpers/parameters';
 import {
 	ALERT_STATUSES,
@@ -24,6 +25,7 @@ import {
 	alertTimeField,
 	simplifyAlert,
 	alertPermission,
+	evidenceQuery,
 } from '../../helpers/alerts';
 import { toGraphValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
@@ -60,7 +62,7 @@ export const properties: INodeProperties[] = [
 		},
 		...updatedFilters,
 	]),
-	optionsWithTenant,
+	alertReadOptions,
 ];
 
 export const option: OperationOption = {
@@ -134,10 +136,15 @@ export async function execute(
 	}
 	const limit = wantedCount(this, index);
 	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
+	const chat = await chatSettings(
+		this,
+		session,
+		this.getNodeParameter('options', index, {}) as IDataObject,
+	);
 	const request = {
 		method: 'GET' as const,
 		path: alertPath(session.api),
-		qs: { $filter: query.filter },
+		qs: { $filter: query.filter, ...evidenceQuery(session, chat !== undefined) },
 		quota: 'endpoint' as const,
 		permission: alertPermission(session, false),
 	};
@@ -147,7 +154,7 @@ export async function execute(
 	})) {
 		for (const alert of page) {
 			if (query.incidentId && String(alert.incidentId) !== query.incidentId) continue;
-			alerts.push(simplify ? simplifyAlert(alert) : alert);
+			alerts.push(withChatMessage(chat, 'alert', alert, simplify ? simplifyAlert(alert) : alert));
 			if (limit !== undefined && alerts.length >= limit) break;
 		}
 		if (limit !== undefined && alerts.length >= limit) break;

@@ -15,6 +15,12 @@ import {
 } from '../../descriptions/common';
 import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
+import {
+	buildTemplateQuery,
+	ENTITY_LABELS,
+	HUNTING_TEMPLATES,
+	MAX_LOOK_BACK_DAYS,
+} from '../../helpers/huntingTemplates';
 import { quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
@@ -33,6 +39,52 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { api: ['defenderXdr'] } },
 	},
 	{
+		displayName: 'Query Source',
+		name: 'querySource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Custom Query', value: 'custom', description: 'Write the KQL yourself' },
+			{
+				name: 'Template',
+				value: 'template',
+				description: 'A ready-made query about one device, user, file, mailbox or URL',
+			},
+		],
+		default: 'custom',
+	},
+	{
+		displayName: 'Template',
+		name: 'template',
+		type: 'options',
+		options: HUNTING_TEMPLATES.map(({ value, name, description }) => ({
+			name,
+			value,
+			description,
+		})).sort((a, b) => a.name.localeCompare(b.name)),
+		default: 'deviceProcessEvents',
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
+		displayName: 'Entity',
+		name: 'entityValue',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.value }}',
+		description: `The entity the template looks for: ${HUNTING_TEMPLATES.map((template) => `${template.name} — ${ENTITY_LABELS[template.entity]}`).join('; ')}. Map it from the input with an expression, e.g. the value field of Get Entities; it always goes into the query as a quoted string.`,
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
+		displayName: 'Look Back (Days)',
+		name: 'lookBackDays',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_LOOK_BACK_DAYS },
+		default: 7,
+		description: 'How many days of data the template searches (advanced hunting keeps 30)',
+		displayOptions: { show: { querySource: ['template'] } },
+	},
+	{
 		displayName: 'Query (KQL)',
 		name: 'query',
 		type: 'string',
@@ -43,6 +95,7 @@ export const properties: INodeProperties[] = [
 			'DeviceProcessEvents\n| where Timestamp > ago(1d)\n| where FileName == "powershell.exe"\n| project Timestamp, DeviceName, ProcessCommandLine\n| take 100',
 		description:
 			'Advanced hunting query in Kusto Query Language. Data covers the last 30 days; at most 100,000 rows are returned.',
+		displayOptions: { show: { querySource: ['custom'] } },
 	},
 	{
 		displayName: 'Timespan',
@@ -52,7 +105,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'e.g. P7D',
 		description:
 			'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
-		displayOptions: { show: { api: ['graph'] } },
+		displayOptions: { show: { api: ['graph'], querySource: ['custom'] } },
 	},
 	{
 		displayName: 'Output',
@@ -104,7 +157,26 @@ export async function execute(
 	const graph = session.api === 'graph';
 	const fail = (message: string) =>
 		new NodeOperationError(this.getNode(), message, { itemIndex: index });
-	const query = String(this.getNodeParameter('query', index, '')).trim();
+	const template = this.getNodeParameter('querySource', index, 'custom') === 'template';
+	let query: string;
+	let timespan = '';
+	if (template) {
+		const lookBackDays = Number(this.getNodeParameter('lookBackDays', index, 7));
+		try {
+			query = buildTemplateQuery(
+				String(this.getNodeParameter('template', index, '')),
+				String(this.getNodeParameter('entityValue', index, '')),
+				lookBackDays,
+			);
+		} catch (error) {
+			throw fail((error as Error).message);
+		}
+		// Graph searches only the look-back; the query's own time filter does the same on the Defender XDR API.
+		if (graph) timespan = `P${lookBackDays}D`;
+	} else {
+		query = String(this.getNodeParameter('query', index, '')).trim();
+		timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
+	}
 	if (query === '') throw fail('Query is empty. Enter a KQL query, e.g. DeviceInfo | take 10.');
 	if (query.length > MAX_QUERY_LENGTH) {
 		throw fail(
@@ -112,7 +184,6 @@ export async function execute(
 		);
 	}
 	const body: IDataObject = { Query: query };
-	const timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
 	if (timespan !== '') {
 		if (!ISO_DURATION.test(timespan))
 			throw fail(

@@ -1,14 +1,21 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
 import {
+	chatMessageOptions,
 	incidentIdLocator,
 	simplifyField,
 	requestTimeoutOption,
 	tenantIdOption,
 	optionsCollection,
 } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
@@ -23,6 +30,7 @@ export const properties: INodeProperties[] = [
 			default: true,
 			description: "Whether to include the incident's alerts (with their devices and entities)",
 		},
+		...chatMessageOptions,
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
@@ -41,11 +49,21 @@ export async function execute(
 	const session = sessionFor(this, index);
 	const id = incidentIdFrom(this, index);
 	const includeAlerts = this.getNodeParameter('options.includeAlerts', index, true) as boolean;
+	const chat = await chatSettings(
+		this,
+		session,
+		this.getNodeParameter('options', index, {}) as IDataObject,
+	);
 	const incident = await getIncident.call(this, session, id, includeAlerts);
 	if (!includeAlerts) delete incident.alerts;
-	const output = this.getNodeParameter('simplify', index, true)
-		? simplifyIncident(session.api, incident)
-		: incident;
+	const output = withChatMessage(
+		chat,
+		'incident',
+		incident,
+		this.getNodeParameter('simplify', index, true)
+			? simplifyIncident(session.api, incident)
+			: incident,
+	);
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },
 	});

@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import {
+	chatMessageOptions,
 	returnAllFields,
 	simplifyField,
 	requestTimeoutOption,
@@ -19,6 +20,7 @@ import {
 	optionsCollection,
 	optionsOf,
 } from '../../descriptions/common';
+import { chatSettings, withChatMessage } from '../../helpers/chatOption';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
 import {
 	buildIncidentQuery,
@@ -72,6 +74,7 @@ export const properties: INodeProperties[] = [
 			description:
 				"Whether to include each incident's alerts (with their devices and entities); needed for the alert count",
 		},
+		...chatMessageOptions,
 		requestTimeoutOption,
 		tenantIdOption,
 	]),
@@ -100,6 +103,11 @@ export async function execute(
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: index });
 	}
+	const chat = await chatSettings(
+		this,
+		session,
+		this.getNodeParameter('options', index, {}) as IDataObject,
+	);
 	const filteredLocally = query.filteredLocally;
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(
@@ -116,7 +124,14 @@ export async function execute(
 		for (const incident of page) {
 			if (!query.matches(incident)) continue;
 			if (!includeAlerts) delete incident.alerts;
-			incidents.push(simplify ? simplifyIncident(session.api, incident) : incident);
+			incidents.push(
+				withChatMessage(
+					chat,
+					'incident',
+					incident,
+					simplify ? simplifyIncident(session.api, incident) : incident,
+				),
+			);
 			if (limit !== undefined && incidents.length >= limit) break;
 		}
 		if (limit !== undefined && incidents.length >= limit) break;

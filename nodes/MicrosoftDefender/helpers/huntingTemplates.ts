@@ -1,0 +1,162 @@
+import { quoted } from './validate';
+
+/**
+ * Ready-made advanced hunting queries about one entity. The tables are those of Defender XDR advanced
+ * hunting, which the Defender XDR API and Microsoft Graph's runHuntingQuery both query. The entity
+ * value only ever enters a query as a KQL string literal.
+ */
+export type TemplateEntity = 'device' | 'user' | 'file' | 'mailbox' | 'url' | 'any';
+
+export interface HuntingTemplate {
+	value: string;
+	name: string;
+	description: string;
+	entity: TemplateEntity;
+	/** The KQL, given the entity value already written as a KQL string literal. */
+	query: (literal: string, lookBackDays: number, value: string) => string;
+}
+
+/** The services keep 30 days of advanced hunting data. */
+export const MAX_LOOK_BACK_DAYS = 30;
+export const TEMPLATE_ROW_LIMIT = 1000;
+
+/** A KQL string literal: backslash and double quote escaped, line breaks and tabs as escapes. */
+export function kqlString(value: string): string {
+	if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+		throw new Error(
+			'The entity value contains control characters; pass the plain value (a name, address or hash).',
+		);
+	}
+	const escaped = value
+		.replace(/\\/g, '\\\\')
+		.replace(/"/g, '\\"')
+		.replace(/\n/g, '\\n')
+		.replace(/\r/g, '\\r')
+		.replace(/\t/g, '\\t');
+	return `"${escaped}"`;
+}
+
+const HASH_COLUMNS: Record<number, string> = { 32: 'MD5', 40: 'SHA1', 64: 'SHA256' };
+
+function hashColumn(value: string): string {
+	const column = /^[0-9a-f]+$/i.test(value) ? HASH_COLUMNS[value.length] : undefined;
+	if (!column)
+		throw new Error(
+			`${quoted(value)} is not a file hash. Use a SHA-256 (64 hex characters), SHA-1 (40) or MD5 (32).`,
+		);
+	return column;
+}
+
+const since = (days: number) => `Timestamp > ago(${days}d)`;
+const tail = `| order by Timestamp desc\n| take ${TEMPLATE_ROW_LIMIT}`;
+
+export const HUNTING_TEMPLATES: HuntingTemplate[] = [
+	{
+		value: 'deviceProcessEvents',
+		name: 'Device: Process Events',
+		description: 'Processes started on a device (DeviceProcessEvents), by device name or ID',
+		entity: 'device',
+		query: (device, days) =>
+			`DeviceProcessEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+			`| project Timestamp, DeviceName, AccountDomain, AccountName, FileName, FolderPath, ProcessCommandLine, SHA256, InitiatingProcessFileName\n${tail}`,
+	},
+	{
+		value: 'deviceNetworkEvents',
+		name: 'Device: Network Connections',
+		description: 'Network connections of a device (DeviceNetworkEvents)',
+		entity: 'device',
+		query: (device, days) =>
+			`DeviceNetworkEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+			`| project Timestamp, DeviceName, ActionType, RemoteIP, RemotePort, RemoteUrl, LocalIP, InitiatingProcessFileName, InitiatingProcessAccountName\n${tail}`,
+	},
+	{
+		value: 'deviceLogonEvents',
+		name: 'Device: Logons',
+		description: 'Sign-ins on a device (DeviceLogonEvents)',
+		entity: 'device',
+		query: (device, days) =>
+			`DeviceLogonEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+			`| project Timestamp, DeviceName, ActionType, LogonType, AccountDomain, AccountName, RemoteIP, RemoteDeviceName\n${tail}`,
+	},
+	{
+		value: 'userLogons',
+		name: 'User: Logons',
+		description:
+			'Sign-ins of a user to Active Directory and Entra ID (IdentityLogonEvents), by UPN or account name',
+		entity: 'user',
+		query: (account, days) =>
+			`IdentityLogonEvents\n| where ${since(days)}\n| where AccountUpn =~ ${account} or AccountName =~ ${account}\n` +
+			`| project Timestamp, AccountUpn, AccountName, ActionType, LogonType, Application, Protocol, DeviceName, IPAddress, Location, FailureReason\n${tail}`,
+	},
+	{
+		value: 'filePrevalence',
+		name: 'File: Prevalence by Hash',
+		description: 'Devices where a file was seen (DeviceFileEvents), by SHA-256, SHA-1 or MD5',
+		entity: 'file',
+		query: (hash, days, value) =>
+			`DeviceFileEvents\n| where ${since(days)}\n| where ${hashColumn(value)} == ${hash.toLowerCase()}\n` +
+			`| summarize Events = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by DeviceName, FileName, FolderPath\n` +
+			`| order by LastSeen desc\n| take ${TEMPLATE_ROW_LIMIT}`,
+	},
+	{
+		value: 'emailReceived',
+		name: 'Mailbox: Email Received',
+		description: 'Email delivered to a recipient (EmailEvents)',
+		entity: 'mailbox',
+		query: (recipient, days) =>
+			`EmailEvents\n| where ${since(days)}\n| where RecipientEmailAddress =~ ${recipient}\n` +
+			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
+	},
+	{
+		value: 'urlClicks',
+		name: 'URL: Clicks',
+		description:
+			'Clicks on a URL, or on any URL of a domain, in email and Office apps (UrlClickEvents)',
+		entity: 'url',
+		query: (url, days, value) =>
+			`UrlClickEvents\n| where ${since(days)}\n| where ${/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'Url =~' : 'Url has'} ${url}\n` +
+			`| project Timestamp, AccountUpn, Url, ActionType, IsClickedThrough, Workload, NetworkMessageId\n${tail}`,
+	},
+	{
+		value: 'alertsForEntity',
+		name: 'Any Entity: Alerts Mentioning It',
+		description: 'Alerts whose evidence names the device, user, file, IP or URL (AlertEvidence)',
+		entity: 'any',
+		query: (entity, days) =>
+			`AlertEvidence\n| where ${since(days)}\n` +
+			`| where DeviceName =~ ${entity} or AccountUpn =~ ${entity} or AccountName =~ ${entity} or FileName =~ ${entity} or SHA1 =~ ${entity} or SHA256 =~ ${entity} or RemoteIP == ${entity} or RemoteUrl =~ ${entity}\n` +
+			`| summarize FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by AlertId, Title, ServiceSource, DetectionSource\n` +
+			`| order by LastSeen desc\n| take ${TEMPLATE_ROW_LIMIT}`,
+	},
+];
+
+export const ENTITY_LABELS: Record<TemplateEntity, string> = {
+	device: 'device name or ID',
+	user: 'user principal name or account name',
+	file: 'file hash',
+	mailbox: 'recipient email address',
+	url: 'URL or domain',
+	any: 'entity value (device, user, file, IP or URL)',
+};
+
+/** The query of a template for one entity value, refusing what cannot be that entity. */
+export function buildTemplateQuery(
+	templateValue: string,
+	entityValue: string,
+	lookBackDays: number,
+): string {
+	const template = HUNTING_TEMPLATES.find((candidate) => candidate.value === templateValue);
+	if (!template)
+		throw new Error(`Unknown template ${quoted(templateValue)}. Pick one from the list.`);
+	const value = entityValue.trim();
+	if (value === '')
+		throw new Error(
+			`The ${ENTITY_LABELS[template.entity]} is empty. Map it from the input, e.g. {{ $json.value }} after Get Entities.`,
+		);
+	if (!Number.isInteger(lookBackDays) || lookBackDays < 1 || lookBackDays > MAX_LOOK_BACK_DAYS) {
+		throw new Error(
+			`Look Back of ${lookBackDays} days is not possible: advanced hunting keeps 1 to ${MAX_LOOK_BACK_DAYS} days of data.`,
+		);
+	}
+	return template.query(kqlString(value), lookBackDays, value);
+}

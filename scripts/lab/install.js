@@ -215,7 +215,20 @@ async function installInto(install, recipe, onProgress) {
 	const n8nFolder = path.join(dir, 'n8n');
 	fs.mkdirSync(nodeFolder, { recursive: true });
 	fs.mkdirSync(n8nFolder, { recursive: true });
-	const npmFlags = ['--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'];
+	// From step 2 on npm runs on the lab's Node, and would read that Node's global npmrc instead of
+	// this machine's (registry, proxy, cafile). Without the machine's cafile, a network whose TLS is
+	// re-signed by a local CA fails every request once the test scripts point NODE_EXTRA_CA_CERTS at
+	// the emulator's certificate: npm then retries each for about 70 s.
+	const globalConfig = (
+		await run('npm', ['config', 'get', 'globalconfig'], { timeoutMs: 60_000 })
+	).stdout.trim();
+	const npmFlags = [
+		'--no-audit',
+		'--no-fund',
+		'--no-update-notifier',
+		'--loglevel=error',
+		`--globalconfig=${globalConfig}`,
+	];
 	// npm runs on whichever `node` comes first on PATH: the installed one from step 2 on.
 	const env = { ...process.env, PATH: install.npmPath };
 

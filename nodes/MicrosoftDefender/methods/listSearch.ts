@@ -149,22 +149,15 @@ export async function searchMachineActions(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const request: ApiRequest = {
-		method: 'GET',
-		path: '/api/machineactions',
-		quota: 'endpoint',
-		permission: 'Machine.Read.All',
-	};
-	return await search(
+	return await searchEndpointList(
 		this,
-		searchSession(this, 'endpoint'),
-		request,
+		filter,
 		paginationToken,
+		{ path: '/api/machineactions', permission: 'Machine.Read.All', paged: true },
 		(action) => ({
 			name: `${String(action.type ?? 'Action')} on ${String(action.computerDnsName ?? action.machineId ?? 'unknown device')} (${String(action.status ?? 'unknown status')}, ${String(action.creationDateTimeUtc ?? '')})`,
 			value: String(action.id),
 		}),
-		searchText(filter),
 	);
 }
 
@@ -174,22 +167,15 @@ export async function searchIndicators(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const request: ApiRequest = {
-		method: 'GET',
-		path: '/api/indicators',
-		quota: 'endpoint',
-		permission: 'Ti.ReadWrite.All',
-	};
-	return await search(
+	return await searchEndpointList(
 		this,
-		searchSession(this, 'endpoint'),
-		request,
+		filter,
 		paginationToken,
+		{ path: '/api/indicators', permission: 'Ti.ReadWrite.All', paged: true },
 		(indicator) => ({
 			name: `${String(indicator.indicatorValue ?? indicator.id)} (${String(indicator.indicatorType ?? 'unknown type')}, ${String(indicator.action ?? 'no action')}${indicator.title ? `: ${String(indicator.title)}` : ''})`,
 			value: String(indicator.id),
 		}),
-		searchText(filter),
 	);
 }
 

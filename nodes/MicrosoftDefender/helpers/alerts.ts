@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, isoOrNull, toNodeValue } from './incidents';
+import { CLASSIFICATIONS, SEVERITIES, determinationOf, isoOrNull, toNodeValue } from './incidents';
 import type { ApiName } from '../transport/cloud';
 import { defenderApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
@@ -64,7 +64,7 @@ export function simplifyAlert(alert: IDataObject): IDataObject {
 		severity: toNodeValue(alert.severity, SEVERITIES),
 		status: toNodeValue(alert.status, ALERT_STATUSES),
 		classification: toNodeValue(alert.classification, CLASSIFICATIONS),
-		determination: toNodeValue(alert.determination, DETERMINATIONS),
+		determination: determinationOf(alert.determination),
 		assignedTo: (alert.assignedTo as string | null | undefined) ?? null,
 		incidentId:
 			alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId),

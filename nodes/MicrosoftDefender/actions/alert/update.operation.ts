@@ -72,7 +72,7 @@ export async function execute(
 	const session = alertSessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
-	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, graph);
+	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, session.api);
 	if (Object.keys(body).length === 0 && comment === '')
 		throw nothingToUpdate(
 			this.getNode(),

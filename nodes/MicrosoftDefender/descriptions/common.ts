@@ -36,6 +36,13 @@ export const apiSelector: INodeProperties = {
 		'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
 };
 
+/**
+ * Alerts with API = Defender XDR go to the Defender for Endpoint API's /api/alerts, which holds Defender for
+ * Endpoint alerts only (defender-endpoint/api/alerts.md points to Graph for every Defender product's alerts).
+ */
+export const ENDPOINT_ALERTS_NOTICE =
+	"With the Defender XDR API, alerts come from the Defender for Endpoint API: Defender for Endpoint alerts only. An incident's Office 365, Identity and Cloud Apps alerts are not there; pick Microsoft Graph for those (permission SecurityAlert.Read.All).";
+
 export const tenantIdOption: INodeProperties = {
 	displayName: 'Tenant ID',
 	name: 'tenantId',

@@ -22,6 +22,16 @@ export function alertPermission(session: ApiSession, write: boolean): string {
 	return write ? 'Alert.ReadWrite.All' : 'Alert.Read.All';
 }
 
+/**
+ * The 404 of an alert. The Defender for Endpoint API holds Defender for Endpoint alerts only
+ * (defender-endpoint/api/alerts.md): an Office 365, Identity or Cloud Apps alert ID of an incident is not there.
+ */
+export function alertNotFound(session: ApiSession, id: string): string {
+	return session.api === 'graph'
+		? `Alert ${id} not found. Check the ID and the tenant.`
+		: `Alert ${id} not found on the Defender for Endpoint API, which holds Defender for Endpoint alerts only. For an Office 365, Identity or Cloud Apps alert set API to Microsoft Graph; otherwise check the ID and the tenant.`;
+}
+
 /** Defender for Endpoint lists an alert's evidence only when asked; Graph always does. */
 export function evidenceQuery(session: ApiSession, wanted: boolean): { $expand?: string } {
 	return wanted && session.api !== 'graph' ? { $expand: 'evidence' } : {};
@@ -90,7 +100,7 @@ export async function commentOnAlert(
 	const request = {
 		quota: 'endpoint' as const,
 		permission: alertPermission(session, true),
-		notFoundMessage: `Alert ${id} not found.`,
+		notFoundMessage: alertNotFound(session, id),
 	};
 	if (session.api !== 'graph') {
 		const alert = await defenderApiRequest.call(this, session, {

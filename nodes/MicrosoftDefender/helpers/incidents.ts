@@ -4,6 +4,11 @@ import type { ApiName } from '../transport/cloud';
 
 /** Values as the node shows them (the Defender XDR API's spelling); Graph spells them in camelCase. */
 export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
+/**
+ * Statuses an incident may be read with: Graph's incidentStatus (v1.0 CSDL) also has awaitingAction, which
+ * no write documents, so it is read and never offered.
+ */
+export const INCIDENT_STATUSES_READ = [...INCIDENT_STATUSES, 'AwaitingAction'] as const;
 export const SEVERITIES = ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'] as const;
 export const CLASSIFICATIONS = [
 	'Unknown',
@@ -196,7 +201,7 @@ export function simplifyIncident(api: ApiName, incident: IDataObject): IDataObje
 		id: incidentId(api, incident),
 		title: (incident[incidentField(api, 'title')] as string | undefined) ?? null,
 		severity: toNodeValue(incident.severity, SEVERITIES),
-		status: toNodeValue(incident.status, INCIDENT_STATUSES),
+		status: toNodeValue(incident.status, INCIDENT_STATUSES_READ),
 		classification: toNodeValue(incident.classification, CLASSIFICATIONS),
 		determination: determinationOf(incident.determination),
 		assignedTo: (incident.assignedTo as string | null | undefined) ?? null,

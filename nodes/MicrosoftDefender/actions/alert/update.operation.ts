@@ -12,6 +12,7 @@ import {
 } from '../../descriptions/common';
 import {
 	ALERT_STATUSES,
+	alertNotFound,
 	alertPath,
 	alertPermission,
 	commentOnAlert,
@@ -93,7 +94,7 @@ export async function execute(
 				body: patchBody,
 				quota: 'endpoint',
 				permission: alertPermission(session, true),
-				notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+				notFoundMessage: alertNotFound(session, id),
 			}),
 		addComment: async (text) => await commentOnAlert.call(this, session, id, text),
 	});

@@ -63,6 +63,8 @@ function createIdentity({ url, apiBases }) {
 	const apps = new Map();
 	/** @type {Map<string, Consent>} keyed `${tenantId}|${clientId}` */
 	const consents = new Map();
+	/** @type {Set<string>} `tenantId|clientId` whose service principal an administrator removed */
+	const removed = new Set();
 	/** @type {Set<string>} token `uti`s issued since the last revokeTokens() */
 	const issued = new Set();
 	/** @type {Set<string>} */
@@ -129,7 +131,22 @@ function createIdentity({ url, apiBases }) {
 		const tenant = getTenant(tenantId);
 		const app = getApp(clientId);
 		const key = `${tenant.id}|${app.clientId}`;
+		removed.delete(key);
 		consents.set(key, { oid: consents.get(key)?.oid ?? crypto.randomUUID(), roles });
+	}
+
+	/**
+	 * An administrator of the tenant removed the app (its enterprise application, i.e. service
+	 * principal, with its consent): from then on Entra answers the app's token requests with
+	 * AADSTS7000229, as learn.microsoft.com/microsoftteams/platform/teams-sdk/teams/app-authentication/troubleshooting
+	 * shows it.
+	 * @param {{ tenantId: string, clientId: string }} spec
+	 */
+	function revokeConsent({ tenantId, clientId }) {
+		const tenant = getTenant(tenantId);
+		const app = getApp(clientId);
+		consents.delete(`${tenant.id}|${app.clientId}`);
+		removed.add(`${tenant.id}|${app.clientId}`);
 	}
 
 	/** @param {string} clientId @param {string} newValue */
@@ -325,6 +342,14 @@ function createIdentity({ url, apiBases }) {
 		const clientId = required(form, 'client_id').toLowerCase();
 		const app = apps.get(clientId);
 		const grant = consents.get(`${tenant.id}|${clientId}`);
+		if (app && removed.has(`${tenant.id}|${clientId}`)) {
+			throw new AadError(
+				401,
+				'invalid_client',
+				7000229,
+				`The client application ${clientId} is missing service principal in the tenant ${tenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+			);
+		}
 		if (!app || !grant) {
 			throw new AadError(
 				400,
@@ -560,6 +585,7 @@ function createIdentity({ url, apiBases }) {
 		addTenant,
 		addApp,
 		consent,
+		revokeConsent,
 		rotateSecret,
 		setTokenLifetime,
 		revokeTokens,

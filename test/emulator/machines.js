@@ -269,6 +269,51 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		return [...storeOf(tenantId).actions.values()].reverse().map((a) => render(a));
 	}
 
+	/**
+	 * Records an action someone already took (e.g. an isolation from the portal yesterday), created at
+	 * `createdTime` and finished by now with the timeline's outcome; the API's shape as
+	 * GET /api/machineactions lists it.
+	 * @param {string} tenantId @param {{ machineId: string, type: string, comment?: string, requestor?: string,
+	 *   createdTime?: string | number, scope?: string | null }} spec
+	 */
+	function addMachineAction(
+		tenantId,
+		{
+			machineId,
+			type,
+			comment = 'Taken in the portal',
+			requestor = 'analyst@contoso.example',
+			createdTime = Date.now(),
+			scope = null,
+		},
+	) {
+		const store = storeOf(tenantId);
+		const machine =
+			storeOf(tenantId).machines.get(machineId.toLowerCase()) ?? findByDnsName(tenantId, machineId);
+		if (!machine) throw new Error(`No machine ${machineId} in tenant ${tenantId}`);
+		oneOf('type', type, [...ACTIONS.map((a) => a.type), ...OTHER_ACTION_TYPES]);
+		const createdMs = new Date(createdTime).getTime();
+		/** @type {Action} */
+		const action = {
+			id: crypto.randomUUID(),
+			type,
+			scope,
+			requestor,
+			requestorComment: comment,
+			machineId: machine.id,
+			computerDnsName: machine.computerDnsName,
+			createdMs,
+			creationDateTimeUtc: toApiTime(createdMs),
+			timeline: { ...(store.timeline ?? timeline), pendingMs: 0, inProgressMs: 0 },
+			relatedFileInfo: null,
+			cancelled: null,
+			commands: [],
+			failedCommand: null,
+		};
+		store.actions.set(action.id, action);
+		return render(action);
+	}
+
 	// ---- machine actions ----
 
 	/** The status at `now` and when it began. @param {Action} a @param {number} now */
@@ -539,6 +584,7 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		setActionTimeline,
 		getMachineAction,
 		listMachineActions,
+		addMachineAction,
 		createAction,
 		actionState,
 	};

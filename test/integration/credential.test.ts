@@ -90,6 +90,16 @@ describe('credential Test button (through n8n-core, real MSAL, emulated Entra ID
 		);
 	});
 
+	it('explains a tenant whose administrator removed the app and its consent (AADSTS7000229)', async () => {
+		const lab = await createLab();
+		lab.emulator.revokeConsent({ tenantId: lab.tenantId, clientId: lab.clientId });
+		const result = await test(lab.credentials);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(
+			/AADSTS7000229.*no service principal in tenant.*must consent again.*adminconsent\?client_id=/,
+		);
+	});
+
 	it('names the permissions to grant when the token carries none the package needs', async () => {
 		const lab = await createLab({ roles: { xdr: [], graph: ['User.Read.All'] } });
 		const result = await test(lab.credentials);

@@ -19,6 +19,8 @@ function explainAadsts(code: string, identity: AppIdentity, scope: string): stri
 			return 'The client secret has expired. Create a new client secret under Certificates & secrets in the app registration and paste its Value into Client Secret.';
 		case '700016':
 			return `The app ${identity.clientId} is not known in tenant ${identity.tenantId}: either the Client ID is wrong, or this is a multi-tenant app that an administrator of that tenant has not consented to yet (consent link: ${adminConsentUrl(identity)}).`;
+		case '7000229':
+			return `The app ${identity.clientId} has no service principal in tenant ${identity.tenantId}: an administrator of that tenant removed the app (or its consent), or never consented to it. An administrator of that tenant must consent again (consent link: ${adminConsentUrl(identity)}).`;
 		case '90002':
 			return `Tenant ${quoted(identity.tenantId)} does not exist in this cloud. Check the Tenant ID (Directory ID on the app's Overview page) and the Cloud setting.`;
 		case '900023':

@@ -33,6 +33,8 @@ const DEFENDER_NODES = ['New High/Medium Incident', 'Hunt Process Events', 'Set 
 const UNREACHABLE_CREDENTIAL_ID = 'BrowserDeadCred1';
 const UNREACHABLE_WORKFLOW_ID = 'BrowserUnreach01';
 const UNREACHABLE_NODE = 'List Incidents';
+/** The gallery examples whose canvases the README shows: docs/screenshots/gallery-<file name>.png. */
+const GALLERY = [{ file: 'mssp-morning-report.json', id: 'BrowserGallery01' }];
 const progress = (message: string) => process.stderr.write(`[browser] ${message}\n`);
 
 (RUN ? describe : describe.skip)('the n8n editor in headless Chromium', () => {
@@ -68,7 +70,11 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		};
 		n8n = await lab.startLabN8n({
 			credentials: [emulator.credential, unreachable],
-			workflows: [workflow, unreachableWorkflow(unreachable.name)],
+			workflows: [
+				workflow,
+				unreachableWorkflow(unreachable.name),
+				...GALLERY.map(({ file, id }) => lab.forImport(lab.loadExample(file), { id })),
+			],
 			caFile: emulator.emu.caFile,
 			ignoreScripts: true, // npm test / npm run test:e2e have just built dist/
 			onProgress: progress,
@@ -145,6 +151,26 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 					'run: Advanced Hunting',
 				);
 				await page.mouse.move(5, 895); // no hover toolbar in the picture
+			});
+		},
+		2 * MINUTE,
+	);
+
+	it.each(GALLERY)(
+		'gallery: $file shows every node, the Defender ones with their own icon',
+		async ({ file, id }) => {
+			const example = lab.loadExample(file) as { nodes: Array<{ name: string; type: string }> };
+			const drawn = example.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+			await shot(`gallery-${file.replace(/\.json$/, '')}`, async () => {
+				await openWorkflow(id, drawn[0].name);
+				for (const node of drawn) {
+					await expect(canvasNode(node.name).count()).resolves.toBe(1);
+					if (node.type === `${PACKAGE}.microsoftDefender`)
+						await expect(
+							canvasNode(node.name).locator(`img[src="${NODE_ICON}"]`).evaluate(loaded),
+						).resolves.toBe(true);
+				}
+				await page.mouse.move(5, 895);
 			});
 		},
 		2 * MINUTE,

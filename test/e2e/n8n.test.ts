@@ -57,6 +57,7 @@ const WF = {
 	customForeign: 'E2eCustomForeign',
 	investigate: 'E2eInvestigate01',
 	approval: 'E2eApproval00001',
+	mssp: 'E2eMsspReport001',
 };
 const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
@@ -90,6 +91,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	const hostileTitle =
 		'E2E <at>SOC</at> <!channel> *bold* [link](https://evil.example) {{DATE(2026-01-01T00:00:00Z, SHORT)}} ' +
 		'very long '.repeat(60);
+	// The MSSP report's customers: Fabrikam (incidents, isolations), Tailspin (nothing open), and
+	// Contoso, whose administrator removed the app (Entra answers AADSTS7000229).
+	const mssp = { fabrikam: '', tailspin: '', contoso: '' };
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -253,6 +257,53 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			title: 'Trigger low',
 			severity: 'Low',
 			devices: ['ws-0102.contoso.local'],
+		});
+
+		mssp.fabrikam = emu.addTenant({ domains: ['fabrikam-mssp.example'] }).id;
+		mssp.tailspin = emu.addTenant({ domains: ['tailspin-mssp.example'] }).id;
+		mssp.contoso = emu.addTenant({ domains: ['contoso-mssp.example'] }).id;
+		for (const tenantId of Object.values(mssp)) emu.consent({ tenantId, clientId, roles: ROLES });
+		emu.revokeConsent({ tenantId: mssp.contoso, clientId });
+		const hour = 3_600_000;
+		inc.msspOldest = emu.createIncident(mssp.fabrikam, {
+			title: 'E2E MSSP <!channel> oldest unassigned',
+			severity: 'High',
+			createdTime: Date.now() - 72 * hour,
+		});
+		inc.msspAssigned = emu.createIncident(mssp.fabrikam, {
+			title: 'E2E MSSP older but assigned',
+			severity: 'Medium',
+			status: 'InProgress',
+			assignedTo: 'analyst@fabrikam.example',
+			createdTime: Date.now() - 96 * hour,
+		});
+		inc.msspNew = emu.createIncident(mssp.fabrikam, {
+			title: 'E2E MSSP new',
+			severity: 'High',
+			createdTime: Date.now() - hour,
+		});
+		inc.msspResolved = emu.createIncident(mssp.fabrikam, {
+			title: 'E2E MSSP resolved',
+			severity: 'Low',
+			status: 'Resolved',
+			createdTime: Date.now() - 120 * hour,
+		});
+		for (const dnsName of ['pos-12.fabrikam.local', 'ws-old.fabrikam.local'])
+			emu.addMachine(mssp.fabrikam, { computerDnsName: dnsName });
+		emu.addMachineAction(mssp.fabrikam, {
+			machineId: 'pos-12.fabrikam.local',
+			type: 'Isolate',
+			createdTime: Date.now() - 2 * hour,
+		});
+		emu.addMachineAction(mssp.fabrikam, {
+			machineId: 'ws-old.fabrikam.local',
+			type: 'Isolate',
+			createdTime: Date.now() - 30 * hour,
+		});
+		emu.addMachineAction(mssp.fabrikam, {
+			machineId: 'ws-old.fabrikam.local',
+			type: 'RunAntiVirusScan',
+			createdTime: Date.now() - hour,
 		});
 
 		const endpoints = {
@@ -424,6 +475,21 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				name: 'E2E Custom API Call (foreign URL)',
 				url: `${sink.urlFor('custom-foreign')}`,
 				credential,
+			}),
+			// The MSSP report with three customer tenants, the unreachable one in the middle.
+			lab.forImport(lab.manualVariant(lab.loadExample('mssp-morning-report.json')), {
+				id: WF.mssp,
+				name: 'E2E MSSP morning report',
+				webhookUrl: sink.urlFor('mssp'),
+				mutate: (node: Json) => {
+					if (node.name !== 'Customer Tenants') return;
+					const tenants = [
+						{ name: 'Fabrikam', tenantId: mssp.fabrikam, webhookUrl: sink.urlFor('mssp-fabrikam') },
+						{ name: 'Contoso', tenantId: mssp.contoso, webhookUrl: sink.urlFor('mssp-contoso') },
+						{ name: 'Tailspin', tenantId: mssp.tailspin, webhookUrl: sink.urlFor('mssp-tailspin') },
+					];
+					node.parameters.assignments.assignments[0].value = `={{ ${JSON.stringify(tenants)} }}`;
+				},
 			}),
 			// The approval example, published: it waits for the decision on n8n's resume URL.
 			lab.forImport(lab.loadExample('respond-with-approval.json'), {
@@ -693,6 +759,71 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				`• #${inc.medium.id} · Medium · InProgress · ${inc.medium.title}`,
 			].sort(),
 		);
+	});
+
+	it('MSSP morning report: one digest per reachable customer, one for the MSSP naming the tenant whose consent was revoked; nothing changed in Defender', async () => {
+		const before = emu.listIncidents(mssp.fabrikam);
+		const run = await execute(WF.mssp);
+		expect(run.status).toBe('success');
+
+		const [fabrikam] = sink.received('mssp-fabrikam').map((message) => message.body);
+		expect(sink.received('mssp-fabrikam')).toHaveLength(1);
+		expect(fabrikam.text).toBe(
+			'Defender morning report for Fabrikam: 3 open incident(s), 1 device(s) isolated in 24 h',
+		);
+		expect(fabrikam.blocks[0].text).toEqual({
+			type: 'plain_text',
+			text: 'Microsoft Defender — Fabrikam',
+		});
+		const since = new Date(
+			Date.parse(emu.getIncident(mssp.fabrikam, inc.msspOldest.id)!.createdTime),
+		)
+			.toISOString()
+			.slice(0, 16)
+			.replace('T', ' ');
+		expect(fabrikam.blocks[1].text).toEqual({
+			type: 'plain_text', // the titles: Slack neither formats nor scans plain_text for mentions
+			text: [
+				'Open incidents: 3 (High 2, Medium 1, Low 0, Informational 0)',
+				`Oldest unassigned: #${inc.msspOldest.id} (High, since ${since} UTC): E2E MSSP <!channel> oldest unassigned`,
+				'Devices isolated in the last 24 h: 1 (pos-12.fabrikam.local)',
+			].join('\n'),
+		});
+
+		const [tailspin] = sink.received('mssp-tailspin').map((message) => message.body);
+		expect(sink.received('mssp-tailspin')).toHaveLength(1);
+		expect(tailspin.blocks[1].text.text).toBe(
+			[
+				'Open incidents: 0 (High 0, Medium 0, Low 0, Informational 0)',
+				'Oldest unassigned: none',
+				'Devices isolated in the last 24 h: 0',
+			].join('\n'),
+		);
+		expect(sink.received('mssp-contoso')).toEqual([]);
+
+		const [digest] = sink.received('mssp').map((message) => message.body);
+		expect(sink.received('mssp')).toHaveLength(1);
+		expect(digest.text).toBe('Defender morning report: 3 customer tenant(s), 2 reached, 1 failed');
+		const lines = digest.blocks[2].text.text.split('\n');
+		expect(lines).toHaveLength(3);
+		expect(lines[0]).toBe(
+			`✅ Fabrikam: 3 open (High 2, Medium 1), oldest unassigned #${inc.msspOldest.id} (High, since ${since} UTC): E2E MSSP <!channel> oldest unassigned; 1 isolated in 24 h`,
+		);
+		expect(lines[1]).toMatch(
+			new RegExp(
+				`^⚠️ Contoso: not reached — .*AADSTS7000229.*no service principal in tenant ${mssp.contoso}`,
+			),
+		);
+		expect(lines[2]).toBe(
+			'✅ Tailspin: 0 open (High 0, Medium 0), oldest unassigned none; 0 isolated in 24 h',
+		);
+
+		// A report only: no incident, device or action changed; the revoked tenant got no API call.
+		expect(emu.listIncidents(mssp.fabrikam)).toEqual(before);
+		expect(emu.listMachineActions(mssp.fabrikam)).toHaveLength(3);
+		expect(
+			emu.requests.filter((request) => request.tenant === mssp.contoso && request.api !== 'login'),
+		).toEqual([]);
 	});
 
 	it('hunting report: the KQL rows reach the chat', async () => {

@@ -10,6 +10,7 @@ const { HttpError, sendJson, readJson, readBytes } = require('./util');
 const { createIdentity } = require('./identity');
 const { createIncidents } = require('./incidents');
 const { createHunting } = require('./hunting');
+const { createPhishing } = require('./phishing');
 const { createMachines } = require('./machines');
 const { createAlerts } = require('./alerts');
 const { createIndicators } = require('./indicators');
@@ -209,6 +210,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 	const alerts = createAlerts({ apiBases, incidents, machines });
 	const indicators = createIndicators({ apiBases, getTenant });
 	const hunting = createHunting({ apiBases, getTenant, alertEntries: incidents.alertEntries });
+	const phishing = createPhishing({ alerts, incidents, hunting });
 	const liveResponse = createLiveResponse({ url, apiBases, getTenant, machines });
 	const enrichment = createEnrichment({ apiBases, getTenant, machines, alerts });
 	const tvm = createTvm({ apiBases, getTenant, machines });
@@ -644,6 +646,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		getAlert: alerts.getAlert,
 		listAlerts: alerts.listAlerts,
 		seedTriageIncident: alerts.seedTriageIncident,
+		seedPhishingIncident: phishing.seedPhishingIncident,
 		listIndicators: indicators.listIndicators,
 		getIndicator: indicators.getIndicator,
 		setHuntingTable: hunting.setHuntingTable,

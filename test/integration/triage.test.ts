@@ -416,6 +416,56 @@ describe('Advanced Hunting › templates', () => {
 		},
 	);
 
+	it.each(['graph', 'defenderXdr'])(
+		'phishing on %s: Get Entities gives the message sender, recipient and URL; the sender and URL templates find who else received it and who clicked',
+		async (api) => {
+			const lab = await createLab();
+			const seeded = lab.emulator.seedPhishingIncident(lab.tenantId);
+			const entities = await runDefender(lab, {
+				api,
+				resource: 'incident',
+				operation: 'getEntities',
+				incidentId: incidentRef(seeded.incident!.id),
+				entityTypes: ['emailMessage', 'mailbox', 'url', 'domain'],
+				options: { groupByKind: true },
+			});
+			expect(entities).toHaveLength(1);
+			const [message] = entities[0].json.emailMessages as IDataObject[];
+			expect(message).toMatchObject({
+				sender: 'billing@invoices-contoso.example',
+				recipient: 'carol@contoso.com',
+				subject: 'Your invoice is overdue',
+				deliveryAction: 'Delivered',
+				// The XDR API's MailMessage has no message ID (defender-xdr/api-list-incidents.md).
+				networkMessageId: api === 'graph' ? seeded.networkMessageId : null,
+			});
+			expect((entities[0].json.urls as IDataObject[]).map((url) => url.value)).toEqual([
+				'https://invoices-contoso.example/pay',
+			]);
+			expect((entities[0].json.domains as IDataObject[]).map((domain) => domain.value)).toEqual([
+				'invoices-contoso.example',
+			]);
+
+			const template = { api, resource: 'huntingQuery', operation: 'run', querySource: 'template' };
+			const received = await runDefender(lab, {
+				...template,
+				template: 'emailFromSender',
+				entityValue: 'Billing@Invoices-Contoso.example',
+				lookBackDays: 7,
+			});
+			expect(received.map((row) => row.json.RecipientEmailAddress).sort()).toEqual(
+				seeded.recipients,
+			);
+			const clicks = await runDefender(lab, {
+				...template,
+				template: 'urlClicks',
+				entityValue: seeded.url,
+				lookBackDays: 7,
+			});
+			expect(clicks.map((row) => row.json.AccountUpn)).toEqual(['dave@contoso.com']);
+		},
+	);
+
 	it('finds the alerts that mention an entity (AlertEvidence)', async () => {
 		const lab = await createLab();
 		const seeded = triage(lab).seedTriageIncident(lab.tenantId);

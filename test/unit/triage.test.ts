@@ -447,6 +447,7 @@ describe('hunting templates', () => {
 			userLogons: 'IdentityLogonEvents',
 			filePrevalence: 'DeviceFileEvents',
 			emailReceived: 'EmailEvents',
+			emailFromSender: 'EmailEvents',
 			urlClicks: 'UrlClickEvents',
 			alertsForEntity: 'AlertEvidence',
 		};
@@ -469,6 +470,12 @@ describe('hunting templates', () => {
 		expect(() => buildTemplateQuery('filePrevalence', 'evil.exe', 1)).toThrow(/not a file hash/);
 		expect(() => buildTemplateQuery('userLogons', '  ', 1)).toThrow(/empty/);
 		expect(() => buildTemplateQuery('userLogons', 'a', 31)).toThrow(/1 to 30 days/);
+		expect(buildTemplateQuery('emailFromSender', ' Billing@Evil.example ', 2)).toContain(
+			'where SenderFromAddress =~ "Billing@Evil.example"',
+		);
+		expect(() => buildTemplateQuery('emailFromSender', '', 1)).toThrow(
+			/sender email address is empty/,
+		);
 		expect(buildTemplateQuery('urlClicks', 'evil.example', 1)).toContain(
 			'where Url has "evil.example"',
 		);

@@ -206,7 +206,8 @@ function fromGraphEvidence(evidence: IDataObject): Found {
 				subject: text(evidence.subject),
 				sender: lower(sender),
 				recipient: lower(evidence.recipientEmailAddress),
-				deliveryAction: text(evidence.deliveryAction),
+				// Graph's deliveryAction enum in camelCase; spelt as the XDR API's MailMessage spells it.
+				deliveryAction: pascal(evidence.deliveryAction),
 			});
 		}
 		case 'cloudApplicationEvidence':

@@ -5,7 +5,7 @@ import { quoted } from './validate';
  * hunting, which the Defender XDR API and Microsoft Graph's runHuntingQuery both query. The entity
  * value only ever enters a query as a KQL string literal.
  */
-export type TemplateEntity = 'device' | 'user' | 'file' | 'mailbox' | 'url' | 'any';
+export type TemplateEntity = 'device' | 'user' | 'file' | 'mailbox' | 'sender' | 'url' | 'any';
 
 export interface HuntingTemplate {
 	value: string;
@@ -108,6 +108,18 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
 	},
 	{
+		// SenderFromAddress is the From header's address (defender-xdr/advanced-hunting-emailevents-table.md):
+		// the sender Get Entities gives on both APIs (Graph p2Sender, the XDR API's MailMessage sender).
+		value: 'emailFromSender',
+		name: 'Email: Sent by Sender',
+		description:
+			'Email from a sender address, to every recipient (EmailEvents): who else received it',
+		entity: 'sender',
+		query: (sender, days) =>
+			`EmailEvents\n| where ${since(days)}\n| where SenderFromAddress =~ ${sender}\n` +
+			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
+	},
+	{
 		value: 'urlClicks',
 		name: 'URL: Clicks',
 		description:
@@ -135,6 +147,7 @@ export const ENTITY_LABELS: Record<TemplateEntity, string> = {
 	user: 'user principal name or account name',
 	file: 'file hash',
 	mailbox: 'recipient email address',
+	sender: 'sender email address',
 	url: 'URL or domain',
 	any: 'entity value (device, user, file, IP or URL)',
 };

@@ -34,7 +34,10 @@ const UNREACHABLE_CREDENTIAL_ID = 'BrowserDeadCred1';
 const UNREACHABLE_WORKFLOW_ID = 'BrowserUnreach01';
 const UNREACHABLE_NODE = 'List Incidents';
 /** The gallery examples whose canvases the README shows: docs/screenshots/gallery-<file name>.png. */
-const GALLERY = [{ file: 'mssp-morning-report.json', id: 'BrowserGallery01' }];
+const GALLERY = [
+	{ file: 'phishing-triage.json', id: 'BrowserGallery01' },
+	{ file: 'mssp-morning-report.json', id: 'BrowserGallery02' },
+];
 const progress = (message: string) => process.stderr.write(`[browser] ${message}\n`);
 
 (RUN ? describe : describe.skip)('the n8n editor in headless Chromium', () => {

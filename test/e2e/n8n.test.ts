@@ -58,6 +58,8 @@ const WF = {
 	investigate: 'E2eInvestigate01',
 	approval: 'E2eApproval00001',
 	mssp: 'E2eMsspReport001',
+	phishGraph: 'E2ePhishGraph001',
+	phishXdr: 'E2ePhishXdr00001',
 };
 const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
@@ -94,6 +96,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// The MSSP report's customers: Fabrikam (incidents, isolations), Tailspin (nothing open), and
 	// Contoso, whose administrator removed the app (Entra answers AADSTS7000229).
 	const mssp = { fabrikam: '', tailspin: '', contoso: '' };
+	// The phishing example, published, once per API, each in its own tenant with a user-reported message.
+	const phish = { graph: '', defenderXdr: '' };
+	const phished: Record<string, ReturnType<Emulator['seedPhishingIncident']>> = {};
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -306,6 +311,21 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			createdTime: Date.now() - hour,
 		});
 
+		for (const api of ['graph', 'defenderXdr'] as const) {
+			phish[api] = emu.addTenant({ domains: [`phish-${api.toLowerCase()}.example`] }).id;
+			emu.consent({ tenantId: phish[api], clientId, roles: ROLES });
+			phished[api] = emu.seedPhishingIncident(phish[api], {
+				sender: `billing@invoices-${api.toLowerCase()}.example`,
+				url: `https://invoices-${api.toLowerCase()}.example/pay?id=7`,
+			});
+		}
+		// An incident without email evidence: the phishing flow skips it.
+		inc.phishSkipped = emu.createIncident(phish.graph, {
+			title: 'E2E no email here',
+			severity: 'High',
+			devices: ['ws-0101.contoso.local'],
+		});
+
 		const endpoints = {
 			authorityUrl: emu.authorityUrl,
 			defenderApiUrl: emu.defenderApiUrl,
@@ -491,6 +511,23 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 					node.parameters.assignments.assignments[0].value = `={{ ${JSON.stringify(tenants)} }}`;
 				},
 			}),
+			// The phishing example, published on each API: it waits for the decision on n8n's resume URL.
+			...(['graph', 'defenderXdr'] as const).map((api) =>
+				lab.forImport(lab.loadExample('phishing-triage.json'), {
+					id: api === 'graph' ? WF.phishGraph : WF.phishXdr,
+					name: `E2E phishing triage (${api})`,
+					webhookUrl: sink.urlFor(`phish-${api}`),
+					mutate: (node: Json) => {
+						if (node.type !== lab.DEFENDER && node.type !== lab.DEFENDER_TRIGGER) return;
+						if ('api' in node.parameters) node.parameters.api = api;
+						node.parameters.options = { ...node.parameters.options, tenantId: phish[api] };
+						if (node.type === lab.DEFENDER_TRIGGER) {
+							node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+							node.parameters.options.backfillFrom = new Date(Date.now() - MINUTE).toISOString();
+						}
+					},
+				}),
+			),
 			// The approval example, published: it waits for the decision on n8n's resume URL.
 			lab.forImport(lab.loadExample('respond-with-approval.json'), {
 				id: WF.approval,
@@ -515,6 +552,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		]);
 		await lab.publishWorkflowCli(home, WF.trigger);
 		await lab.publishWorkflowCli(home, WF.approval);
+		await lab.publishWorkflowCli(home, WF.phishGraph);
+		await lab.publishWorkflowCli(home, WF.phishXdr);
 
 		server = await lab.startN8n({ home, caFile: emu.caFile });
 		client = await lab.setupOwner(server.url);
@@ -1136,16 +1175,91 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		8 * MINUTE,
 	);
 
+	it.each(['graph', 'defenderXdr'] as const)(
+		'phishing triage (%s): recipients and clicks counted, approved in chat, URL and sender domain blocked for 30 days, commented, outcome card',
+		async (api) => {
+			const seeded = phished[api];
+			const workflowId = api === 'graph' ? WF.phishGraph : WF.phishXdr;
+			const domain = `invoices-${api.toLowerCase()}.example`;
+			const [request] = await sink.waitFor(`phish-${api}`, 1, 150_000);
+			expect(request.body.text).toBe(
+				`🎣 Phishing in incident ${seeded.incident!.id}: 3 recipient(s), 1 clicked. Block the URL and the sender domain?`,
+			);
+			expect(request.body.blocks[1].text).toEqual({
+				type: 'plain_text',
+				text: [
+					'Subject: Your invoice is overdue',
+					`From: billing@${domain} (Delivered)`,
+					`URL: https://${domain}/pay?id=7`,
+					'Received by 3: erin@contoso.com, dave@contoso.com, carol@contoso.com',
+					'Clicked by 1: dave@contoso.com',
+				].join('\n'),
+			});
+			const buttons = request.body.blocks.at(-1).elements as Json[];
+			expect(buttons.map((button) => button.text.text)).toEqual(['Approve', 'Reject']);
+			expect(buttons[0].url).toMatch(
+				new RegExp(`^${server.url}/webhook-waiting/\\d+\\?.*decision=approve$`),
+			);
+			expect(emu.listIndicators(phish[api])).toEqual([]); // nothing before the approval
+			await waitingForDecision(1, workflowId);
+			expect((await fetch(buttons[0].url)).status).toBe(200);
+
+			const [, outcome] = await sink.waitFor(`phish-${api}`, 2, 60_000).catch(async (error) => {
+				throw new Error(`${(error as Error).message}; ${await executionErrors(workflowId)}`);
+			});
+			expect(outcome.body.text).toBe(
+				`🎣 Incident ${seeded.incident!.id}: 3 recipient(s), 1 clicked, 2 indicator(s) created`,
+			);
+			const indicators = emu.listIndicators(phish[api]) as Json[];
+			expect(
+				indicators
+					.map((indicator) => [indicator.indicatorType, indicator.indicatorValue, indicator.action])
+					.sort(),
+			).toEqual([
+				['DomainName', domain, 'Block'],
+				['Url', `https://${domain}/pay?id=7`, 'Block'],
+			]);
+			for (const indicator of indicators) {
+				const days = (Date.parse(indicator.expirationTime) - Date.now()) / 86_400_000;
+				expect(days).toBeGreaterThan(29.9);
+				expect(days).toBeLessThan(30.1);
+			}
+			const [comment] = (emu.getIncident(phish[api], seeded.incident!.id) as Incident).comments;
+			expect(comment.comment).toMatch(
+				new RegExp(
+					`^Phishing triage by n8n: the message "Your invoice is overdue" from billing@${domain.replace(/\./g, '\\.')} reached 3 mailbox\\(es\\); 1 user\\(s\\) clicked its URL \\(dave@contoso\\.com\\)\\. Approved in chat: URL https://.* blocked until \\d{4}-\\d{2}-\\d{2} \\(indicator \\d+\\); sender domain ${domain.replace(/\./g, '\\.')} blocked until \\d{4}-\\d{2}-\\d{2} \\(indicator \\d+\\)\\.$`,
+				),
+			);
+			if (api === 'graph')
+				expect(emu.getIncident(phish.graph, inc.phishSkipped.id)).toMatchObject({ comments: [] });
+		},
+		6 * MINUTE,
+	);
+
+	/** The failed executions of a workflow: node and message, for a test's error message. */
+	async function executionErrors(workflowId: string): Promise<string> {
+		const failed: string[] = [];
+		for (const summary of await lab.listExecutions(client, workflowId)) {
+			const { data } = await lab.getExecution(client, summary.id);
+			const error = data?.resultData?.error;
+			if (error)
+				failed.push(
+					`execution ${summary.id} failed in ${data.resultData.lastNodeExecuted}: ${error.message}`,
+				);
+		}
+		return failed.join('; ') || 'no failed execution';
+	}
+
 	/**
 	 * Waits until the approval workflow's execution waits for its `decision`-th answer: its Wait node
 	 * has run that many times and n8n saved it as waiting. n8n 1.x on its default SQLite writes the
 	 * status and the data of an execution in two updates: a click between them finds it "waiting"
 	 * with the previous wait's data and resumes it from there.
 	 */
-	async function waitingForDecision(decision: number): Promise<void> {
+	async function waitingForDecision(decision: number, workflowId = WF.approval): Promise<void> {
 		const deadline = Date.now() + 2 * MINUTE;
 		for (;;) {
-			for (const summary of await lab.listExecutions(client, WF.approval)) {
+			for (const summary of await lab.listExecutions(client, workflowId)) {
 				if (summary.status !== 'waiting') continue;
 				const execution = await lab.getExecution(client, summary.id);
 				if (execution.data?.resultData?.runData?.['Wait for Decision']?.length === decision) return;

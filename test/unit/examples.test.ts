@@ -26,6 +26,7 @@ describe('examples', () => {
 			'incident-triage.json',
 			'investigate-device.json',
 			'mssp-morning-report.json',
+			'phishing-triage.json',
 			'respond-to-incident.json',
 			'respond-with-approval.json',
 		]);

@@ -322,6 +322,35 @@ export function listLocator(field: {
 	};
 }
 
+/**
+ * A file of the live response library: From List, or its name typed in. Fields that were plain strings
+ * keep their name; n8n hands such a saved string over unchanged, and the readers accept it.
+ */
+export function libraryFileLocator(field: {
+	displayName: string;
+	name: string;
+	description: string;
+	placeholder: string;
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: field.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchLibraryFiles', searchable: true },
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: field.placeholder },
+		],
+	};
+}
+
 export const returnAllFields: INodeProperties[] = [
 	{
 		displayName: 'Return All',

@@ -36,6 +36,8 @@ export interface ResponseActionOperation {
 	/** Fields of this action besides the comment (e.g. isolation type), with how they go into the body. */
 	fields?: INodeProperties[];
 	body?: (context: IExecuteFunctions, index: number) => IDataObject;
+	/** A notice shown while Wait for Completion is off (what the Pending action lacks). */
+	noWaitNotice?: string;
 	/** Fields shown once Wait for Completion is on (what to do with the finished action). */
 	afterWaitFields?: INodeProperties[];
 	/** Turns the finished action into the output (e.g. with downloaded results); only called after a wait. */
@@ -47,6 +49,21 @@ export interface ResponseActionOperation {
 	) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
 	/** Explains a Failed outcome from the final action. */
 	failureDetail?: (action: IDataObject) => string;
+	/** Checks made before the request is sent that need the API (e.g. the library holds the scripts). */
+	beforeSend?: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+		body: IDataObject,
+	) => Promise<void>;
+	/** After a wait that did not succeed: the error to throw, e.g. with what completed before the failure. */
+	onFailure?: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+		action: IDataObject,
+		error: NodeOperationError,
+	) => Promise<NodeOperationError>;
 	quota?: QuotaCategory;
 	busyHint?: string;
 	/** Leave out "If Action Already Running": the running request is someone else's session. */
@@ -95,6 +112,17 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			description:
 				'Whether to wait until the device has carried out the action and output its final state. Failed, TimeOut and Cancelled actions and a wait timeout are errors for the item. Off: output the Pending action at once.',
 		},
+		...(spec.noWaitNotice
+			? [
+					{
+						displayName: spec.noWaitNotice,
+						name: 'noWaitNotice',
+						type: 'notice',
+						default: '',
+						displayOptions: { show: { waitForCompletion: [false] } },
+					} satisfies INodeProperties,
+				]
+			: []),
 		{
 			displayName: 'Max Wait for Completion (Seconds)',
 			name: 'waitTimeout',
@@ -130,6 +158,7 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 		const waitMs = this.getNodeParameter('waitForCompletion', index, false)
 			? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600))
 			: undefined;
+		await spec.beforeSend?.call(this, index, session, body);
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 		if (!spec.undo) await refuseProtectedDevice.call(this, session, machine);
 		const returnRunning =
@@ -154,7 +183,17 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
 				itemData: { item: index },
 			});
-		action = await waitForAction.call(this, session, action, waitMs, spec.failureDetail);
+		const onFailure = spec.onFailure;
+		action = await waitForAction.call(
+			this,
+			session,
+			action,
+			waitMs,
+			spec.failureDetail,
+			onFailure
+				? async (failed, error) => await onFailure.call(this, index, session, failed, error)
+				: undefined,
+		);
 		const output = spec.finish
 			? await spec.finish.call(this, index, session, action)
 			: { json: action };

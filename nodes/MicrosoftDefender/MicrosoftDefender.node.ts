@@ -55,7 +55,12 @@ const RESOURCE_OPTIONS = [
 		value: 'software',
 		description: 'Software inventory (vulnerability management)',
 	},
-	{ name: 'User', value: 'user', description: 'Devices an account logged on to' },
+	{
+		name: 'User',
+		value: 'user',
+		description:
+			'Accounts: the devices they logged on to, and identity response (disable, enable, reset password, revoke sessions, …)',
+	},
 	{
 		name: 'Vulnerability',
 		value: 'vulnerability',

@@ -142,11 +142,19 @@ export const machineIdLocator: INodeProperties = {
 			type: 'list',
 			typeOptions: { searchListMethod: 'searchMachines', searchable: true },
 		},
+		// n8n's editor labels the mode named `id` "By ID" whatever its display name; workflows saved with a
+		// name in it keep working, since the reader resolves names and IDs alike.
 		{
-			displayName: 'By ID or Name',
+			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. ws-0101.contoso.local or 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+			placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. ws-0101.contoso.local or ws-0101',
 		},
 	],
 };
@@ -283,11 +291,18 @@ export const identityAccountLocator: INodeProperties = {
 			type: 'list',
 			typeOptions: { searchListMethod: 'searchIdentityAccounts', searchable: true },
 		},
+		// As for Device: the mode `id` reads "By ID" in the editor; saved names in it keep working.
 		{
-			displayName: 'By UPN, Name or ID',
+			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. jdoe@contoso.com, CONTOSO\\jdoe or an identity account ID',
+			placeholder: 'e.g. an identity account ID',
+		},
+		{
+			displayName: 'By Username',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. jdoe@contoso.com, CONTOSO\\jdoe or an on-premises SID',
 		},
 	],
 };

@@ -246,6 +246,30 @@ describe('chat messages', () => {
 		]);
 	});
 
+	it.each(['graph', 'defenderXdr'])(
+		'Get Many on %s with Include Alerts off: the chat message still counts the alerts and names devices and users; the output leaves the alerts out',
+		async (api) => {
+			const lab = await createLab();
+			triage(lab).seedTriageIncident(lab.tenantId);
+			const [item] = await runDefender(lab, {
+				api,
+				resource: 'incident',
+				operation: 'getAll',
+				returnAll: true,
+				filters: {},
+				options: { chatMessageFormat: 'markdown' },
+			});
+			expect(item.json.chatMessage).toEqual(expect.stringContaining('Alerts: 3'));
+			expect(item.json.chatMessage).toEqual(
+				expect.stringContaining('Devices (2):\n• ws-triage1.contoso.local'),
+			);
+			expect(item.json.chatMessage).toEqual(
+				expect.stringMatching(/Users \(1\):\n• \w+@contoso\.com/),
+			);
+			expect(item.json.alerts).toBeUndefined();
+		},
+	);
+
 	it('Get Many adds a Teams card per incident; an invalid approve URL fails the item', async () => {
 		const lab = await createLab();
 		triage(lab).seedTriageIncident(lab.tenantId);

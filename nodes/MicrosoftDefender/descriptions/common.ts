@@ -584,7 +584,7 @@ export const chatMessageOptions: INodeProperties[] = [
 		],
 		default: 'slack',
 		description:
-			'Whether to add a chatMessage field, ready to post: severity, status, title, assignee, alert and entity counts, top devices, users and files, and a link to the Defender portal. Values are escaped so that they cannot mention anyone or change the formatting.',
+			'Adds a chatMessage field, ready to post: severity, status, title, assignee, alert and entity counts, top devices, users and files, and a link to the Defender portal. The alerts it counts are fetched for it even with Include Alerts off. Values are escaped so that they cannot mention anyone or change the formatting.',
 	},
 	{
 		displayName: 'Chat Approve URL',

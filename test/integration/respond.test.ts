@@ -298,7 +298,27 @@ describe.each(['graph', 'defenderXdr'] as const)('Alert on %s', (api) => {
 			returnAll: true,
 			filters: { severity: 'High' },
 		});
+		// A single severity as saved when the filter was a dropdown, and several as the filter now takes them.
 		expect(listed.map((item) => item.json.id)).toEqual([alert.id]);
+		const several = await run(lab, {
+			api,
+			resource: 'alert',
+			operation: 'getAll',
+			limit: 5,
+			filters: { severity: ['High', 'Low'] },
+		});
+		expect(several.map((item) => item.json.title).sort()).toEqual([
+			'Low noise',
+			'Suspicious PowerShell',
+		]);
+		const [high] = await run(lab, {
+			api,
+			resource: 'alert',
+			operation: 'getAll',
+			limit: 5,
+			filters: { severity: ['High'] },
+		});
+		expect(high.json.id).toBe(alert.id);
 		expect(listed[0].json).toMatchObject({
 			title: 'Suspicious PowerShell',
 			severity: 'High',

@@ -25,7 +25,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			);
 		}
 		try {
-			returnData.push(...(await handler.execute.call(this, index)));
+			for (const item of await handler.execute.call(this, index)) {
+				// OData's metadata link says nothing to a workflow; records start with their own fields.
+				delete item.json['@odata.context'];
+				returnData.push(item);
+			}
 		} catch (error) {
 			const nodeError = toNodeError(this, error, index);
 			if (this.continueOnFail()) {

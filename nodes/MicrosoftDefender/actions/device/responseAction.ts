@@ -46,6 +46,8 @@ export interface ResponseActionOperation {
 		index: number,
 		session: ApiSession,
 		action: IDataObject,
+		/** The action as the Simplify setting shapes it. */
+		shape: (action: IDataObject) => IDataObject,
 	) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
 	/** Explains a Failed outcome from the final action. */
 	failureDetail?: (action: IDataObject) => string;
@@ -133,6 +135,16 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 				'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
+		// Node version 1 output the full action; 1.1 starts with Simplify on, like Incident and Alert.
+		...[1, 1.1].map((version): INodeProperties => ({
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			default: version > 1,
+			description:
+				'Whether to return a compact action (ID, type, status, device, requestor, comment, times, and the file or scope it concerns) instead of the full record',
+			displayOptions: { show: { '@version': [version] } },
+		})),
 		...(spec.afterWaitFields ?? []).map((field) => ({
 			...field,
 			displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } },
@@ -179,8 +191,10 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			},
 			returnRunning,
 		);
+		const simplify = this.getNodeParameter('simplify', index, false) === true;
+		const shape = (record: IDataObject) => (simplify ? simplifyMachineAction(record) : record);
 		if (waitMs === undefined)
-			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
+			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(shape(action)), {
 				itemData: { item: index },
 			});
 		const onFailure = spec.onFailure;
@@ -195,10 +209,34 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 				: undefined,
 		);
 		const output = spec.finish
-			? await spec.finish.call(this, index, session, action)
-			: { json: action };
+			? await spec.finish.call(this, index, session, action, shape)
+			: { json: shape(action) };
 		return [{ ...output, pairedItem: { item: index } }];
 	}
 
 	return { option: spec.option, properties, execute };
+}
+
+/** Fields of a machine action that Simplify keeps, under the API's own names. */
+const SIMPLE_ACTION_FIELDS = [
+	'id',
+	'type',
+	'status',
+	'machineId',
+	'computerDnsName',
+	'requestor',
+	'requestorComment',
+	'creationDateTimeUtc',
+	'lastUpdateDateTimeUtc',
+	'scope',
+	'relatedFileInfo',
+];
+
+/** A compact machine action: the fields a workflow acts on, those the action left empty left out. */
+export function simplifyMachineAction(action: IDataObject): IDataObject {
+	return Object.fromEntries(
+		SIMPLE_ACTION_FIELDS.filter(
+			(field) => action[field] !== undefined && action[field] !== null && action[field] !== '',
+		).map((field) => [field, action[field]]),
+	);
 }

@@ -191,14 +191,14 @@ export const { option, properties, execute } = responseActionOperation({
 			{ json: { ...action, scripts, files }, ...(files.length > 0 ? { binary } : {}) },
 		);
 	},
-	async finish(index, session, action) {
+	async finish(index, session, action, shape) {
 		const { scripts, files, binary } = await liveResponseResults.call(
 			this,
 			session,
 			action,
 			binaryPropertyNameOf(this.getNodeParameter('binaryPropertyName', index, 'data')),
 		);
-		return { json: { ...action, scripts, files }, ...(files.length > 0 ? { binary } : {}) };
+		return { json: { ...shape(action), scripts, files }, ...(files.length > 0 ? { binary } : {}) };
 	},
 });
 

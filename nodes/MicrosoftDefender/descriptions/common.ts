@@ -622,7 +622,11 @@ export const entityTypesField: INodeProperties = {
 		{ name: 'Device', value: 'device' },
 		{ name: 'Domain', value: 'domain', description: 'Domains of the URLs, and DNS evidence' },
 		{ name: 'Email Message', value: 'emailMessage' },
-		{ name: 'File', value: 'file' },
+		{
+			name: 'File',
+			value: 'file',
+			description: 'File evidence, and the image file of each process that has none of its own',
+		},
 		{ name: 'IP Address', value: 'ip' },
 		{ name: 'Mailbox', value: 'mailbox' },
 		{

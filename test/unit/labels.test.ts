@@ -267,9 +267,9 @@ describe('option labels', () => {
 						),
 				)
 				.map((property) => property.displayName);
-		const fields = Object.fromEntries(
+		const fields = Object.fromEntries<string[]>(
 			(template.options as INodePropertyOptions[]).map((option) => [
-				option.value,
+				String(option.value),
 				shown(String(option.value)),
 			]),
 		);

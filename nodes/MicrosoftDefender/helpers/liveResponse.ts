@@ -2,7 +2,7 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflo
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadWithFreshLink } from '../transport/download';
-import { defenderApiRequest, type ApiSession } from '../transport/request';
+import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
 
 /**
  * A live response command as the node saves it: one entry of `commands.command[]` (node version 1, with
@@ -164,7 +164,7 @@ export async function checkLibraryFiles(
 		});
 	} catch (error) {
 		if (error instanceof NodeApiError && String(error.httpCode) === '403') return;
-		throw error;
+		throw toNodeError(this, error, session.itemIndex);
 	}
 	if (!Array.isArray(answer.value) || answer['@odata.nextLink']) return;
 	const names = new Set(

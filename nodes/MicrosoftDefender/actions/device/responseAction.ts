@@ -92,6 +92,15 @@ const ifRunningOption: INodeProperties = {
 	default: 'fail',
 };
 
+const actionSimplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to return a compact action (ID, type, status, device, requestor, comment, times, and the file or scope it concerns) instead of the full record',
+};
+
 /** Builds the fields and execute() of one response action (isolate, scan, …); every action shares them. */
 export function responseActionOperation(spec: ResponseActionOperation): OperationModule {
 	const properties: INodeProperties[] = [
@@ -136,15 +145,8 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
 		// Node version 1 output the full action; 1.1 starts with Simplify on, like Incident and Alert.
-		...[1, 1.1].map((version): INodeProperties => ({
-			displayName: 'Simplify',
-			name: 'simplify',
-			type: 'boolean',
-			default: version > 1,
-			description:
-				'Whether to return a compact action (ID, type, status, device, requestor, comment, times, and the file or scope it concerns) instead of the full record',
-			displayOptions: { show: { '@version': [version] } },
-		})),
+		{ ...actionSimplifyField, default: false, displayOptions: { show: { '@version': [1] } } },
+		{ ...actionSimplifyField, default: true, displayOptions: { show: { '@version': [1.1] } } },
 		...(spec.afterWaitFields ?? []).map((field) => ({
 			...field,
 			displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } },

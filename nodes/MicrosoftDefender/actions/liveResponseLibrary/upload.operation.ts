@@ -6,7 +6,7 @@ import type { OperationOption } from '../node.type';
 import { optionsCollection, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { endpointSessionFor } from '../../helpers/parameters';
 import { multipartBody, type FormPart } from '../../helpers/multipart';
-import { defenderApiRequest } from '../../transport/request';
+import { defenderApiRequest, toNodeError } from '../../transport/request';
 import { inputError } from '../lookup';
 
 /** Microsoft's limit per library file. */
@@ -132,7 +132,7 @@ export async function execute(
 				index,
 				`A file named ${fileName} is already in the live response library. Turn on Options → Replace If Exists to replace it, or set Options → File Name to another name.`,
 			);
-		throw error;
+		throw toNodeError(this, error, index);
 	}
 	delete file['@odata.context'];
 	return [{ json: file, pairedItem: { item: index } }];

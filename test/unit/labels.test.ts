@@ -326,7 +326,9 @@ describe('Run Live Response in the editor', () => {
 	it('version 1.1 offers one group per command type; version 1 keeps its typed list', () => {
 		expect(commandGroups(1.1)).toEqual([['putFile', 'runScript', 'getFile']]);
 		expect(commandGroups(1)).toEqual([['command']]);
-		expect(description.defaultVersion).toBe(1.1);
+		// New nodes get the highest version; a defaultVersion would hide n8n's Custom API Call.
+		expect(description.version).toEqual([1, 1.1]);
+		expect(description.defaultVersion).toBeUndefined();
 	});
 
 	it('flags empty script names and paths in the editor', () => {

@@ -230,6 +230,8 @@ const SIMPLE_ACTION_FIELDS = [
 	'requestorComment',
 	'creationDateTimeUtc',
 	'lastUpdateDateTimeUtc',
+	// The spelling Microsoft's list examples show (see waitForAction).
+	'lastUpdateTimeUtc',
 	'scope',
 	'relatedFileInfo',
 ];

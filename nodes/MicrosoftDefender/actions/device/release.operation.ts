@@ -1,7 +1,6 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	undo: true,
 	option: {
 		name: 'Release From Isolation',
 		description: 'Undo an isolation (Machine.Isolate)',

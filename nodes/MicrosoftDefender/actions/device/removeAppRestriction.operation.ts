@@ -1,7 +1,6 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	undo: true,
 	option: {
 		name: 'Remove App Restriction',
 		description: 'Allow all apps again (Machine.RestrictExecution)',

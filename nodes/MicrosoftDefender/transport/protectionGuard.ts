@@ -64,33 +64,30 @@ async function readOnce(
 	const scope = scopeOf(identity.endpoints, api);
 	for (let attempt = 0; ; attempt++) {
 		const token = await getAccessToken(identity, scope);
-		let release: () => void;
-		try {
-			release = await acquireQuotaSlot(
-				`${identity.tenantId.toLowerCase()}|${identity.endpoints.apis[api]}|endpoint`,
-				quotaWindows('endpoint', identity.endpoints.quotaWindowMs, identity.quotaProcesses),
-				MAX_QUOTA_WAIT_MS,
-			);
-		} catch (error) {
-			if (error instanceof QuotaExhaustedError)
-				throw new ReadFailure(`this app's ${error.message}`);
-			throw error;
-		}
-		let response: Response;
-		try {
-			response = await fetch(url, {
-				headers: { authorization: `Bearer ${token.token}`, accept: 'application/json' },
-				// A redirect would carry the token elsewhere: it counts as a failed read.
-				redirect: 'manual',
-				signal: AbortSignal.timeout(READ_TIMEOUT_MS),
-			});
-		} catch (error) {
-			throw new ReadFailure(
-				`no answer (${error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error'})`,
-			);
-		} finally {
-			release();
-		}
+		const release = await acquireQuotaSlot(
+			`${identity.tenantId.toLowerCase()}|${identity.endpoints.apis[api]}|endpoint`,
+			quotaWindows('endpoint', identity.endpoints.quotaWindowMs, identity.quotaProcesses),
+			MAX_QUOTA_WAIT_MS,
+		).catch((error: unknown) =>
+			error instanceof QuotaExhaustedError
+				? new ReadFailure(`this app's ${error.message}`)
+				: new ReadFailure('failed'),
+		);
+		if (release instanceof ReadFailure) throw release;
+		const response = await fetch(url, {
+			headers: { authorization: `Bearer ${token.token}`, accept: 'application/json' },
+			// A redirect would carry the token elsewhere: it counts as a failed read.
+			redirect: 'manual',
+			signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+		})
+			.catch(
+				(error: unknown) =>
+					new ReadFailure(
+						`got no answer (${error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error'})`,
+					),
+			)
+			.finally(release);
+		if (response instanceof ReadFailure) throw response;
 		if (response.status === 401 && attempt === 0) {
 			invalidateAccessToken(identity, scope, Date.now());
 			continue;

@@ -907,6 +907,15 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 					expect.stringMatching(/^Run_Hunting_Query$/),
 				]),
 			);
+			// What the agent is told: the Tool Description, not the node's short action name.
+			expect(exchanges[0].toolDescriptions).toMatchObject({
+				List_New_Incidents: expect.stringMatching(
+					/^Get many incidents, newest first: each with ID, title, .* in Microsoft Defender/,
+				),
+				Run_Hunting_Query: expect.stringMatching(
+					/^Run an advanced hunting query \(KQL, read-only\) and return its rows in Microsoft Defender/,
+				),
+			});
 			const [listed, hunted] = exchanges[2].toolOutputs;
 			expect(listed).toContain(inc.ai1.title);
 			expect(listed).toContain(inc.ai2.title);

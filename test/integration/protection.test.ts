@@ -154,7 +154,14 @@ describe('Protected Devices through the HTTP Request node', () => {
 		).rejects.toThrow(
 			/^Device srv-db01\.contoso\.local is protected: its name "srv-db01\.contoso\.local" matches the rule "name:srv-db01\*"/,
 		);
+		// The Defender for Endpoint API also answers under the Defender XDR API's URL.
+		await expect(
+			send(credentials, 'POST', `${lab.emulator.defenderApiUrl}/api/machines/${vip.id}/isolate`, {
+				Comment: 'x',
+			}),
+		).rejects.toThrow(/^(Device ceo-laptop\.contoso\.local is protected|Cannot check device)/);
 		expect(writesTo(lab, 'mde')).toEqual([]);
+		expect(writesTo(lab, 'xdr')).toEqual([]);
 		expect(emu(lab).listMachineActions(lab.tenantId)).toEqual([]);
 		expect(emu(lab).getMachine(lab.tenantId, vip.id).machineTags).toEqual(['VIP']);
 	});

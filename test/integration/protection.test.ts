@@ -154,6 +154,15 @@ describe('Protected Devices through the HTTP Request node', () => {
 		).rejects.toThrow(
 			/^Device srv-db01\.contoso\.local is protected: its name "srv-db01\.contoso\.local" matches the rule "name:srv-db01\*"/,
 		);
+		// A method override header cannot make a change look like a read.
+		await expect(
+			credentialType.authenticate(credentials, {
+				method: 'POST',
+				url: `${mde}/api/machines/${vip.id}/isolate`,
+				headers: { 'X-HTTP-Method-Override': 'GET' },
+				body: { Comment: 'x' },
+			}),
+		).rejects.toThrow(VIP_REFUSED);
 		// The Defender for Endpoint API also answers under the Defender XDR API's URL.
 		await expect(
 			send(credentials, 'POST', `${lab.emulator.defenderApiUrl}/api/machines/${vip.id}/isolate`, {

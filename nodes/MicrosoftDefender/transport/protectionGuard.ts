@@ -40,18 +40,25 @@ export interface GuardedRequest {
 /** How long a read stays valid for the request it was made for (the node's check, then authenticate's). */
 const FACTS_TTL_MS = 15_000;
 const READ_TIMEOUT_MS = 30_000;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_QUOTA_WAIT_MS = 120_000;
 
 const facts = new Map<string, { at: number; record: Promise<Record<string, unknown>> }>();
 
-/** A method override header would turn a GET into a change: the header decides then. */
+/**
+ * The method that decides: the request's own, unless it is a read and a method override header asks for
+ * something else (a server that honours the header would then change state).
+ */
 function methodOf(request: GuardedRequest): string {
+	const method = String(request.method ?? 'GET').toUpperCase();
 	const headers = (request.headers ?? {}) as Record<string, unknown>;
 	const override = Object.entries(headers).find(
 		([key]) =>
 			key.toLowerCase() === 'x-http-method-override' || key.toLowerCase() === 'x-http-method',
 	)?.[1];
-	return String(override ?? request.method ?? 'GET').toUpperCase();
+	return READ_METHODS.has(method) && override !== undefined
+		? String(override).toUpperCase()
+		: method;
 }
 
 class ReadFailure extends Error {}

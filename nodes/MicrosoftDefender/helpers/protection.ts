@@ -177,7 +177,13 @@ export const ACCOUNT_REFUSAL_HINT =
  *   identityAccount  Graph identityAccounts/{id} (invokeAction and anything else that changes it)
  *   entraUser        Graph users/{id} (accountEnabled, revokeSignInSessions, …)
  *   unchecked        a change to devices or accounts whose target cannot be told from the request
- * Paths are compared case-insensitively, as the APIs read them. Reads are never covered.
+ * Paths are compared case-insensitively, as the APIs read them. Reads are never covered. Sources
+ * (MicrosoftDocs/defender-docs defender-endpoint/api/): isolate-machine, unisolate-machine,
+ * restrict-code-execution, unrestrict-code-execution, run-av-scan, stop-and-quarantine-file,
+ * collect-investigation-package, run-live-response, offboard-machine-api, initiate-autoir-investigation,
+ * add-or-remove-machine-tags, add-or-remove-multiple-machine-tags, update-machine-method; Graph
+ * (microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/): security-identityaccounts-invokeaction,
+ * user-update, user-revokesigninsessions.
  */
 export type ProtectedTarget =
 	| { kind: 'device'; id: string }

@@ -9,6 +9,7 @@ import { clipped } from '../nodes/MicrosoftDefender/helpers/validate';
 import { apiOfUrl, requestTarget, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
 import { TokenRefusedError } from '../nodes/MicrosoftDefender/transport/errors';
 import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
+import { refuseProtectedRequest } from '../nodes/MicrosoftDefender/transport/protectionGuard';
 import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
 
 const PERMISSIONS_URL =
@@ -18,6 +19,7 @@ const PERMISSIONS_URL =
 const PERMISSIONS_NOTICE = `Needs an Entra ID app registration with Application permissions and admin consent: <a href="${PERMISSIONS_URL}" target="_blank">which permissions each operation needs</a>.`;
 
 const CUSTOM = { show: { cloud: ['custom'] } };
+const LOOPBACK_URL = '^\\s*https://(localhost|127\\.\\d+\\.\\d+\\.\\d+|\\[::1\\])(:\\d+)?(/|$)';
 const CERTIFICATE = { show: { authentication: ['certificate'] } };
 
 export class MicrosoftDefenderApi implements ICredentialType {
@@ -52,6 +54,42 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			required: true,
 			description:
 				'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
+		},
+		// Custom Endpoints: its four URLs right below Cloud, where the choice is made.
+		{
+			displayName: 'Authority URL',
+			name: 'authorityUrl',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			placeholder: 'e.g. https://login.microsoftonline.com',
+			description: 'Entra ID login host (https only, without the tenant)',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender XDR API URL',
+			name: 'defenderApiUrl',
+			type: 'string',
+			default: 'https://api.security.microsoft.com',
+			description:
+				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Graph API URL',
+			name: 'graphApiUrl',
+			type: 'string',
+			default: 'https://graph.microsoft.com',
+			description: 'Base URL of Microsoft Graph, without /v1.0',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender for Endpoint API URL',
+			name: 'endpointApiUrl',
+			type: 'string',
+			default: 'https://api.securitycenter.microsoft.com',
+			description:
+				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
+			displayOptions: CUSTOM,
 		},
 		{
 			displayName: 'Tenant ID',
@@ -142,7 +180,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. tag:VIP, name:dc*, srv-db??',
 			description:
-				'Devices no response action may touch (isolate, restrict apps, scan, quarantine, collect package, live response, remove tag): one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either. The item fails before anything is sent, naming the rule. Release and Remove App Restriction stay allowed.',
+				'Devices no response action may touch: one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either.',
+			hint: 'Holds for every request made with this credential, the HTTP Request node included: isolate, restrict app execution, antivirus scan, stop and quarantine, collect investigation package, live response, start investigation, offboard, remove tag and any other change to /api/machines/{id} are refused before they are sent. Release From Isolation, Remove App Restriction and Add Tag stay allowed. The device is read first (Machine.Read.All); if it cannot be read, the change is refused. Bulk tag removal (AddOrRemoveTagForMultipleMachines) is refused while rules are set.',
 		},
 		{
 			displayName: 'Protected Accounts',
@@ -153,41 +192,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			placeholder: 'e.g. *@exec.contoso.com, CONTOSO\\admin*',
 			description:
 				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
-		},
-		{
-			displayName: 'Authority URL',
-			name: 'authorityUrl',
-			type: 'string',
-			default: 'https://login.microsoftonline.com',
-			placeholder: 'e.g. https://login.microsoftonline.com',
-			description: 'Entra ID login host (https only, without the tenant)',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Defender XDR API URL',
-			name: 'defenderApiUrl',
-			type: 'string',
-			default: 'https://api.security.microsoft.com',
-			description:
-				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Graph API URL',
-			name: 'graphApiUrl',
-			type: 'string',
-			default: 'https://graph.microsoft.com',
-			description: 'Base URL of Microsoft Graph, without /v1.0',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Defender for Endpoint API URL',
-			name: 'endpointApiUrl',
-			type: 'string',
-			default: 'https://api.securitycenter.microsoft.com',
-			description:
-				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
-			displayOptions: CUSTOM,
+			hint: 'Holds for every request made with this credential, the HTTP Request node included: Disable, Enable, Force Password Reset, Revoke Sessions, Require Sign-In Again, Mark Compromised (Graph identityAccounts/{id}/invokeAction) and any change to Graph /users/{id} (accountEnabled, revokeSignInSessions, …) are refused before they are sent. The account is read first (SecurityIdentitiesAccount.Read.All, User.Read.All); if it cannot be read, the change is refused.',
 		},
 		{
 			displayName: 'Processes Sharing the Quota (Advanced, Queue Mode)',
@@ -206,7 +211,13 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			description:
 				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
-			displayOptions: CUSTOM,
+			// Only an emulator on this machine has a shorter window: shown when the authority is a loopback address.
+			displayOptions: {
+				show: {
+					cloud: ['custom'],
+					authorityUrl: [{ _cnd: { regex: LOOPBACK_URL } }],
+				},
+			},
 		},
 	];
 
@@ -214,7 +225,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 	 * Puts an app-only bearer token on every request n8n sends with this credential: this package's nodes
 	 * (`url`, maybe `baseURL`) and the HTTP Request node's Custom API Call (legacy `uri`). The URL is judged
 	 * as it will be sent; its API decides the token's audience, and any other URL gets no token. The token
-	 * is never carried along a redirect to another origin.
+	 * is never carried along a redirect to another origin. A change to a device or account that Protected
+	 * Devices / Accounts cover is refused here, before anything is sent.
 	 */
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
@@ -241,6 +253,13 @@ export class MicrosoftDefenderApi implements ICredentialType {
 				`Refusing to attach a Microsoft Defender token to ${shown}: it is not under one of the credential's API URLs (${Object.values(identity.endpoints.apis).join(', ')}). Use a full https:// URL under one of them.`,
 			);
 		}
+		// Protected Devices / Accounts hold for every caller, the HTTP Request node included.
+		await refuseProtectedRequest(identity, credentials, {
+			method: requestOptions.method,
+			url: target as string,
+			body: requestOptions.body,
+			headers: requestOptions.headers,
+		});
 		const token = await getAccessToken(identity, scopeOf(identity.endpoints, api));
 		return {
 			...requestOptions,

@@ -60,8 +60,11 @@ const WF = {
 	mssp: 'E2eMsspReport001',
 	phishGraph: 'E2ePhishGraph001',
 	phishXdr: 'E2ePhishXdr00001',
+	isolateProtected: 'E2eIsolateProt01',
+	isolatePlain: 'E2eIsolatePlain1',
 };
 const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
+const PROTECTING_CREDENTIAL = 'Microsoft Defender (srv-db01* protected)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -90,6 +93,10 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let t6: string;
 	// Tenant 7: the triage example posting Teams cards, one incident with a hostile, long title and eight devices.
 	let t7: string;
+	// Tenant 8: n8n's own HTTP Request node isolating devices with a credential that protects srv-db01*.
+	let t8: string;
+	let dbServer: { id: string };
+	let workstation: { id: string };
 	const hostileTitle =
 		'E2E <at>SOC</at> <!channel> *bold* [link](https://evil.example) {{DATE(2026-01-01T00:00:00Z, SHORT)}} ' +
 		'very long '.repeat(60);
@@ -123,7 +130,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
 		t6 = emu.addTenant({ domains: ['adatum.example'] }).id;
 		t7 = emu.addTenant({ domains: ['litware.example'] }).id;
-		for (const tenantId of [t1, t2, t3, t5, t6, t7])
+		t8 = emu.addTenant({ domains: ['proseware.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5, t6, t7, t8])
 			emu.consent({ tenantId, clientId, roles: ROLES });
 		inc.teams = emu.createIncident(t7, {
 			title: hostileTitle,
@@ -156,6 +164,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			osPlatform: 'Windows11',
 			machineTags: ['VIP'],
 		});
+		dbServer = emu.addMachine(t8, { computerDnsName: 'srv-db01.contoso.local' });
+		workstation = emu.addMachine(t8, { computerDnsName: 'ws-0300.contoso.local' });
 		inc.contain = emu.createIncident(t3, {
 			title: 'E2E ransomware to contain',
 			severity: 'High',
@@ -368,10 +378,22 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			...approvalCredential.data,
 			protectedDevices: 'tag:vip\nname:dc*',
 		} as typeof approvalCredential.data;
+		const protectingCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred5',
+			name: PROTECTING_CREDENTIAL,
+			endpoints,
+			tenantId: t8,
+			clientId,
+			clientSecret: secret,
+		});
+		protectingCredential.data = {
+			...protectingCredential.data,
+			protectedDevices: 'name:srv-db01*',
+		} as typeof protectingCredential.data;
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
 		await lab.n8nCli(home, [
 			'import:credentials',
-			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, openAi])}`,
+			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, protectingCredential, openAi])}`,
 		]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
@@ -526,6 +548,16 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 							node.parameters.options.backfillFrom = new Date(Date.now() - MINUTE).toISOString();
 						}
 					},
+				}),
+			),
+			// The same HTTP Request node cannot isolate a device the credential protects; another device it can.
+			...(['isolateProtected', 'isolatePlain'] as const).map((key) =>
+				lab.customApiCallWorkflow({
+					id: WF[key],
+					name: `E2E Custom API Call (isolate, ${key})`,
+					url: `${emu.endpointApiUrl}/api/machines/${key === 'isolateProtected' ? dbServer.id : workstation.id}/isolate`,
+					credential: { id: 'E2eDefenderCred5', name: PROTECTING_CREDENTIAL },
+					body: { Comment: 'isolated by an HTTP Request node', IsolationType: 'Full' },
 				}),
 			),
 			// The approval example, published: it waits for the decision on n8n's resume URL.
@@ -898,9 +930,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(entities).toMatchObject({
 			incidentId: String(inc.contain.id),
 			devices: [{ kind: 'device', value: 'fin-laptop-7.contoso.local' }],
-			files: [],
 		});
 		const target = { sha256: entities.processes[0].sha256 };
+		// The incident names its file only on the process: Entity Types = File includes that image file.
+		expect(entities.files).toEqual([
+			expect.objectContaining({ kind: 'file', sha256: target.sha256 }),
+		]);
 		expect(target.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(emu.listMachineActions(t3)).toEqual([
 			expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' }),
@@ -943,6 +978,18 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			/failed in node "Custom API Call": Refusing to attach a Microsoft Defender token to http:\/\/127\.0\.0\.1:\d+\/hooks\/custom-foreign: it is not under one of the credential's API URLs/,
 		);
 		expect(sink.received('custom-foreign')).toEqual([]);
+	});
+
+	it('Protected Devices hold for the HTTP Request node with this credential: a protected device is not isolated, another one is', async () => {
+		await expect(execute(WF.isolateProtected)).rejects.toThrow(
+			/failed in node "Custom API Call": Device srv-db01\.contoso\.local is protected: its name "srv-db01\.contoso\.local" matches the rule "name:srv-db01\*" in the credential's Protected Devices, so no response action runs on it\./,
+		);
+		expect(emu.listMachineActions(t8)).toEqual([]);
+		const [isolated] = lab.nodeOutput(await execute(WF.isolatePlain), 'Custom API Call');
+		expect(isolated).toMatchObject({ type: 'Isolate', machineId: workstation.id });
+		expect(emu.listMachineActions(t8)).toEqual([
+			expect.objectContaining({ type: 'Isolate', machineId: workstation.id }),
+		]);
 	});
 
 	it('investigation: file statistics, a live response script and collected file, the device vulnerabilities — posted and commented', async () => {
@@ -1033,6 +1080,15 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 					expect.stringMatching(/^Run_Hunting_Query$/),
 				]),
 			);
+			// What the agent is told: the Tool Description, not the node's short action name.
+			expect(exchanges[0].toolDescriptions).toMatchObject({
+				List_New_Incidents: expect.stringMatching(
+					/^Get many incidents, newest first: each with ID, title, .* in Microsoft Defender/,
+				),
+				Run_Hunting_Query: expect.stringMatching(
+					/^Run an advanced hunting query \(KQL, read-only\) and return its rows in Microsoft Defender/,
+				),
+			});
 			const [listed, hunted] = exchanges[2].toolOutputs;
 			expect(listed).toContain(inc.ai1.title);
 			expect(listed).toContain(inc.ai2.title);

@@ -5,8 +5,10 @@ export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Collect Investigation Package',
 		description:
-			'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics)',
-		action: 'Collect an investigation package from a device (changes state: a response action)',
+			'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics). Changes state: a response action.',
+		action: 'Collect an investigation package',
+		toolDescription:
+			'Collect an investigation package from a device (changes state: a response action)',
 	},
 	path: 'collectInvestigationPackage',
 	type: 'CollectInvestigationPackage',
@@ -31,8 +33,8 @@ export const { option, properties, execute } = responseActionOperation({
 			displayOptions: { show: { downloadPackage: [true] } },
 		},
 	],
-	async finish(index, session, action) {
-		if (!this.getNodeParameter('downloadPackage', index, false)) return { json: action };
+	async finish(index, session, action, shape) {
+		if (!this.getNodeParameter('downloadPackage', index, false)) return { json: shape(action) };
 		const data = await downloadInvestigationPackage.call(this, session, action);
 		const binaryPropertyName =
 			String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
@@ -42,6 +44,6 @@ export const { option, properties, execute } = responseActionOperation({
 			`investigation-package-${host}-${String(action.id)}.zip`,
 			'application/zip',
 		);
-		return { json: action, binary: { [binaryPropertyName]: binary } };
+		return { json: shape(action), binary: { [binaryPropertyName]: binary } };
 	},
 });

@@ -85,6 +85,7 @@ function commentItem(
 		severity: compact.severity,
 		status: compact.status,
 		portalUrl: compact.portalUrl,
+		...(alert ? {} : { tags: compact.tags }),
 		author: comment.author,
 		createdAt: isoOrNull(comment.createdAt),
 		comment: comment.text,

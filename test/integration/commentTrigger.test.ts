@@ -72,6 +72,7 @@ describe.each(['graph', 'defenderXdr'] as const)('New Comment on Incident on %s'
 				severity: 'Medium',
 				status: 'Active',
 				portalUrl: expect.stringContaining(`/incidents/${incident.id}`),
+				tags: [],
 				author: 'emulator',
 				createdAt: new Date(Date.parse(String(incident.createdTime))).toISOString(),
 				comment: 'opened by the portal',

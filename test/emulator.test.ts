@@ -1690,6 +1690,7 @@ describe('Defender for Endpoint indicators', () => {
 				action: 'Audit',
 				title: 't',
 				description: 'd',
+				generateAlert: true,
 			});
 			expect({ type, status: reply.status }).toEqual({ type, status: 200 });
 		}

@@ -85,6 +85,24 @@ describe.each(['graph', 'defenderXdr'] as const)(
 			);
 		});
 
+		it('a determination each API spells its own way (Confirmed User Activity) counts as already set', async () => {
+			const lab = await createLab();
+			const incident = lab.emulator.createIncident(lab.tenantId, {
+				createdTime: Date.now() - 60_000,
+			});
+			const fields = {
+				classification: 'InformationalExpectedActivity',
+				determination: 'ConfirmedUserActivity',
+			};
+			const first = await update(lab, incident.id, fields);
+			expect(first).toEqual(expect.objectContaining({ ...fields }));
+			expect(first.skipped).toBeUndefined();
+			expect(writes(lab)).toHaveLength(1);
+			const again = await update(lab, incident.id, fields);
+			expect(again).toEqual(expect.objectContaining({ ...fields, skipped: true }));
+			expect(writes(lab)).toHaveLength(1);
+		});
+
 		it('writes when one field differs, with a comment, and with Write Even If Unchanged', async () => {
 			const lab = await createLab();
 			const incident = lab.emulator.createIncident(lab.tenantId, {

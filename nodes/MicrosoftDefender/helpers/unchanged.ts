@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, toNodeValue } from './incidents';
+import { CLASSIFICATIONS, determinationOf, toNodeValue } from './incidents';
 
 export const writeEvenIfUnchangedOption: INodeProperties = {
 	displayName: 'Write Even If Unchanged',
@@ -29,8 +29,8 @@ const sameTags = (a: unknown, b: unknown) => {
 
 /**
  * Whether every field of a PATCH body (in the API's own names and spelling) already has that value in
- * the record as read from the same API. Values are compared in the node's spelling (toNodeValue), so
- * Graph's and Defender's words for the same value agree; the assignee and tags ignore case, as the
+ * the record as read from the same API. Values are compared in the node's spelling (toNodeValue,
+ * determinationOf), so Graph's and Defender's words for the same value agree; the assignee and tags ignore case, as the
  * portal does.
  */
 export function alreadyApplied(
@@ -41,9 +41,10 @@ export function alreadyApplied(
 	const vocabularies: Record<string, readonly string[]> = {
 		status: statuses,
 		classification: CLASSIFICATIONS,
-		determination: DETERMINATIONS,
 	};
 	return Object.entries(body).every(([key, value]) => {
+		// Microsoft spells some determinations differently in writes and reads: both as the node's value.
+		if (key === 'determination') return determinationOf(record[key]) === determinationOf(value);
 		if (key in vocabularies)
 			return toNodeValue(record[key], vocabularies[key]) === toNodeValue(value, vocabularies[key]);
 		if (key === 'tags' || key === 'customTags') return sameTags(record[key], value);

@@ -19,6 +19,7 @@ import {
 } from '../../descriptions/common';
 import {
 	ALERT_STATUSES,
+	alertNotFound,
 	alertPath,
 	alertPermission,
 	commentOnAlert,
@@ -80,7 +81,7 @@ export async function execute(
 	const session = alertSessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
-	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, graph);
+	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, session.api);
 	if (Object.keys(body).length === 0 && comment === '')
 		throw nothingToUpdate(
 			this.getNode(),
@@ -95,7 +96,7 @@ export async function execute(
 			path: alertPath(session.api, id),
 			quota: 'endpoint',
 			permission: alertPermission(session, false),
-			notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+			notFoundMessage: alertNotFound(session, id),
 		});
 	const options = this.getNodeParameter('options', index, {}) as IDataObject;
 	// A comment always changes the alert; without one, it is read first to see whether anything would.
@@ -124,7 +125,7 @@ export async function execute(
 				body: patchBody,
 				quota: 'endpoint',
 				permission: alertPermission(session, true),
-				notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+				notFoundMessage: alertNotFound(session, id),
 			}),
 		addComment: async (text) => await commentOnAlert.call(this, session, id, text),
 	});

@@ -107,7 +107,7 @@ export async function execute(
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
-	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, graph);
+	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, session.api);
 	const options = this.getNodeParameter('options', index, {}) as IDataObject;
 	// A comment always changes the incident; without one, it is read first to see whether anything would.
 	const compare = comment === '' && options.writeEvenIfUnchanged !== true;

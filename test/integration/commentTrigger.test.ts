@@ -146,6 +146,31 @@ describe.each(['graph', 'defenderXdr'] as const)('New Comment on Incident on %s'
 		expect(await trig.poll()).toEqual([]);
 	});
 
+	it('Fetch Test Event returns the newest comment and leaves the static data alone', async () => {
+		const lab = await createLab();
+		const older = lab.emulator.createIncident(lab.tenantId, {
+			comment: 'older',
+			createdTime: Date.now() - 20 * MINUTE,
+		});
+		lab.emulator.createIncident(lab.tenantId, { createdTime: Date.now() - 5 * MINUTE });
+		lab.emulator.updateIncident(
+			lab.tenantId,
+			older.id as number,
+			{ comment: 'newest', lastUpdateTime: Date.now() - 2 * MINUTE },
+			'ann@contoso.com',
+		);
+		const staticData: IDataObject = {};
+		const { result } = await pollTrigger(lab, params(api, 'commentCreated'), staticData, 'manual');
+		expect((result?.[0] ?? []).map((item) => item.json)).toEqual([
+			expect.objectContaining({
+				incidentId: String(older.id),
+				comment: 'newest',
+				author: 'ann@contoso.com',
+			}),
+		]);
+		expect(staticData).toEqual({});
+	});
+
 	it('comments on more incidents than a page holds are each emitted once', async () => {
 		const lab = await createLab();
 		const count = api === 'graph' ? 120 : 230;

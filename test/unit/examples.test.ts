@@ -25,6 +25,7 @@ describe('examples', () => {
 			'hunting-report.json',
 			'incident-triage.json',
 			'investigate-device.json',
+			'jira-sync.json',
 			'mssp-morning-report.json',
 			'phishing-triage.json',
 			'respond-to-incident.json',

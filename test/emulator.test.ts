@@ -1546,9 +1546,15 @@ describe('alerts on Defender for Endpoint and Graph', () => {
 			(
 				await apiCall(tenantId, 'graph', 'GET', `/v1.0/security/alerts_v2?${q(filter)}`)
 			).json.value.map((a: { title: string }) => a.title);
-		expect(await titles(`incidentId eq '${incidentId}' and severity eq 'low'`)).toEqual([
-			'with alerts',
-		]);
+		// alerts_v2 documents no incidentId filter (test/contracts/graph/endpoints.json): refused.
+		const byIncident = await apiCall(
+			tenantId,
+			'graph',
+			'GET',
+			`/v1.0/security/alerts_v2?${q(`incidentId eq '${incidentId}'`)}`,
+		);
+		expect(byIncident.status).toBe(400);
+		expect(byIncident.json.error.message).toContain("'incidentId'");
 		expect(await titles("status eq 'new'")).toEqual(['with alerts']);
 		expect(await titles('createdDateTime ge 2026-01-03T00:00:00Z')).toEqual(['Lonely alert']);
 		const page = await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2?$top=2');
@@ -1631,7 +1637,7 @@ describe('Defender for Endpoint indicators', () => {
 		const created = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', {
 			indicatorValue: SHA1,
 			indicatorType: 'FileSha1',
-			action: 'AlertAndBlock',
+			action: 'BlockAndRemediate',
 			title: 'bad file',
 			description: 'seen in incident',
 			severity: 'High',
@@ -1645,7 +1651,7 @@ describe('Defender for Endpoint indicators', () => {
 			id: expect.stringMatching(/^\d+$/),
 			indicatorValue: SHA1,
 			indicatorType: 'FileSha1',
-			action: 'AlertAndBlock',
+			action: 'BlockAndRemediate',
 			title: 'bad file',
 			description: 'seen in incident',
 			severity: 'High',
@@ -1690,6 +1696,7 @@ describe('Defender for Endpoint indicators', () => {
 				action: 'Audit',
 				title: 't',
 				description: 'd',
+				generateAlert: true,
 			});
 			expect({ type, status: reply.status }).toEqual({ type, status: 200 });
 		}
@@ -1699,7 +1706,7 @@ describe('Defender for Endpoint indicators', () => {
 			tenantId,
 			'mde',
 			'GET',
-			`/api/indicators?${q("indicatorType eq 'DomainName' or action eq 'AlertAndBlock'")}`,
+			`/api/indicators?${q("indicatorType eq 'DomainName' or action eq 'BlockAndRemediate'")}`,
 		);
 		expect(filtered.json.value.map((i: { id: string }) => i.id)).toEqual([
 			created.json.id,

@@ -185,7 +185,8 @@ function cut(model) {
 		for (const p of action.parameters) see(p.type);
 		if (action.returnType) see(action.returnType);
 	}
-	const sortKeys = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+	const sortKeys = (o) =>
+		Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 	return { types: sortKeys(types), enums: sortKeys(enums), actions };
 }
 
@@ -204,7 +205,8 @@ function pathExists(model, segments) {
 		const bound = model.actions.find(
 			(a) =>
 				a.name === segment &&
-				(elementType(a.binding ?? '') === type || isDerived(model, type, elementType(a.binding ?? ''))),
+				(elementType(a.binding ?? '') === type ||
+					isDerived(model, type, elementType(a.binding ?? ''))),
 		);
 		if (bound) return true;
 		const next = allProperties(model, type)[segment];
@@ -216,7 +218,8 @@ function pathExists(model, segments) {
 }
 
 function isDerived(model, type, base) {
-	for (let t = model.types[type]?.baseType; t; t = model.types[t]?.baseType) if (t === base) return true;
+	for (let t = model.types[type]?.baseType; t; t = model.types[t]?.baseType)
+		if (t === base) return true;
 	return false;
 }
 
@@ -247,13 +250,16 @@ function compareCloud(model, theCut) {
 }
 
 function main() {
-	const [source, out = path.join(__dirname, '..', '..', 'test', 'contracts', 'graph', 'v1.0.json')] =
-		process.argv.slice(2);
+	const [
+		source,
+		out = path.join(__dirname, '..', '..', 'test', 'contracts', 'graph', 'v1.0.json'),
+	] = process.argv.slice(2);
 	if (!source) {
 		console.error('usage: cut-graph-csdl.js <msgraph-metadata git dir or work tree> [out.json]');
 		process.exit(2);
 	}
-	const git = (...args) => execFileSync('git', ['-C', source, ...args], { maxBuffer: 1 << 28 }).toString();
+	const git = (...args) =>
+		execFileSync('git', ['-C', source, ...args], { maxBuffer: 1 << 28 }).toString();
 	const commit = git('rev-parse', 'HEAD').trim();
 	const models = {};
 	for (const cloud of CLOUDS) {

@@ -20,6 +20,7 @@ const { createIdentityAccounts } = require('./identityAccounts');
 const { createOpenAi } = require('./openai');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
+const { validateRequest } = require('../contracts');
 
 /**
  * @typedef {{ tenantId: string, appid: string, query: URLSearchParams, params: string[],
@@ -314,6 +315,12 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 				`The application '${claims.appid}' is missing application permission(s): ${route.roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`,
 			);
 		}
+		// Microsoft's contract (test/contracts) decides what a request may carry, before any route sees it.
+		const json = /multipart\//i.test(req.headers['content-type'] ?? '')
+			? undefined
+			: await readJson(req);
+		const refused = validateRequest(api, method, subPath, reqUrl.searchParams, json);
+		if (refused) throw new HttpError(refused.status, refused.code, refused.message);
 		/** @type {RouteContext} */
 		const ctx = {
 			tenantId: claims.tid,
@@ -321,7 +328,7 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 			query: reqUrl.searchParams,
 			params: (route.path.exec(subPath) ?? []).slice(1).map(decodeURIComponent),
 			res,
-			body: () => readJson(req),
+			body: async () => json ?? {},
 			raw: (max) => readBytes(req, max),
 			headers: req.headers,
 		};

@@ -214,7 +214,7 @@ describe('Device › Run Live Response', () => {
 			liveResponse(laptop.id as string, [
 				{ type: 'runScript', scriptName: 'collect.ps1' },
 				{ type: 'getFile', path: 'C:\\missing.txt' },
-				{ type: 'runScript', scriptName: 'collect.ps1' },
+				{ type: 'getFile', path: 'C:\\Windows\\Temp\\dropper.log' },
 			]),
 			{ continueOnFail: true },
 		);

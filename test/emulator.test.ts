@@ -1839,7 +1839,8 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 				'POST',
 				`/api/machineactions/${crypto.randomUUID()}/cancel`,
 				action,
-				'Machine.ReadWrite.All',
+				// cancel-machine-action.md: any response-action permission, not Machine.ReadWrite.All.
+				'Machine.CollectForensics or Machine.Isolate',
 			],
 			['mde', 'PATCH', `/api/alerts/${alert.id}`, { status: 'Resolved' }, 'Alert.ReadWrite.All'],
 			['mde', 'POST', '/api/indicators', {}, 'Ti.ReadWrite.All'],

@@ -20,7 +20,7 @@ const { createIdentityAccounts } = require('./identityAccounts');
 const { createOpenAi } = require('./openai');
 const { createTraffic } = require('./faults');
 const { handleControl } = require('./control');
-const { validateRequest } = require('../contracts');
+const { findEndpoint, validateRequest } = require('../contracts');
 
 /**
  * @typedef {{ tenantId: string, appid: string, query: URLSearchParams, params: string[],
@@ -308,11 +308,14 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 				);
 			throw new HttpError(404, 'NotFound', `Resource not found for the segment '${subPath}'.`);
 		}
-		if (!route.roles.some((role) => claims.roles?.includes(role))) {
+		// The permissions Microsoft's page lists for the endpoint (test/contracts), else the route's.
+		/** @type {string[]} */
+		const roles = findEndpoint(api, method, subPath)?.permissions ?? route.roles;
+		if (!roles.some((role) => claims.roles?.includes(role))) {
 			throw new HttpError(
 				403,
 				'Forbidden',
-				`The application '${claims.appid}' is missing application permission(s): ${route.roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`,
+				`The application '${claims.appid}' is missing application permission(s): ${roles.join(' or ')}. Grant the permission to the app and give admin consent in tenant '${claims.tid}'.`,
 			);
 		}
 		// Microsoft's contract (test/contracts) decides what a request may carry, before any route sees it.

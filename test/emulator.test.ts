@@ -1034,13 +1034,11 @@ describe('Defender for Endpoint machines', () => {
 			firstSeen: expect.stringMatching(/\.\d{7}Z$/),
 			lastSeen: '2026-03-01T00:00:00.0000000Z',
 			osPlatform: 'Windows11',
-			osVersion: expect.any(String),
 			version: expect.any(String),
 			osProcessor: 'x64',
 			osBuild: expect.any(Number),
 			lastIpAddress: expect.any(String),
 			lastExternalIpAddress: expect.any(String),
-			agentVersion: expect.any(String),
 			healthStatus: 'Active',
 			onboardingStatus: 'Onboarded',
 			deviceValue: 'Normal',
@@ -1050,7 +1048,6 @@ describe('Defender for Endpoint machines', () => {
 			exposureLevel: 'Low',
 			isAadJoined: true,
 			aadDeviceId: expect.any(String),
-			defenderAvStatus: 'Updated',
 			machineTags: ['vip'],
 		});
 		expect(ws.id).toMatch(/^[0-9a-f]{40}$/);

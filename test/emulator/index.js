@@ -454,7 +454,6 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		const server = machines.addMachine(tenant.id, {
 			computerDnsName: 'srv-db01.contoso.local',
 			osPlatform: 'WindowsServer2022',
-			osVersion: '10.0.20348',
 			version: '21H2',
 			osBuild: 20348,
 			riskScore: 'Medium',
@@ -463,7 +462,6 @@ async function startEmulator({ port = 0, latencyMs = [0, 0] } = {}) {
 		const laptop = machines.addMachine(tenant.id, {
 			computerDnsName: 'mac-lab02.contoso.local',
 			osPlatform: 'macOS',
-			osVersion: '14.5',
 			version: null,
 			osBuild: null,
 			healthStatus: 'Inactive',

@@ -1918,6 +1918,137 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 	});
 });
 
+describe("Microsoft's contracts (test/contracts) decide what a request may carry", () => {
+	const EVERY_ROLE = {
+		xdr: ALL_ROLES.xdr,
+		graph: [...ALL_ROLES.graph, ...MDE_ROLES.graph],
+		mde: [...MDE_ROLES.mde, 'Library.Manage'],
+	};
+	it('refuses body members, values, filter fields and page sizes Microsoft does not list, in each API’s error shape', async () => {
+		const tenantId = newTenant(EVERY_ROLE);
+		const incident = emu.createIncident(tenantId, { devices: ['ws-1.contoso.local'] });
+		const alertId = (incident.alerts as Array<{ id: string }>)[0].id;
+		const cases: Array<[Api, string, string, unknown, RegExp]> = [
+			['xdr', 'PATCH', `/api/incidents/${incident.id}`, { severity: 'High' }, /member 'severity'/],
+			[
+				'xdr',
+				'PATCH',
+				`/api/incidents/${incident.id}`,
+				{ determination: 'NotEnoughDataToValidate' },
+				/'determination'/,
+			],
+			['xdr', 'GET', `/api/incidents?${q("severity eq 'High'")}`, undefined, /'severity'/],
+			['xdr', 'GET', '/api/incidents?$top=101', undefined, /limit of '100'/],
+			[
+				'xdr',
+				'POST',
+				'/api/advancedhunting/run',
+				{ Query: 'x', Timespan: 'P1D' },
+				/member 'Timespan'/,
+			],
+			[
+				'graph',
+				'PATCH',
+				`/v1.0/security/incidents/${incident.id}`,
+				{ determination: 'confirmedUserActivity' },
+				/'determination'/,
+			],
+			[
+				'graph',
+				'GET',
+				`/v1.0/security/alerts_v2?${q("incidentId eq '1'")}`,
+				undefined,
+				/'incidentId'/,
+			],
+			[
+				'graph',
+				'POST',
+				'/v1.0/security/runHuntingQuery',
+				{ Query: 'x', Timespan: 'last week' },
+				/Timespan/,
+			],
+			[
+				'mde',
+				'PATCH',
+				`/api/alerts/${alertId}`,
+				{ determination: 'CompromisedAccount' },
+				/'determination'/,
+			],
+			[
+				'mde',
+				'POST',
+				'/api/indicators',
+				{
+					indicatorValue: 'evil.example',
+					indicatorType: 'DomainName',
+					action: 'Audit',
+					title: 't',
+					description: 'd',
+				},
+				/'generateAlert' must be true/,
+			],
+			['mde', 'GET', '/api/libraryfiles?$top=5', undefined, /'\$top' is not supported/],
+			['mde', 'GET', '/api/machines?$top=10001', undefined, /limit of '10000'/],
+		];
+		for (const [api, method, path, body, message] of cases) {
+			const reply = await apiCall(tenantId, api, method, path, body);
+			expect({ path, status: reply.status }).toEqual({ path, status: 400 });
+			expect(reply.json.error).toEqual(
+				expect.objectContaining({
+					code: expect.any(String),
+					message: expect.stringMatching(message),
+				}),
+			);
+		}
+	});
+
+	it('takes what Microsoft lists, member names in any case and Graph annotations', async () => {
+		const tenantId = newTenant(EVERY_ROLE);
+		const incident = emu.createIncident(tenantId, {});
+		const ok: Array<[Api, string, string, unknown]> = [
+			[
+				'xdr',
+				'PATCH',
+				`/api/incidents/${incident.id}`,
+				{ Status: 'InProgress', classification: 'TruePositive' },
+			],
+			[
+				'graph',
+				'PATCH',
+				`/v1.0/security/incidents/${incident.id}`,
+				{ '@odata.type': '#microsoft.graph.security.incident', determination: 'confirmedActivity' },
+			],
+			[
+				'graph',
+				'POST',
+				'/v1.0/security/runHuntingQuery',
+				{ Query: 'DeviceInfo | take 1', Timespan: '2024-02-01T08:00:00Z/P30D' },
+			],
+			[
+				'mde',
+				'POST',
+				'/api/indicators',
+				{
+					indicatorValue: 'evil.example',
+					indicatorType: 'DomainName',
+					action: 'Audit',
+					generateAlert: true,
+					title: 't',
+					description: 'd',
+				},
+			],
+		];
+		for (const [api, method, path, body] of ok) {
+			const reply = await apiCall(tenantId, api, method, path, body);
+			expect({ path, status: reply.status, error: reply.json?.error?.message }).toEqual({
+				path,
+				status: 200,
+				error: undefined,
+			});
+		}
+	});
+});
+
 describe('seedDemo', () => {
 	it('grants the MDE and alert roles and seeds machines and alerts that point at each other', async () => {
 		const own = await startEmulator();

@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { resourceProperties } from './actions/resources';
 import { credentialTest, listSearch } from './methods';
 import { router } from './actions/router';
-import { apiSelector } from './descriptions/common';
+import { ENDPOINT_ALERTS_NOTICE, apiSelector } from './descriptions/common';
 
 /** Resource dropdown; n8n's nodes panel titles each group "<name> Actions", hence Action Center, not Machine Action. */
 const RESOURCE_OPTIONS = [
@@ -96,6 +96,13 @@ export class MicrosoftDefender implements INodeType {
 			{
 				...apiSelector,
 				displayOptions: { show: { resource: ['incident', 'huntingQuery', 'alert'] } },
+			},
+			{
+				displayName: ENDPOINT_ALERTS_NOTICE,
+				name: 'endpointAlertsNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { resource: ['alert'], api: ['defenderXdr'] } },
 			},
 			...resourceProperties(),
 		],

@@ -10,6 +10,7 @@ const {
 	SEVERITY,
 	CLASSIFICATION,
 	DETERMINATION,
+	MDE_DETERMINATION_WRITE,
 	DETECTION_SOURCE,
 } = require('./incidents');
 const { checkEvidence, toXdrEntity } = require('./evidence');
@@ -393,7 +394,9 @@ function createAlerts({ apiBases, incidents, machines }) {
 		for (const en of [ALERT_STATUS, CLASSIFICATION, DETERMINATION]) {
 			const key = /** @type {'status' | 'classification' | 'determination'} */ (en.name);
 			const value = get(body, key);
-			if (value !== undefined) changes[key] = enumValue(en, value, en[spelling], code);
+			const accepted =
+				en === DETERMINATION && spelling === 'fromXdr' ? MDE_DETERMINATION_WRITE : en[spelling];
+			if (value !== undefined) changes[key] = enumValue(en, value, accepted, code);
 		}
 		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (
 			spelling === 'fromXdr' ? ['assignedTo', 'comment'] : ['assignedTo']

@@ -51,8 +51,6 @@ const XDR_FIELDS = [
 	'recipient',
 	'subject',
 	'deliveryAction',
-	'networkMessageId',
-	'internetMessageId',
 	'securityGroupId',
 	'securityGroupName',
 	'deviceId',
@@ -111,10 +109,9 @@ function toXdrEntity(e, at) {
 			});
 			break;
 		case 'emailMessage':
+			// defender-xdr/api-list-incidents.md, Entity format: sender, recipient, subject, deliveryAction; no message ID.
 			entityType = 'MailMessage';
 			Object.assign(fields, {
-				networkMessageId: e.networkMessageId,
-				internetMessageId: e.internetMessageId,
 				subject: e.subject,
 				sender: e.sender,
 				recipient: e.recipient,

@@ -65,10 +65,12 @@ function createIdentityAccounts({ apiBases, getTenant }) {
 	 * An identity with its provider accounts (`provider` or `identityProvider`, any case; default: one Active
 	 * Directory account). An Entra ID account also becomes an Entra ID user with that object ID.
 	 * @param {string} tenantId
-	 * @param {Partial<Omit<IdentityAccount, 'accounts'>> & { displayName: string, upn?: string,
+	 * `displayName` is the Active Directory display name (Microsoft's resource page), which need not be the
+	 * account name: `samAccountName` (default: the display name) is the synced user's account name.
+	 * @param {Partial<Omit<IdentityAccount, 'accounts'>> & { displayName: string, upn?: string, samAccountName?: string,
 	 *   accounts?: Array<{ provider?: string, identityProvider?: string, identifier?: string, actions?: string[] }> }} fields
 	 */
-	function addIdentityAccount(tenantId, { upn, accounts, ...fields }) {
+	function addIdentityAccount(tenantId, { upn, samAccountName, accounts, ...fields }) {
 		/** @type {IdentityAccount} */
 		const identity = {
 			id: crypto.randomUUID(),
@@ -95,7 +97,7 @@ function createIdentityAccounts({ apiBases, getTenant }) {
 				id: account.identifier,
 				userPrincipalName: upn ?? `${identity.displayName}@${identity.domain}`,
 				displayName: identity.displayName,
-				onPremisesSamAccountName: identity.displayName,
+				onPremisesSamAccountName: samAccountName ?? identity.displayName,
 				onPremisesDomainName: identity.domain,
 				onPremisesSecurityIdentifier: identity.onPremisesSecurityIdentifier,
 			});

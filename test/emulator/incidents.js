@@ -75,6 +75,46 @@ const DETERMINATION = enumOf(
 	{ NotAvailable: 'unknown', ConfirmedUserActivity: 'confirmedActivity' },
 );
 
+/**
+ * What a PATCH may send as determination where Microsoft's write pages spell it otherwise than the store:
+ * removed values are refused with a 400 (as Microsoft does), added ones name the stored value.
+ * @param {string[]} removed @param {Record<string, string>} added
+ */
+function writeSpelling(removed, added) {
+	const gone = new Set(removed.map((v) => v.toLowerCase()));
+	return {
+		...Object.fromEntries(Object.entries(DETERMINATION.fromXdr).filter(([key]) => !gone.has(key))),
+		...Object.fromEntries(Object.entries(added).map(([key, value]) => [key.toLowerCase(), value])),
+	};
+}
+// defender-xdr/api-update-incidents.md: Apt and SecurityPersonnel deprecated (Aug 2022); NoEnoughDataToValidate,
+// ConfirmedActivity, Clean; NotMalicious is what Cortex XSOAR's Microsoft365Defender sends.
+const XDR_DETERMINATION_WRITE = writeSpelling(
+	['Apt', 'SecurityPersonnel', 'NotEnoughDataToValidate', 'ConfirmedUserActivity'],
+	{
+		NoEnoughDataToValidate: 'NotEnoughDataToValidate',
+		ConfirmedActivity: 'ConfirmedUserActivity',
+		Clean: 'NotMalicious',
+	},
+);
+// defender-endpoint/api/update-alert.md: CompromisedUser, ConfirmedActivity, NotMalicious, InsufficientData
+// (alerts.md, the resource: Clean).
+const MDE_DETERMINATION_WRITE = writeSpelling(
+	[
+		'Apt',
+		'SecurityPersonnel',
+		'NotEnoughDataToValidate',
+		'ConfirmedUserActivity',
+		'CompromisedAccount',
+	],
+	{
+		InsufficientData: 'NotEnoughDataToValidate',
+		ConfirmedActivity: 'ConfirmedUserActivity',
+		CompromisedUser: 'CompromisedAccount',
+		Clean: 'NotMalicious',
+	},
+);
+
 const ENUMS = [STATUS, SEVERITY, CLASSIFICATION, DETERMINATION];
 const ALERT_STATUS = enumOf('status', ['New', 'InProgress', 'Resolved']);
 const DETECTION_SOURCE = enumOf(
@@ -678,7 +718,9 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		for (const en of [STATUS, CLASSIFICATION, DETERMINATION]) {
 			// severity is read-only on both APIs
 			const key = /** @type {'status' | 'classification' | 'determination'} */ (en.name);
-			if (body[key] !== undefined) changes[key] = enumValue(en, body[key], en[spelling]);
+			const accepted =
+				en === DETERMINATION && spelling === 'fromXdr' ? XDR_DETERMINATION_WRITE : en[spelling];
+			if (body[key] !== undefined) changes[key] = enumValue(en, body[key], accepted);
 		}
 		const textFields = spelling === 'fromXdr' ? ['assignedTo', 'comment'] : ['assignedTo'];
 		for (const key of /** @type {('assignedTo' | 'comment')[]} */ (textFields)) {
@@ -849,5 +891,6 @@ module.exports = {
 	SEVERITY,
 	CLASSIFICATION,
 	DETERMINATION,
+	MDE_DETERMINATION_WRITE,
 	DETECTION_SOURCE,
 };

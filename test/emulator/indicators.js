@@ -130,6 +130,9 @@ function createIndicators({ apiBases, getTenant }) {
 		);
 		const generateAlert =
 			optional('generateAlert', (v) => typeof v === 'boolean', 'true or false') ?? false;
+		// post-ti-indicator.md: GenerateAlert must be TRUE when the action is Audit.
+		if (action === 'Audit' && generateAlert !== true)
+			throw invalid('generateAlert', 'true is required when the action is Audit');
 		const recommendedActions =
 			optional('recommendedActions', (v) => typeof v === 'string', 'a string') ?? null;
 		const application = optional('application', (v) => typeof v === 'string', 'a string') ?? null;

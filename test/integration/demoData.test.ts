@@ -87,7 +87,7 @@ describe('demo data', () => {
 		const [disabled] = await run({
 			resource: 'user',
 			operation: 'disable',
-			account: rl('jdoe@contoso.local'),
+			account: rl('jdoe@contoso.example'),
 		});
 		expect((disabled.performed as IDataObject[]).map((done) => done.identityProvider)).toEqual([
 			'activeDirectory',

@@ -106,10 +106,19 @@ describe('Identity response actions', () => {
 
 	it('Force Password Reset, Revoke Sessions, Require Sign-In Again and Mark as Compromised go to the providers Microsoft documents (Entra ID sign-outs through /users)', async () => {
 		const { lab, e, jdoe, okta } = await labWithAccounts();
-		await act(lab, 'forcePasswordReset', 'jdoe@contoso.local');
+		await act(lab, 'forcePasswordReset', 'jdoe@contoso.com');
 		await act(lab, 'revokeSessions', 'contractor7');
 		await act(lab, 'requireSignInAgain', jdoe.id);
-		await act(lab, 'markCompromised', jdoe.onPremisesSecurityIdentifier as string);
+		// The invokeAction page names no provider for Mark as Compromised: Automatic refuses, an explicit
+		// Identity Provider sends it and lets the service decide.
+		await expect(
+			act(lab, 'markCompromised', jdoe.onPremisesSecurityIdentifier as string),
+		).rejects.toThrow(
+			/Cannot mark as compromised .*none of its accounts \(Active Directory, Entra ID\) supports this action/,
+		);
+		await act(lab, 'markCompromised', jdoe.onPremisesSecurityIdentifier as string, {
+			identityProvider: 'entraID',
+		});
 		expect(
 			e
 				.identityActions(lab.tenantId)
@@ -124,10 +133,56 @@ describe('Identity response actions', () => {
 		expect(e.entraUserChanges(lab.tenantId)).toEqual([
 			expect.objectContaining({ userId: entra.identifier, change: 'revokeSignInSessions' }),
 		]);
+		// The UPN through its Entra ID user's on-premises SID, then the SID itself (twice): the documented filter.
 		const bySid = graphCalls(lab).filter((call) => call.query.$filter !== undefined);
-		expect(bySid.map((call) => call.query.$filter)).toEqual([
-			`onPremisesSecurityIdentifier eq '${String(jdoe.onPremisesSecurityIdentifier)}'`,
+		expect(bySid.map((call) => call.query.$filter)).toEqual(
+			Array(3).fill(
+				`onPremisesSecurityIdentifier eq '${String(jdoe.onPremisesSecurityIdentifier)}'`,
+			),
+		);
+	});
+
+	it('a UPN is resolved through its Entra ID user (on-premises SID, else object ID), never by display name', async () => {
+		const lab = await createLab();
+		const e = emu(lab);
+		// Microsoft documents displayName as the Active Directory display name: a person's name here.
+		const alice = e.addIdentityAccount(lab.tenantId, {
+			displayName: 'Alice Smith',
+			domain: 'contoso.local',
+			upn: 'alice@contoso.onmicrosoft.com',
+			samAccountName: 'alice',
+			accounts: [{ provider: 'ActiveDirectory' }, { provider: 'EntraID' }],
+		});
+		const [item] = await act(lab, 'disable', 'alice@contoso.onmicrosoft.com');
+		expect(item.json).toMatchObject({ identityAccountId: alice.id, displayName: 'Alice Smith' });
+		expect(
+			graphCalls(lab)
+				.filter((call) => call.method === 'GET')
+				.map((call) => [call.path, call.query.$filter]),
+		).toEqual([
+			['/graph/v1.0/users/alice%40contoso.onmicrosoft.com', undefined],
+			[
+				'/graph/v1.0/security/identities/identityAccounts',
+				`onPremisesSecurityIdentifier eq '${String(alice.onPremisesSecurityIdentifier)}'`,
+			],
 		]);
+		expect(e.identityActions(lab.tenantId)).toHaveLength(1);
+		// A cloud-only user has no on-premises SID: its object ID among the accounts' identifiers.
+		const cloudOnly = e.addIdentityAccount(lab.tenantId, {
+			displayName: 'Bob (Contractor)',
+			domain: 'contoso.onmicrosoft.com',
+			onPremisesSecurityIdentifier: null,
+			upn: 'bob@contoso.onmicrosoft.com',
+			accounts: [{ provider: 'EntraID' }],
+		});
+		const [bob] = await act(lab, 'revokeSessions', 'bob@contoso.onmicrosoft.com');
+		expect(bob.json).toMatchObject({
+			identityAccountId: cloudOnly.id,
+			performed: [{ identityProvider: 'entraID', via: 'users' }],
+		});
+		await expect(act(lab, 'disable', 'nobody@contoso.onmicrosoft.com')).rejects.toThrow(
+			/No Entra ID user has the UPN "nobody@contoso\.onmicrosoft\.com"/,
+		);
 	});
 
 	it('Identity Provider Entra ID acts on /users by UPN, without Defender for Identity', async () => {
@@ -248,11 +303,12 @@ describe('Identity response actions', () => {
 		).rejects.toThrow(/lacks the application permission User\.RevokeSessions\.All/);
 	});
 
-	it('identity actions of Defender for Identity are refused in a US government cloud before any call', async () => {
+	it('identity actions of Defender for Identity are refused in US GCC High and DoD (no identityAccounts in their Graph) before any call', async () => {
 		const { lab } = await labWithAccounts();
-		await expect(
-			act(lab, 'disable', 'jdoe', {}, { credentials: { ...lab.credentials, cloud: 'usGccHigh' } }),
-		).rejects.toThrow(/exist only in Microsoft's global cloud/);
+		for (const cloud of ['usGccHigh', 'usDod'])
+			await expect(
+				act(lab, 'disable', 'jdoe', {}, { credentials: { ...lab.credentials, cloud } }),
+			).rejects.toThrow(/US GCC High and US DoD have no identityAccounts/);
 		expect(lab.calls()).toHaveLength(0);
 	});
 

@@ -7,7 +7,9 @@ import {
 	toNodeValue,
 	SEVERITIES,
 	DETERMINATIONS,
+	determinationFor,
 } from '../../dist/nodes/MicrosoftDefender/helpers/incidents';
+import { simplifyAlert } from '../../dist/nodes/MicrosoftDefender/helpers/alerts';
 
 describe('OData filters', () => {
 	it('escapes quotes in string literals and translates values for Graph', () => {
@@ -49,6 +51,51 @@ describe('OData filters', () => {
 		expect(toNodeValue('unknown', DETERMINATIONS)).toBe('NotAvailable');
 		expect(toNodeValue('multiStagedAttack', DETERMINATIONS)).toBe('MultiStagedAttack');
 		expect(toNodeValue('someFutureValue', DETERMINATIONS)).toBe('someFutureValue');
+	});
+
+	it('sends each API the determination spelling its write page documents (issue 22 rows 1, 2, 4)', () => {
+		const spelled = (value: string) =>
+			(['graph', 'defenderXdr', 'endpoint'] as const).map((api) => determinationFor(api, value));
+		expect(spelled('ConfirmedUserActivity')).toEqual([
+			'confirmedActivity',
+			'ConfirmedActivity',
+			'ConfirmedActivity',
+		]);
+		expect(spelled('NotEnoughDataToValidate')).toEqual([
+			'notEnoughDataToValidate',
+			'NoEnoughDataToValidate',
+			'InsufficientData',
+		]);
+		expect(spelled('CompromisedAccount')).toEqual([
+			'compromisedAccount',
+			'CompromisedAccount',
+			'CompromisedUser',
+		]);
+		expect(spelled('NotMalicious')).toEqual(['notMalicious', 'NotMalicious', 'NotMalicious']);
+	});
+
+	it('reads every spelling Microsoft uses as one value, and Graph’s awaitingAction status', () => {
+		const read = (determination: string) =>
+			simplifyIncident('defenderXdr', { incidentId: 1, determination }).determination;
+		for (const spelling of [
+			'InsufficientData',
+			'NoEnoughDataToValidate',
+			'NotEnoughDataToValidate',
+			'notEnoughDataToValidate',
+		])
+			expect(read(spelling)).toBe('NotEnoughDataToValidate');
+		for (const spelling of ['ConfirmedUserActivity', 'ConfirmedActivity', 'confirmedActivity'])
+			expect(read(spelling)).toBe('ConfirmedUserActivity');
+		for (const spelling of ['Clean', 'NotMalicious', 'notMalicious'])
+			expect(read(spelling)).toBe('NotMalicious');
+		for (const spelling of ['CompromisedUser', 'CompromisedAccount', 'compromisedAccount'])
+			expect(read(spelling)).toBe('CompromisedAccount');
+		expect(simplifyAlert({ id: 'a', determination: 'InsufficientData' }).determination).toBe(
+			'NotEnoughDataToValidate',
+		);
+		expect(simplifyIncident('graph', { id: '5', status: 'awaitingAction' }).status).toBe(
+			'AwaitingAction',
+		);
 	});
 
 	it('simplifies an incident with missing fields without failing', () => {

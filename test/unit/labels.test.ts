@@ -51,16 +51,17 @@ describe('option labels', () => {
 		expect(determinations.find((option) => option.value === 'NotMalicious')?.description).toBe(
 			'With False Positive',
 		);
+		// Create offers the types Microsoft supports today; retired Alert / Alert and Block stay readable
+		// (Get Many's filter), since older indicators carry them.
 		const actions = choices('action')[0];
 		expect(actions.map((option) => option.name)).toEqual([
-			'Alert',
-			'Alert and Block',
 			'Allowed',
 			'Audit',
 			'Block',
 			'Block and Remediate',
 			'Warn',
 		]);
+		expect(choices('action').map((list) => list.length)).toContain(7);
 		expect(
 			actions.every(
 				(option) => typeof option.description === 'string' && option.description.length > 10,
@@ -90,23 +91,32 @@ describe('option labels', () => {
 			['alert'],
 		]);
 		for (const collection of updateFields) {
-			// What n8n's editor shows for the Determination field, given the values in the same Update Fields.
-			const shown = (values: Record<string, string>) =>
+			// What n8n's editor shows for the Determination field, given the values in the same Update Fields
+			// and the API picked.
+			const shown = (values: Record<string, string>, api = 'defenderXdr') =>
 				(collection.options as INodeProperties[])
 					.filter(
 						(option) =>
 							option.name === 'determination' &&
 							NodeHelpers.displayParameter(values, option, { typeVersion: 1 }, description, {
+								api,
 								updateFields: values,
 							}),
 					)
 					.map((option) => (option.options as INodePropertyOptions[]).map(({ name }) => name));
+			// APT and Security Personnel: Graph only (deprecated on the other APIs in August 2022).
+			expect(shown({ classification: 'TruePositive' }, 'graph')[0]).toEqual(
+				expect.arrayContaining(['APT', 'Security Personnel']),
+			);
+			expect(shown({ classification: 'TruePositive' })[0]).not.toContain('APT');
+			expect(shown({ classification: 'TruePositive' })[0]).not.toContain('Security Personnel');
+			expect(shown({}, 'graph')[0]).toHaveLength(15);
 			expect(shown({ classification: 'FalsePositive' })).toEqual([
 				['Not Available', 'Not Enough Data to Validate', 'Not Malicious', 'Other'],
 			]);
 			expect(shown({ classification: 'InformationalExpectedActivity' })).toEqual([
 				[
-					'Confirmed User Activity',
+					'Confirmed Activity',
 					'Line-of-Business Application',
 					'Not Available',
 					'Other',
@@ -118,10 +128,11 @@ describe('option labels', () => {
 			);
 			expect(shown({ classification: 'TruePositive' })[0]).not.toContain('Not Malicious');
 			expect(shown({ classification: 'Unknown' })).toEqual([['Not Available']]);
-			// No classification added: all fifteen, each saying which classification it goes with.
+			// No classification added: all fifteen on Graph, thirteen elsewhere, each saying which
+			// classification it goes with.
 			const all = shown({});
 			expect(all).toHaveLength(1);
-			expect(all[0]).toHaveLength(15);
+			expect(all[0]).toHaveLength(13);
 		}
 	});
 

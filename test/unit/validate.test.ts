@@ -2,9 +2,11 @@ import {
 	resolveCloudEndpoints,
 	apiOfUrl,
 	requestTarget,
+	scopeOf,
 } from '../../dist/nodes/MicrosoftDefender/transport/cloud';
 import { redact } from '../../dist/nodes/MicrosoftDefender/transport/errors';
 import {
+	isHuntingTimespan,
 	isoDateTime,
 	isPathSegment,
 	limitOf,
@@ -140,5 +142,42 @@ describe('redaction of encoded secrets', () => {
 			new URLSearchParams({ s: secret }).toString().slice(2),
 		].join(' | ');
 		expect(redact(text, [secret])).toBe('[redacted] | [redacted] | [redacted] | [redacted]');
+	});
+});
+
+describe('Graph hunting Timespan (security-security-runhuntingquery.md, Timespan format examples)', () => {
+	it('takes every documented form and refuses the rest before sending', () => {
+		for (const value of [
+			'P30D',
+			'PT12H',
+			'2024-02-01T08:00:00Z',
+			'2024-02-01T08:00:00Z/2024-02-15T08:00:00Z',
+			'P30D/2024-02-15T08:00:00Z',
+			'2024-02-01T08:00:00Z/P30D',
+			'2024-02-01T08:00:00+02:00/P1D',
+		])
+			expect({ value, ok: isHuntingTimespan(value) }).toEqual({ value, ok: true });
+		for (const value of [
+			'30 days',
+			'P',
+			'P30D/P1D',
+			'2024-02-15T08:00:00Z/2024-02-01T08:00:00Z',
+			'2024-02-01',
+			'a/b/c',
+		])
+			expect({ value, ok: isHuntingTimespan(value) }).toEqual({ value, ok: false });
+	});
+});
+
+describe('token audience of the Defender for Endpoint API per cloud', () => {
+	it('GCC High and DoD use securitycenter.onmicrosoft.us, GCC securitycenter.onmicrosoft.com (Cortex XSOAR; gov.md names no audience)', () => {
+		const scope = (cloud: string) => scopeOf(resolveCloudEndpoints({ cloud }), 'endpoint');
+		expect(scope('global')).toBe('https://api.securitycenter.microsoft.com/.default');
+		expect(scope('usGcc')).toBe('https://securitycenter.onmicrosoft.com/.default');
+		expect(scope('usGccHigh')).toBe('https://securitycenter.onmicrosoft.us/.default');
+		expect(scope('usDod')).toBe('https://securitycenter.onmicrosoft.us/.default');
+		expect(scopeOf(resolveCloudEndpoints({ cloud: 'usGccHigh' }), 'defenderXdr')).toBe(
+			'https://api-gov.security.microsoft.us/.default',
+		);
 	});
 });

@@ -4,6 +4,7 @@ import {
 	CLASSIFICATIONS,
 	DETERMINATIONS,
 	DETERMINATIONS_BY_CLASSIFICATION,
+	GRAPH_ONLY_DETERMINATIONS,
 	SEVERITIES,
 } from '../helpers/incidents';
 import { MAX_TIMEOUT_SECONDS } from '../helpers/validate';
@@ -34,6 +35,13 @@ export const apiSelector: INodeProperties = {
 	description:
 		'Which Microsoft API to call; pick the one your app registration holds permissions for. Both return the same Simplify output.',
 };
+
+/**
+ * Alerts with API = Defender XDR go to the Defender for Endpoint API's /api/alerts, which holds Defender for
+ * Endpoint alerts only (defender-endpoint/api/alerts.md points to Graph for every Defender product's alerts).
+ */
+export const ENDPOINT_ALERTS_NOTICE =
+	"With the Defender XDR API, alerts come from the Defender for Endpoint API: Defender for Endpoint alerts only. An incident's Office 365, Identity and Cloud Apps alerts are not there; pick Microsoft Graph for those (permission SecurityAlert.Read.All).";
 
 export const tenantIdOption: INodeProperties = {
 	displayName: 'Tenant ID',
@@ -405,6 +413,8 @@ export const optionsWithTenant = optionsCollection([requestTimeoutOption, tenant
 /** API values whose words spaced apart do not read the way n8n writes them (acronyms, hyphens). */
 const LABELS: Record<string, string> = {
 	Apt: 'APT',
+	// Microsoft's label (api-update-incidents.md: "Confirmed activity"); the saved value stays.
+	ConfirmedUserActivity: 'Confirmed Activity',
 	FileMd5: 'File MD5',
 	FileSha1: 'File SHA-1',
 	FileSha256: 'File SHA-256',
@@ -451,10 +461,11 @@ export function optionsOf(
 
 /** What each indicator action does, for the choice users make when creating one. */
 export const INDICATOR_ACTION_DESCRIPTIONS: Record<string, string> = {
-	Alert: 'Older value: raise an alert without blocking. Prefer Audit with Generate Alert.',
-	AlertAndBlock: 'Older value: block and raise an alert. Prefer Block with Generate Alert.',
+	Alert: 'Retired by Microsoft in January 2022: older indicators only',
+	AlertAndBlock: 'Retired by Microsoft in January 2022: older indicators only',
 	Allowed: 'Never detect or block it (an exclusion)',
-	Audit: 'Record matches without blocking; raise an alert when Generate Alert is on',
+	Audit:
+		'Record matches without blocking and raise an alert (Microsoft requires Generate Alert on)',
 	Block: 'Block the file from running, or the connection to the IP address, domain or URL',
 	BlockAndRemediate: 'Files only: block and also quarantine the file where it is found',
 	Warn: 'IP addresses, domains and URLs: warn the user, who can go on anyway',
@@ -482,33 +493,58 @@ export const classificationField: INodeProperties = {
 	description: 'Pick the classification; Determination then lists the determinations that fit it',
 };
 
+/** Without Graph's APT and Security Personnel, which the Defender XDR and Defender for Endpoint APIs dropped. */
+function withoutGraphOnly(
+	values: ReadonlyArray<(typeof DETERMINATIONS)[number]>,
+): Array<(typeof DETERMINATIONS)[number]> {
+	return values.filter((value) => !GRAPH_ONLY_DETERMINATIONS.includes(value));
+}
+
 /**
- * Determination, one variant per classification chosen in the same Update Fields (n8n shows the one
- * whose display options match), plus every determination while no classification is added. Saved
- * values are the same API values whichever variant shows them.
+ * Determination, one variant per classification chosen in the same Update Fields and per API (APT and
+ * Security Personnel are offered on Graph only: deprecated on the other APIs since August 2022), plus every
+ * determination while no classification is added. n8n shows the one whose display options match. Saved
+ * values are the same node values whichever variant shows them; each API gets its own spelling on send.
  */
 export const determinationFields: INodeProperties[] = [
-	{
+	...[true, false].map((graph): INodeProperties => ({
 		displayName: 'Determination',
 		name: 'determination',
 		type: 'options',
 		options: optionsOf(
-			DETERMINATIONS,
+			graph ? DETERMINATIONS : withoutGraphOnly(DETERMINATIONS),
 			Object.fromEntries(DETERMINATIONS.map((value) => [value, pairOf(value)])),
 		),
 		default: 'NotAvailable',
 		description: 'Add Classification to list only the determinations that fit it',
-		displayOptions: { hide: { classification: [...CLASSIFICATIONS] } },
-	},
-	...CLASSIFICATIONS.map((classification): INodeProperties => ({
-		displayName: 'Determination',
-		name: 'determination',
-		type: 'options',
-		options: optionsOf(DETERMINATIONS_BY_CLASSIFICATION[classification]),
-		default: 'NotAvailable',
-		description: `The determinations that go with ${labelOf(classification)}`,
-		displayOptions: { show: { classification: [classification] } },
+		displayOptions: graph
+			? { show: { '/api': ['graph'] }, hide: { classification: [...CLASSIFICATIONS] } }
+			: { hide: { classification: [...CLASSIFICATIONS], '/api': ['graph'] } },
 	})),
+	...CLASSIFICATIONS.flatMap((classification): INodeProperties[] => {
+		const values = DETERMINATIONS_BY_CLASSIFICATION[classification];
+		const field = (
+			options: ReadonlyArray<(typeof DETERMINATIONS)[number]>,
+			displayOptions: INodeProperties['displayOptions'],
+		): INodeProperties => ({
+			displayName: 'Determination',
+			name: 'determination',
+			type: 'options',
+			options: optionsOf(options),
+			default: 'NotAvailable',
+			description: `The determinations that go with ${labelOf(classification)}`,
+			displayOptions,
+		});
+		if (withoutGraphOnly(values).length === values.length)
+			return [field(values, { show: { classification: [classification] } })];
+		return [
+			field(values, { show: { classification: [classification], '/api': ['graph'] } }),
+			field(withoutGraphOnly(values), {
+				show: { classification: [classification] },
+				hide: { '/api': ['graph'] },
+			}),
+		];
+	}),
 ];
 
 /** Severities as a dropdown (the API's `UnSpecified` reads "Unspecified"). */

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, isoOrNull, toNodeValue } from './incidents';
+import { CLASSIFICATIONS, SEVERITIES, determinationOf, isoOrNull, toNodeValue } from './incidents';
 import type { ApiName } from '../transport/cloud';
 import { defenderApiRequest, type ApiSession, type DefenderContext } from '../transport/request';
 
@@ -20,6 +20,16 @@ export function alertPermission(session: ApiSession, write: boolean): string {
 	if (session.api === 'graph')
 		return write ? 'SecurityAlert.ReadWrite.All' : 'SecurityAlert.Read.All';
 	return write ? 'Alert.ReadWrite.All' : 'Alert.Read.All';
+}
+
+/**
+ * The 404 of an alert. The Defender for Endpoint API holds Defender for Endpoint alerts only
+ * (defender-endpoint/api/alerts.md): an Office 365, Identity or Cloud Apps alert ID of an incident is not there.
+ */
+export function alertNotFound(session: ApiSession, id: string): string {
+	return session.api === 'graph'
+		? `Alert ${id} not found. Check the ID and the tenant.`
+		: `Alert ${id} not found on the Defender for Endpoint API, which holds Defender for Endpoint alerts only. For an Office 365, Identity or Cloud Apps alert set API to Microsoft Graph; otherwise check the ID and the tenant.`;
 }
 
 /** Defender for Endpoint lists an alert's evidence only when asked; Graph always does. */
@@ -64,7 +74,7 @@ export function simplifyAlert(alert: IDataObject): IDataObject {
 		severity: toNodeValue(alert.severity, SEVERITIES),
 		status: toNodeValue(alert.status, ALERT_STATUSES),
 		classification: toNodeValue(alert.classification, CLASSIFICATIONS),
-		determination: toNodeValue(alert.determination, DETERMINATIONS),
+		determination: determinationOf(alert.determination),
 		assignedTo: (alert.assignedTo as string | null | undefined) ?? null,
 		incidentId:
 			alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId),
@@ -90,7 +100,7 @@ export async function commentOnAlert(
 	const request = {
 		quota: 'endpoint' as const,
 		permission: alertPermission(session, true),
-		notFoundMessage: `Alert ${id} not found.`,
+		notFoundMessage: alertNotFound(session, id),
 	};
 	if (session.api !== 'graph') {
 		const alert = await defenderApiRequest.call(this, session, {

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { ALERT_STATUSES } from './alerts';
 import { entitiesOfAlerts, entitiesOfIncident, type Entity, type EntityKind } from './entities';
-import { INCIDENT_STATUSES, SEVERITIES, toNodeValue } from './incidents';
+import { INCIDENT_STATUSES_READ, SEVERITIES, toNodeValue } from './incidents';
 import type { CloudName } from '../transport/cloud';
 
 /**
@@ -104,7 +104,10 @@ export function chatSubject(
 		id,
 		title: text(record.title ?? record.displayName ?? record.incidentName),
 		severity: toNodeValue(record.severity, SEVERITIES),
-		status: toNodeValue(record.status, kind === 'incident' ? INCIDENT_STATUSES : ALERT_STATUSES),
+		status: toNodeValue(
+			record.status,
+			kind === 'incident' ? INCIDENT_STATUSES_READ : ALERT_STATUSES,
+		),
 		assignedTo: text(record.assignedTo),
 		portalUrl: text(apiUrl) ?? (id && fallbackPortalUrl ? fallbackPortalUrl(id) : null),
 		alertCount: alerts

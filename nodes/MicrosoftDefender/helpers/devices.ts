@@ -285,12 +285,14 @@ export async function waitForAction(
 		current = await getMachineAction.call(this, session, String(current.id));
 	}
 	if (current.status !== 'Succeeded') {
+		// machineaction.md names lastUpdateDateTimeUtc; the list examples (get-machineactions-collection.md,
+		// stop-and-quarantine-file.md) show lastUpdateTimeUtc: both are read.
 		throw new NodeOperationError(
 			this.getNode(),
 			`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} ended ${String(current.status)} (action ${String(current.id)}).`,
 			{
 				itemIndex: session.itemIndex,
-				description: `${failureDetail ? `${failureDetail(current)} ` : ''}Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc)}.`,
+				description: `${failureDetail ? `${failureDetail(current)} ` : ''}Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc ?? current.lastUpdateTimeUtc)}.`,
 			},
 		);
 	}

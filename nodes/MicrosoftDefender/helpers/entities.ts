@@ -43,7 +43,14 @@ export const ENTITY_FIELDS: Record<EntityKind, readonly string[]> = {
 	url: ['url'],
 	domain: ['domain'],
 	mailbox: ['address', 'upn', 'displayName'],
-	emailMessage: ['networkMessageId', 'internetMessageId', 'subject', 'sender', 'recipient'],
+	emailMessage: [
+		'networkMessageId',
+		'internetMessageId',
+		'subject',
+		'sender',
+		'recipient',
+		'deliveryAction',
+	],
 	cloudApp: ['appId', 'appName', 'instanceName'],
 	registry: ['hive', 'key', 'valueName', 'valueData', 'valueType'],
 	other: ['typeName', 'properties'],
@@ -199,6 +206,7 @@ function fromGraphEvidence(evidence: IDataObject): Found {
 				subject: text(evidence.subject),
 				sender: lower(sender),
 				recipient: lower(evidence.recipientEmailAddress),
+				deliveryAction: text(evidence.deliveryAction),
 			});
 		}
 		case 'cloudApplicationEvidence':
@@ -261,6 +269,8 @@ function fromXdrEntity(entity: IDataObject): Found {
 				upn: lower(entity.userPrincipalName),
 				displayName: text(entity.mailboxDisplayName),
 			});
+		// defender-xdr/api-list-incidents.md, Entity format: a MailMessage carries sender, recipient, subject and
+		// deliveryAction, and no message ID.
 		case 'mailmessage':
 			return found('emailMessage', {
 				networkMessageId: lower(entity.networkMessageId),
@@ -268,6 +278,7 @@ function fromXdrEntity(entity: IDataObject): Found {
 				subject: text(entity.subject),
 				sender: lower(entity.sender),
 				recipient: lower(entity.recipient),
+				deliveryAction: text(entity.deliveryAction),
 			});
 		case 'cloudapplication':
 			return found('cloudApp', {
@@ -397,6 +408,13 @@ function identities(kind: EntityKind, fields: IDataObject): string[] {
 			return keys([
 				['network', fields.networkMessageId],
 				['internet', fields.internetMessageId],
+				// Without message IDs (the Defender XDR API's MailMessage) a message is who sent what to whom.
+				[
+					'message',
+					fields.networkMessageId || fields.internetMessageId || !fields.sender || !fields.recipient
+						? null
+						: `${String(fields.sender)}|${String(fields.recipient)}|${String(fields.subject ?? '')}`,
+				],
 			]);
 		case 'cloudApp':
 			return keys([['app', fields.appId ?? fields.appName]]);

@@ -33,7 +33,11 @@ interface ActionSpec {
 	graphAction: string;
 	/** Words for messages: "disable", "revoke all sessions of". */
 	label: string;
-	/** Providers Microsoft documents the action for through invokeAction. */
+	/**
+	 * Providers Microsoft documents the action for through invokeAction
+	 * (api-reference/v1.0/api/security-identityaccounts-invokeaction.md, table of supported identity
+	 * providers; "Actions related to Entra ID are not covered in the current scope").
+	 */
 	providers: IdentityProvider[];
 	/** The same effect straight on Entra ID's /users (all Graph clouds). */
 	entra?: EntraCall;
@@ -63,16 +67,18 @@ export const USER_ACTIONS: Record<UserAction, ActionSpec> = {
 		providers: ['okta'],
 		entra: 'revokeSessions',
 	},
+	// In the action enum, but the page's table names no provider for these two: an account's own `actions`
+	// list, or an explicit Identity Provider, decides.
 	requireSignInAgain: {
 		graphAction: 'requireUserToSignInAgain',
 		label: 'require a new sign-in of',
-		providers: ['entraID'],
+		providers: [],
 		entra: 'revokeSessions',
 	},
 	markCompromised: {
 		graphAction: 'markUserAsCompromised',
 		label: 'mark as compromised',
-		providers: ['entraID'],
+		providers: [],
 	},
 };
 
@@ -91,8 +97,12 @@ export const PERMISSIONS = {
 } as const;
 
 export const IDENTITY_ACCOUNTS_PATH = '/v1.0/security/identities/identityAccounts';
-/** Identity accounts and their actions are documented for the global cloud only. */
-const GLOBAL_ONLY_CLOUDS = new Set(['usGcc', 'usGccHigh', 'usDod']);
+/**
+ * Clouds whose Graph has no identityAccounts: absent from the Fairfax (GCC High, DoD) v1.0 CSDL in
+ * microsoftgraph/msgraph-metadata (schemas/v1.0-Fairfax.csdl), while users and revokeSignInSessions are
+ * there. GCC tenants use the global Graph (schemas/v1.0-Prod.csdl, which has identityAccounts).
+ */
+const NO_IDENTITY_ACCOUNTS_CLOUDS = new Set(['usGccHigh', 'usDod']);
 /** A name is matched locally (the list documents no filter on it): at most this many accounts are read. */
 export const MAX_ACCOUNTS_SCANNED = 5_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -148,9 +158,9 @@ export function providerAccountsOf(identity: IDataObject): ProviderAccount[] {
 }
 
 /**
- * Identity accounts whose name matches what the user typed. A DOMAIN\\name must match its domain (the DNS
- * name or its first label, the NetBIOS name); a UPN's suffix often differs from the AD domain, so it only
- * narrows several matches down.
+ * Identity accounts whose name matches a name or DOMAIN\\name the user typed. A DOMAIN\\name must match its
+ * domain (the DNS name or its first label, the NetBIOS name). A UPN is never matched here: it is resolved
+ * through its Entra ID user (identityOfUser).
  */
 export function matchingIdentities(records: IDataObject[], input: AccountInput): IDataObject[] {
 	const name = input.name.toLowerCase();
@@ -159,7 +169,7 @@ export function matchingIdentities(records: IDataObject[], input: AccountInput):
 		const displayName = String(record.displayName ?? '').toLowerCase();
 		return displayName === name || displayName === input.raw.toLowerCase();
 	});
-	if (domain === undefined || (input.kind === 'upn' && byName.length <= 1)) return byName;
+	if (domain === undefined) return byName;
 	return byName.filter((record) => {
 		const recordDomain = String(record.domain ?? '').toLowerCase();
 		return recordDomain === domain || recordDomain.split('.')[0] === domain;
@@ -258,10 +268,10 @@ export async function runIdentityAction(
 	if (provider === 'entraID' && spec.entra)
 		return await entraAction.call(this, index, session, action, input, rules);
 
-	if (GLOBAL_ONLY_CLOUDS.has(String(credentials.cloud)))
+	if (NO_IDENTITY_ACCOUNTS_CLOUDS.has(String(credentials.cloud)))
 		throw new NodeOperationError(
 			this.getNode(),
-			`Defender for Identity's account actions exist only in Microsoft's global cloud, not in the credential's cloud.`,
+			`Defender for Identity's account actions are not in Microsoft Graph of the credential's cloud (US GCC High and US DoD have no identityAccounts).`,
 			{
 				itemIndex: index,
 				description: spec.entra
@@ -314,7 +324,7 @@ export async function runIdentityAction(
 				`Cannot ${spec.label} ${facts.label}: none of its accounts (${has.join(', ') || 'none'}) supports this action.`,
 				{
 					itemIndex: index,
-					description: `Microsoft documents this action for ${spec.providers.map((p) => PROVIDER_NAMES[p]).join(', ')}${spec.entra ? ' and, through /users, Entra ID' : ''} accounts. Nothing was changed.`,
+					description: `${documentedFor(spec)} Nothing was changed.`,
 				},
 			);
 	} else {
@@ -358,6 +368,88 @@ export async function runIdentityAction(
 	};
 }
 
+/** Which accounts Microsoft documents an action for, in words. */
+function documentedFor(spec: ActionSpec): string {
+	const names = spec.providers.map((p) => PROVIDER_NAMES[p]);
+	if (spec.entra) names.push('Entra ID (through /users)');
+	return names.length > 0
+		? `Microsoft documents this action for ${names.join(', ')} accounts.`
+		: `Microsoft's invokeAction page names no identity provider for this action: set Identity Provider to the account's provider to send it anyway (the service decides), or take it in the Defender portal.`;
+}
+
+/**
+ * The identity account of an Entra ID user, found by what Microsoft documents as identifiers: its
+ * on-premises SID (the documented `$filter`), else its object ID among the accounts' identifiers. Never by
+ * display name, which Microsoft does not promise is the account name.
+ */
+async function identityOfUser(
+	this: IExecuteFunctions,
+	index: number,
+	session: ApiSession,
+	input: AccountInput,
+): Promise<IDataObject> {
+	const user = await readEntraUser.call(
+		this,
+		session,
+		input.raw,
+		`No Entra ID user has the UPN ${quoted(input.raw)}. Enter the account as DOMAIN\\name or its SID, or pick it from the list. Nothing was changed.`,
+	);
+	const read = { quota: 'endpoint' as const, permission: PERMISSIONS.readAccounts };
+	const sid =
+		typeof user.onPremisesSecurityIdentifier === 'string' &&
+		user.onPremisesSecurityIdentifier !== ''
+			? user.onPremisesSecurityIdentifier
+			: undefined;
+	const objectId = String(user.id ?? '');
+	const found: IDataObject[] = [];
+	let scanned = 0;
+	if (sid !== undefined)
+		for await (const page of listPages.call(
+			this,
+			session,
+			{
+				method: 'GET',
+				path: IDENTITY_ACCOUNTS_PATH,
+				qs: { $filter: `onPremisesSecurityIdentifier eq ${odataString(sid)}` },
+				...read,
+			},
+			{ nextLinkOnly: true, wanted: MAX_ACCOUNTS_SCANNED },
+		))
+			found.push(...page);
+	if (found.length === 0)
+		// No documented filter on accounts[]: the list is read and the object ID matched locally.
+		for await (const page of listPages.call(
+			this,
+			session,
+			{ method: 'GET', path: IDENTITY_ACCOUNTS_PATH, ...read },
+			{ nextLinkOnly: true, wanted: MAX_ACCOUNTS_SCANNED },
+		)) {
+			scanned += page.length;
+			found.push(
+				...page.filter((record) =>
+					providerAccountsOf(record).some(
+						(account) => account.identifier.toLowerCase() === objectId.toLowerCase(),
+					),
+				),
+			);
+		}
+	if (found.length === 1) return found[0];
+	const how = `the Entra ID user ${objectId}${sid ? ` (on-premises SID ${sid})` : ''}`;
+	throw new NodeOperationError(
+		this.getNode(),
+		found.length === 0
+			? `Defender for Identity has no identity account for ${quoted(input.raw)}: none matches ${how}.`
+			: `${found.length} identity accounts match ${quoted(input.raw)} (${how}): ${found
+					.slice(0, 10)
+					.map((record) => String(record.id))
+					.join(', ')}.`,
+		{
+			itemIndex: index,
+			description: `${scanned >= MAX_ACCOUNTS_SCANNED ? `Only the first ${MAX_ACCOUNTS_SCANNED} identity accounts were read. ` : ''}Pick the account from the list (it fills in the identity account ID), or set Identity Provider to Entra ID to act on the Entra ID user directly. Nothing was changed.`,
+		},
+	);
+}
+
 /** The one identity account the input names; none or several is an error listing what was found. */
 async function findIdentity(
 	this: IExecuteFunctions,
@@ -373,6 +465,7 @@ async function findIdentity(
 			...read,
 			notFoundMessage: `No identity account with ID ${input.raw} in Defender for Identity. Pick the account from the list, or enter its UPN, DOMAIN\\name or SID; for an Entra ID object ID set Identity Provider to Entra ID.`,
 		});
+	if (input.kind === 'upn') return await identityOfUser.call(this, index, session, input);
 	const records: IDataObject[] = [];
 	const sameName: IDataObject[] = [];
 	let scanned = 0;

@@ -4,6 +4,11 @@ import type { ApiName } from '../transport/cloud';
 
 /** Values as the node shows them (the Defender XDR API's spelling); Graph spells them in camelCase. */
 export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
+/**
+ * Statuses an incident may be read with: Graph's incidentStatus (v1.0 CSDL) also has awaitingAction, which
+ * no write documents, so it is read and never offered.
+ */
+export const INCIDENT_STATUSES_READ = [...INCIDENT_STATUSES, 'AwaitingAction'] as const;
 export const SEVERITIES = ['Informational', 'Low', 'Medium', 'High', 'UnSpecified'] as const;
 export const CLASSIFICATIONS = [
 	'Unknown',
@@ -60,8 +65,68 @@ export const DETERMINATIONS_BY_CLASSIFICATION: Record<
 	FalsePositive: ['NotAvailable', 'NotEnoughDataToValidate', 'NotMalicious', 'Other'],
 };
 
-/** Where Graph's word differs from the lower-camel form of the Defender XDR word. */
-const GRAPH_SPECIAL: Record<string, string> = { UnSpecified: 'unknown', NotAvailable: 'unknown' };
+/**
+ * Where Graph's word differs from the lower-camel form of the node's word. Graph's v1.0 CSDL
+ * (msgraph-metadata schemas/v1.0-Prod.csdl, enum microsoft.graph.security.alertDetermination) spells
+ * Confirmed activity `confirmedActivity`.
+ */
+const GRAPH_SPECIAL: Record<string, string> = {
+	UnSpecified: 'unknown',
+	NotAvailable: 'unknown',
+	ConfirmedUserActivity: 'confirmedActivity',
+};
+
+/** Deprecated on the Defender XDR and Defender for Endpoint APIs since August 2022; Graph still has them. */
+export const GRAPH_ONLY_DETERMINATIONS: ReadonlyArray<(typeof DETERMINATIONS)[number]> = [
+	'Apt',
+	'SecurityPersonnel',
+];
+
+/**
+ * The determination as each non-Graph API's write takes it, where that differs from the node's value.
+ * Microsoft's pages disagree with each other; the choice and its evidence:
+ * - Defender XDR incident PATCH: defender-xdr/api-update-incidents.md spells NoEnoughDataToValidate,
+ *   ConfirmedActivity, CompromisedAccount, and Cortex XSOAR's Microsoft365Defender.py
+ *   (CLASSIFICATION_DETERMINATION_MAPPING) sends exactly these, and NotMalicious (the page says Clean).
+ * - Defender for Endpoint alert PATCH: defender-endpoint/api/update-alert.md spells CompromisedUser,
+ *   ConfirmedActivity, NotMalicious, InsufficientData (alerts.md agrees on CompromisedUser and
+ *   InsufficientData); XSOAR's MicrosoftDefenderAdvancedThreatProtection offers none of these four.
+ */
+const WRITE_SPELLING: Record<'defenderXdr' | 'endpoint', Record<string, string>> = {
+	defenderXdr: {
+		NotEnoughDataToValidate: 'NoEnoughDataToValidate',
+		ConfirmedUserActivity: 'ConfirmedActivity',
+	},
+	endpoint: {
+		NotEnoughDataToValidate: 'InsufficientData',
+		ConfirmedUserActivity: 'ConfirmedActivity',
+		CompromisedAccount: 'CompromisedUser',
+	},
+};
+
+/** A determination spelled for the API that receives it. */
+export function determinationFor(api: ApiName, value: string): string {
+	if (api === 'graph') return toGraphValue(value);
+	return WRITE_SPELLING[api][value] ?? value;
+}
+
+/**
+ * Every spelling Microsoft's pages and answers use for a determination (api-incident.md, alerts.md,
+ * the update pages, Graph's CSDL), read as the node's one value.
+ */
+const DETERMINATION_ALIASES: Record<string, (typeof DETERMINATIONS)[number]> = {
+	insufficientdata: 'NotEnoughDataToValidate',
+	noenoughdatatovalidate: 'NotEnoughDataToValidate',
+	confirmedactivity: 'ConfirmedUserActivity',
+	clean: 'NotMalicious',
+	compromiseduser: 'CompromisedAccount',
+};
+
+/** A determination from any API in the node's spelling. */
+export function determinationOf(value: unknown): string | null {
+	const alias = typeof value === 'string' ? DETERMINATION_ALIASES[value.toLowerCase()] : undefined;
+	return alias ?? toNodeValue(value, DETERMINATIONS);
+}
 
 export function toGraphValue(value: string): string {
 	return GRAPH_SPECIAL[value] ?? value.charAt(0).toLowerCase() + value.slice(1);
@@ -136,9 +201,9 @@ export function simplifyIncident(api: ApiName, incident: IDataObject): IDataObje
 		id: incidentId(api, incident),
 		title: (incident[incidentField(api, 'title')] as string | undefined) ?? null,
 		severity: toNodeValue(incident.severity, SEVERITIES),
-		status: toNodeValue(incident.status, INCIDENT_STATUSES),
+		status: toNodeValue(incident.status, INCIDENT_STATUSES_READ),
 		classification: toNodeValue(incident.classification, CLASSIFICATIONS),
-		determination: toNodeValue(incident.determination, DETERMINATIONS),
+		determination: determinationOf(incident.determination),
 		assignedTo: (incident.assignedTo as string | null | undefined) ?? null,
 		createdAt: isoOrNull(incident[incidentField(api, 'createdAt')]),
 		updatedAt: isoOrNull(incident[incidentField(api, 'updatedAt')]),

@@ -8,6 +8,7 @@ export const INDICATOR_TYPES = [
 	'Url',
 ] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+/** Every action an indicator may carry when read (older indicators keep Alert and AlertAndBlock). */
 export const INDICATOR_ACTIONS = [
 	'Alert',
 	'Warn',
@@ -17,6 +18,28 @@ export const INDICATOR_ACTIONS = [
 	'AlertAndBlock',
 	'Allowed',
 ] as const;
+
+/**
+ * The actions Create offers: the indicator action types the API supports (defender-endpoint/api/ti-indicator.md,
+ * "Indicator Types"); Alert and AlertAndBlock were "supported until January 2022" (same page).
+ */
+export const INDICATOR_CREATE_ACTIONS = [
+	'Allowed',
+	'Audit',
+	'Block',
+	'BlockAndRemediate',
+	'Warn',
+] as const;
+
+/**
+ * What a Create saved with a retired action sends instead: the same effect with the supported types
+ * (Alert = record and alert, AlertAndBlock = block and alert).
+ */
+export const RETIRED_INDICATOR_ACTIONS: Record<string, (typeof INDICATOR_CREATE_ACTIONS)[number]> =
+	{
+		Alert: 'Audit',
+		AlertAndBlock: 'Block',
+	};
 
 const HEX = (length: number) => new RegExp(`^[0-9a-f]{${length}}$`, 'i');
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

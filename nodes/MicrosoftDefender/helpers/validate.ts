@@ -137,6 +137,25 @@ export function isoDateTime(value: unknown, fieldLabel: string): string {
 	return new Date(time).toISOString();
 }
 
+const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+/** A date-time with its zone, as Graph's examples write the ends of a timespan (2024-02-01T08:00:00Z). */
+const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Whether `value` is a Timespan Graph's runHuntingQuery documents (api-reference/v1.0/api/
+ * security-security-runhuntingquery.md, "Timespan format examples"): an ISO 8601 duration (P30D), a date
+ * (its start), date/date, duration/date or date/duration.
+ */
+export function isHuntingTimespan(value: string): boolean {
+	const isDate = (part: string) => ZONED_DATE_TIME.test(part) && Number.isFinite(Date.parse(part));
+	const parts = value.split('/');
+	if (parts.length === 1) return ISO_DURATION.test(value) || isDate(value);
+	if (parts.length !== 2) return false;
+	const [start, end] = parts;
+	if (isDate(start) && isDate(end)) return Date.parse(start) < Date.parse(end);
+	return (ISO_DURATION.test(start) && isDate(end)) || (isDate(start) && ISO_DURATION.test(end));
+}
+
 /** Characters that would change which resource a path addresses, or that no Defender ID contains. */
 const PATH_BREAKING = /[/\\?#%\s\p{Cc}]/u;
 

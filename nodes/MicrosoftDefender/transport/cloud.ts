@@ -11,14 +11,28 @@ export type ApiName = 'defenderXdr' | 'graph' | 'endpoint';
 export interface CloudEndpoints {
 	/** Entra ID login host, e.g. `https://login.microsoftonline.com` (no tenant, no trailing slash). */
 	authorityUrl: string;
-	/** Base URL per API, no trailing slash. The token scope of an API is `<base>/.default`. */
+	/** Base URL per API, no trailing slash. The token scope of an API is `<base>/.default` unless `scopes` says otherwise. */
 	apis: Record<ApiName, string>;
+	/** Token scope per API where the token audience is not the API's base URL. */
+	scopes?: Partial<Record<ApiName, string>>;
 	/** Length of Microsoft's per-minute quota windows; only a Custom cloud (an emulator) shortens it. */
 	quotaWindowMs: number;
 	custom: boolean;
 }
 
 const MINUTE_MS = 60_000;
+
+/**
+ * The Defender for Endpoint API's token audience in the US Government clouds. Microsoft's
+ * defender-endpoint/gov.md (section API) names the API and sign-in hosts only, not the audience; Cortex
+ * XSOAR's MicrosoftApiModule.py (MICROSOFT_DEFENDER_FOR_ENDPOINT_APT_SERVICE_ENDPOINTS), which runs against
+ * those clouds, uses securitycenter.onmicrosoft.com for GCC and securitycenter.onmicrosoft.us for GCC High
+ * and DoD: this package follows it.
+ */
+const ENDPOINT_AUDIENCE = {
+	commercial: 'https://securitycenter.onmicrosoft.com/.default',
+	usGovernment: 'https://securitycenter.onmicrosoft.us/.default',
+};
 
 const NATIONAL_CLOUDS: Record<
 	Exclude<CloudName, 'custom'>,
@@ -39,6 +53,7 @@ const NATIONAL_CLOUDS: Record<
 			endpoint: 'https://api-gcc.securitycenter.microsoft.us',
 			graph: 'https://graph.microsoft.com',
 		},
+		scopes: { endpoint: ENDPOINT_AUDIENCE.commercial },
 	},
 	usGccHigh: {
 		authorityUrl: 'https://login.microsoftonline.us',
@@ -47,6 +62,7 @@ const NATIONAL_CLOUDS: Record<
 			endpoint: 'https://api-gov.securitycenter.microsoft.us',
 			graph: 'https://graph.microsoft.us',
 		},
+		scopes: { endpoint: ENDPOINT_AUDIENCE.usGovernment },
 	},
 	usDod: {
 		authorityUrl: 'https://login.microsoftonline.us',
@@ -55,6 +71,7 @@ const NATIONAL_CLOUDS: Record<
 			endpoint: 'https://api-gov.securitycenter.microsoft.us',
 			graph: 'https://dod-graph.microsoft.us',
 		},
+		scopes: { endpoint: ENDPOINT_AUDIENCE.usGovernment },
 	},
 };
 
@@ -109,7 +126,13 @@ export function resolveCloudEndpoints(credentials: ICredentialDataDecryptedObjec
 				`Unknown cloud ${quoted(cloud)}. Pick Global, US GCC, US GCC High, US DoD or Custom.`,
 			);
 		}
-		return { ...known, apis: { ...known.apis }, quotaWindowMs: MINUTE_MS, custom: false };
+		return {
+			...known,
+			apis: { ...known.apis },
+			scopes: { ...known.scopes },
+			quotaWindowMs: MINUTE_MS,
+			custom: false,
+		};
 	}
 	const urls: Record<string, string> = {};
 	for (const { field, label } of CUSTOM_URL_FIELDS) {
@@ -185,5 +208,5 @@ export function apiOfUrl(endpoints: CloudEndpoints, url: string): ApiName | unde
 }
 
 export function scopeOf(endpoints: CloudEndpoints, api: ApiName): string {
-	return `${endpoints.apis[api]}/.default`;
+	return endpoints.scopes?.[api] ?? `${endpoints.apis[api]}/.default`;
 }

@@ -7,6 +7,20 @@ export interface Capability {
 	anyOf: string[];
 }
 
+/**
+ * Cancel takes the permission of the response action it cancels: any one of these
+ * (defender-endpoint/api/cancel-machine-action.md).
+ */
+export const CANCEL_ACTION_PERMISSIONS = [
+	'Machine.CollectForensics',
+	'Machine.Isolate',
+	'Machine.RestrictExecution',
+	'Machine.Scan',
+	'Machine.Offboard',
+	'Machine.StopAndQuarantine',
+	'Machine.LiveResponse',
+];
+
 export const CAPABILITIES: Record<ApiName, Capability[]> = {
 	defenderXdr: [
 		{ label: 'read incidents', anyOf: ['Incident.Read.All', 'Incident.ReadWrite.All'] },
@@ -39,6 +53,7 @@ export const CAPABILITIES: Record<ApiName, Capability[]> = {
 		{ label: 'restrict app execution', anyOf: ['Machine.RestrictExecution'] },
 		{ label: 'collect investigation packages', anyOf: ['Machine.CollectForensics'] },
 		{ label: 'stop and quarantine files', anyOf: ['Machine.StopAndQuarantine'] },
+		{ label: 'cancel response actions', anyOf: CANCEL_ACTION_PERMISSIONS },
 		{ label: 'read alerts', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All'] },
 		{ label: 'update alerts and start automated investigations', anyOf: ['Alert.ReadWrite.All'] },
 		{ label: 'manage indicators', anyOf: ['Ti.ReadWrite.All'] },

@@ -24,8 +24,9 @@ const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> =
 		{ limit: 100, minutes: 1 },
 		{ limit: 1500, minutes: 60 },
 	],
+	// defender-xdr/api-update-incidents.md: 50 calls per minute or 1,500 per hour.
 	incidentWrite: [
-		{ limit: 100, minutes: 1 },
+		{ limit: 50, minutes: 1 },
 		{ limit: 1500, minutes: 60 },
 	],
 	hunting: [{ limit: 45, minutes: 1 }],

@@ -9,7 +9,13 @@ import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 import { alertReadOptions, alertSimplifyField, alertIdLocator } from '../../descriptions/common';
 import { chatSettings, withChatMessage } from '../../helpers/chatOption';
-import { alertPath, simplifyAlert, alertPermission, evidenceQuery } from '../../helpers/alerts';
+import {
+	alertNotFound,
+	alertPath,
+	simplifyAlert,
+	alertPermission,
+	evidenceQuery,
+} from '../../helpers/alerts';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [alertIdLocator, alertSimplifyField, alertReadOptions];
@@ -37,7 +43,7 @@ export async function execute(
 		qs: evidenceQuery(session, chat !== undefined),
 		quota: 'endpoint',
 		permission: alertPermission(session, false),
-		notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+		notFoundMessage: alertNotFound(session, id),
 	});
 	const output = withChatMessage(
 		chat,

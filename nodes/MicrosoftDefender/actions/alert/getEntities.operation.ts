@@ -15,7 +15,7 @@ import {
 	requestTimeoutOption,
 	tenantIdOption,
 } from '../../descriptions/common';
-import { alertPath, alertPermission, evidenceQuery } from '../../helpers/alerts';
+import { alertNotFound, alertPath, alertPermission, evidenceQuery } from '../../helpers/alerts';
 import { entitiesOfAlerts } from '../../helpers/entities';
 import { entityItems, inputRecord } from '../../helpers/entityOutput';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
@@ -84,7 +84,7 @@ export async function execute(
 		qs: evidenceQuery(session, true),
 		quota: 'endpoint',
 		permission: alertPermission(session, false),
-		notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+		notFoundMessage: alertNotFound(session, id),
 	});
 	const incidentId =
 		alert.incidentId === undefined || alert.incidentId === null ? null : String(alert.incidentId);

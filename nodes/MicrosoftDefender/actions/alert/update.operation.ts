@@ -12,6 +12,7 @@ import {
 } from '../../descriptions/common';
 import {
 	ALERT_STATUSES,
+	alertNotFound,
 	alertPath,
 	alertPermission,
 	commentOnAlert,
@@ -72,7 +73,7 @@ export async function execute(
 	const session = alertSessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = alertIdFrom(this, index);
-	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, graph);
+	const { body, comment } = updateFrom(this, index, ALERT_STATUSES, session.api);
 	if (Object.keys(body).length === 0 && comment === '')
 		throw nothingToUpdate(
 			this.getNode(),
@@ -93,7 +94,7 @@ export async function execute(
 				body: patchBody,
 				quota: 'endpoint',
 				permission: alertPermission(session, true),
-				notFoundMessage: `Alert ${id} not found. Check the ID and the tenant.`,
+				notFoundMessage: alertNotFound(session, id),
 			}),
 		addComment: async (text) => await commentOnAlert.call(this, session, id, text),
 	});

@@ -21,14 +21,13 @@ import {
 	HUNTING_TEMPLATES,
 	MAX_LOOK_BACK_DAYS,
 } from '../../helpers/huntingTemplates';
-import { quoted } from '../../helpers/validate';
+import { isHuntingTimespan, quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
 
 /** Longest query this node sends; anything longer is almost certainly a mistake (a pasted result?). */
 export const MAX_QUERY_LENGTH = 100_000;
 /** The service stops a query after about three minutes; the answer of a large one takes a while more. */
 const HUNTING_TIMEOUT_MS = 240_000;
-const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
 export const properties: INodeProperties[] = [
 	{
@@ -104,7 +103,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. P7D',
 		description:
-			'ISO 8601 duration of data to search (Graph only), e.g. P1D or PT12H. Empty = the service default (last 30 days, or what the query filters).',
+			'Time range to search (Graph only): a duration (P1D, PT12H), a start date (2026-02-01T08:00:00Z), start/end, P30D/end or start/P30D. Empty = the service default (last 30 days, or what the query filters).',
 		displayOptions: { show: { api: ['graph'], querySource: ['custom'] } },
 	},
 	{
@@ -185,9 +184,9 @@ export async function execute(
 	}
 	const body: IDataObject = { Query: query };
 	if (timespan !== '') {
-		if (!ISO_DURATION.test(timespan))
+		if (!isHuntingTimespan(timespan))
 			throw fail(
-				`Timespan ${quoted(timespan)} is not an ISO 8601 duration. Use e.g. P7D (7 days) or PT12H (12 hours), or leave it empty.`,
+				`Timespan ${quoted(timespan)} is not a timespan Microsoft Graph takes. Use a duration (P7D, PT12H), a start date (2026-02-01T08:00:00Z), start/end, P30D/end or start/P30D, or leave it empty.`,
 			);
 		body.Timespan = timespan;
 	}

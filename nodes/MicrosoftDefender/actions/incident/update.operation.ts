@@ -99,7 +99,7 @@ export async function execute(
 	const session = sessionFor(this, index);
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
-	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, graph);
+	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, session.api);
 	if (fields.tags !== undefined) {
 		const tags = String(fields.tags)
 			.split(',')

@@ -16,8 +16,9 @@ import {
 } from '../../descriptions/common';
 import { SEVERITIES } from '../../helpers/incidents';
 import {
-	INDICATOR_ACTIONS,
+	INDICATOR_CREATE_ACTIONS,
 	INDICATOR_TYPES,
+	RETIRED_INDICATOR_ACTIONS,
 	inferIndicatorType,
 	isValidIndicator,
 	type IndicatorType,
@@ -47,8 +48,10 @@ export const properties: INodeProperties[] = [
 		displayName: 'Action',
 		name: 'action',
 		type: 'options',
-		options: optionsOf(INDICATOR_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS),
+		options: optionsOf(INDICATOR_CREATE_ACTIONS, INDICATOR_ACTION_DESCRIPTIONS),
 		default: 'Block',
+		description:
+			'A workflow saved with Alert or AlertAndBlock (retired by Microsoft in January 2022) sends Audit or Block with Generate Alert on',
 	},
 	{
 		displayName: 'Title',
@@ -85,7 +88,8 @@ export const properties: INodeProperties[] = [
 				name: 'generateAlert',
 				type: 'boolean',
 				default: true,
-				description: 'Whether a match raises an alert',
+				description:
+					'Whether a match raises an alert. Always on for Audit (Microsoft requires it).',
 			},
 			{
 				displayName: 'Recommended Actions',
@@ -132,10 +136,11 @@ export async function execute(
 		throw fail(
 			`Value ${quoted(value)} is not a valid ${labelOf(type)}. Fix the value or pick another Type.`,
 		);
-	const action = this.getNodeParameter('action', index, 'Block') as string;
-	if (!(INDICATOR_ACTIONS as readonly string[]).includes(action))
+	const saved = this.getNodeParameter('action', index, 'Block') as string;
+	const action = RETIRED_INDICATOR_ACTIONS[saved] ?? saved;
+	if (!(INDICATOR_CREATE_ACTIONS as readonly string[]).includes(action))
 		throw fail(
-			`Action ${quoted(action)} is not valid. Use one of: ${INDICATOR_ACTIONS.join(', ')}.`,
+			`Action ${quoted(saved)} is not valid. Use one of: ${INDICATOR_CREATE_ACTIONS.join(', ')}.`,
 		);
 	const title = String(this.getNodeParameter('title', index, '')).trim();
 	const descriptionText = String(this.getNodeParameter('description', index, '')).trim();
@@ -156,6 +161,15 @@ export async function execute(
 	for (const key of ['generateAlert', 'recommendedActions', 'severity']) {
 		if (additional[key] !== undefined && additional[key] !== '') body[key] = additional[key];
 	}
+	// post-ti-indicator.md: generateAlert must be true for Audit; Cortex XSOAR's MicrosoftDefenderAdvancedThreatProtection
+	// sends it with every indicator. A retired Alert/AlertAndBlock meant an alert too.
+	if (action === 'Audit' || action !== saved) {
+		if (additional.generateAlert === false)
+			throw fail(
+				`Generate Alert is off, but ${action !== saved ? `Action ${quoted(saved)} (sent as ${action}) raises an alert` : 'Microsoft requires it on for Action Audit'}. Turn Generate Alert on, or pick Action Block or Allowed.`,
+			);
+		body.generateAlert = true;
+	}
 	const indicator = await defenderApiRequest.call(this, endpointSessionFor(this, index), {
 		method: 'POST',
 		path: '/api/indicators',
@@ -163,7 +177,14 @@ export async function execute(
 		quota: 'endpoint',
 		permission: 'Ti.ReadWrite.All',
 	});
-	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(indicator), {
+	const output =
+		action === saved
+			? indicator
+			: {
+					...indicator,
+					notice: `Action ${saved} was retired by Microsoft in January 2022: sent as ${action} with Generate Alert on. Pick ${action} in the node to keep this behaviour.`,
+				};
+	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },
 	});
 }

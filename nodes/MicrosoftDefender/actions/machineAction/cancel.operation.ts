@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OperationOption } from '../node.type';
 import { endpointSessionFor, machineActionIdFrom } from '../../helpers/parameters';
 import { optionsWithTenant, machineActionIdLocator } from '../../descriptions/common';
+import { CANCEL_ACTION_PERMISSIONS } from '../../transport/permissions';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
@@ -43,7 +44,7 @@ export async function execute(
 		path: `/api/machineactions/${id}/cancel`,
 		body: { Comment: comment },
 		quota: 'endpoint',
-		permission: 'Machine.ReadWrite.All',
+		permission: `${CANCEL_ACTION_PERMISSIONS.join(' or ')} (the one of the action being cancelled)`,
 		notFoundMessage: `Machine action ${id} not found.`,
 	});
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {

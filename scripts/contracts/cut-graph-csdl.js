@@ -249,7 +249,7 @@ function compareCloud(model, theCut) {
 	return missing;
 }
 
-function main() {
+async function main() {
 	const [
 		source,
 		out = path.join(__dirname, '..', '..', 'test', 'contracts', 'graph', 'v1.0.json'),
@@ -294,10 +294,19 @@ function main() {
 		clouds,
 	};
 	fs.mkdirSync(path.dirname(out), { recursive: true });
-	fs.writeFileSync(out, `${JSON.stringify(result, null, '\t')}\n`);
+	// Formatted as the repository formats JSON, so that a refresh from the same commit changes nothing.
+	const prettier = require('prettier');
+	const options = (await prettier.resolveConfig(out)) ?? {};
+	fs.writeFileSync(
+		out,
+		await prettier.format(JSON.stringify(result, null, '\t'), { ...options, parser: 'json' }),
+	);
 	console.log(
 		`${out}: ${Object.keys(theCut.types).length} types, ${Object.keys(theCut.enums).length} enums, ${ACTIONS.length} actions from ${REPO}@${commit.slice(0, 12)}`,
 	);
 }
 
-main();
+main().catch((error) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+});

@@ -4,6 +4,7 @@
 // (test/contracts), through this package's own code in dist/. Read only; prints a Markdown report
 // for an issue. Configuration: DEFENDER_* environment variables (README, "Check a real tenant").
 // Bundles test/tenant/checkTenant.ts (and the n8n harness it uses) with esbuild, as npm run bench does.
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -25,7 +26,11 @@ async function main() {
 	const cache = path.join(root, 'node_modules', '.cache');
 	fs.mkdirSync(cache, { recursive: true });
 	const work = fs.mkdtempSync(path.join(cache, 'defender-check-'));
-	process.env.N8N_USER_FOLDER ??= fs.mkdtempSync(path.join(os.tmpdir(), 'defender-check-n8n-'));
+	// n8n-core writes an instance key into its user folder: a temporary one, removed afterwards.
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-check-n8n-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	// A key for this run only, so that n8n-core neither generates nor announces one.
+	process.env.N8N_ENCRYPTION_KEY = crypto.randomBytes(24).toString('base64');
 	try {
 		const bundle = path.join(work, 'checkTenant.js');
 		await bundleTs(path.join(root, 'test', 'tenant', 'checkTenant.ts'), bundle);
@@ -44,6 +49,7 @@ async function main() {
 		return results.some((r) => r.outcome === 'checked' || r.outcome === 'answered') ? 0 : 1;
 	} finally {
 		fs.rmSync(work, { recursive: true, force: true });
+		fs.rmSync(userFolder, { recursive: true, force: true });
 	}
 }
 

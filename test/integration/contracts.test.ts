@@ -34,10 +34,6 @@ type ApiName = 'defenderXdr' | 'endpoint' | 'graph';
  * so an entry fails — and must be deleted — once the fix lands (as does an entry no walk visits).
  */
 const KNOWN_DRIFT_ISSUE_22 = new Set([
-	// Defender for Endpoint alert update (update-alert.md lists neither; §1 rows 2–4): the node still
-	// sends Not Available and Unknown to that API.
-	'endpoint alert.update determination=NotAvailable',
-	'endpoint alert.update classification=Unknown',
 	// Found by this walk: device vulnerabilities are 50/min and 1,500/h (get-discovered-vulnerabilities.md);
 	// the node keeps only the minute.
 	'endpoint quota deviceVulnerabilities',

@@ -9,6 +9,7 @@ import { clipped } from '../nodes/MicrosoftDefender/helpers/validate';
 import { apiOfUrl, requestTarget, scopeOf } from '../nodes/MicrosoftDefender/transport/cloud';
 import { TokenRefusedError } from '../nodes/MicrosoftDefender/transport/errors';
 import { identityFromCredentials } from '../nodes/MicrosoftDefender/transport/identity';
+import { refuseProtectedRequest } from '../nodes/MicrosoftDefender/transport/protectionGuard';
 import { getAccessToken } from '../nodes/MicrosoftDefender/transport/tokenProvider';
 
 const PERMISSIONS_URL =
@@ -142,7 +143,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. tag:VIP, name:dc*, srv-db??',
 			description:
-				'Devices no response action may touch (isolate, restrict apps, scan, quarantine, collect package, live response, remove tag): one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either. The item fails before anything is sent, naming the rule. Release and Remove App Restriction stay allowed.',
+				'Devices no response action may touch: one rule per line or comma-separated, * and ? as wildcards. tag:X matches a device tag, name:X the DNS or host name, a bare pattern either.',
+			hint: 'Holds for every request made with this credential, the HTTP Request node included: isolate, restrict app execution, antivirus scan, stop and quarantine, collect investigation package, live response, start investigation, offboard, remove tag and any other change to /api/machines/{id} are refused before they are sent. Release From Isolation, Remove App Restriction and Add Tag stay allowed. The device is read first (Machine.Read.All); if it cannot be read, the change is refused. Bulk tag removal (AddOrRemoveTagForMultipleMachines) is refused while rules are set.',
 		},
 		{
 			displayName: 'Protected Accounts',
@@ -153,6 +155,7 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			placeholder: 'e.g. *@exec.contoso.com, CONTOSO\\admin*',
 			description:
 				'Accounts no identity response action may touch: UPNs, DOMAIN\\name, account names or SIDs, with * and ? as wildcards',
+			hint: 'Holds for every request made with this credential, the HTTP Request node included: Disable, Enable, Force Password Reset, Revoke Sessions, Require Sign-In Again, Mark Compromised (Graph identityAccounts/{id}/invokeAction) and any change to Graph /users/{id} (accountEnabled, revokeSignInSessions, …) are refused before they are sent. The account is read first (SecurityIdentitiesAccount.Read.All, User.Read.All); if it cannot be read, the change is refused.',
 		},
 		{
 			displayName: 'Authority URL',
@@ -214,7 +217,8 @@ export class MicrosoftDefenderApi implements ICredentialType {
 	 * Puts an app-only bearer token on every request n8n sends with this credential: this package's nodes
 	 * (`url`, maybe `baseURL`) and the HTTP Request node's Custom API Call (legacy `uri`). The URL is judged
 	 * as it will be sent; its API decides the token's audience, and any other URL gets no token. The token
-	 * is never carried along a redirect to another origin.
+	 * is never carried along a redirect to another origin. A change to a device or account that Protected
+	 * Devices / Accounts cover is refused here, before anything is sent.
 	 */
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
@@ -241,6 +245,13 @@ export class MicrosoftDefenderApi implements ICredentialType {
 				`Refusing to attach a Microsoft Defender token to ${shown}: it is not under one of the credential's API URLs (${Object.values(identity.endpoints.apis).join(', ')}). Use a full https:// URL under one of them.`,
 			);
 		}
+		// Protected Devices / Accounts hold for every caller, the HTTP Request node included.
+		await refuseProtectedRequest(identity, credentials, {
+			method: requestOptions.method,
+			url: target as string,
+			body: requestOptions.body,
+			headers: requestOptions.headers,
+		});
 		const token = await getAccessToken(identity, scopeOf(identity.endpoints, api));
 		return {
 			...requestOptions,

@@ -146,9 +146,10 @@ function manualVariant(workflow, { getMany = {} } = {}) {
 /**
  * Manual Trigger → n8n's HTTP Request node with Authentication "Predefined Credential Type" →
  * Microsoft Defender API: what the "Custom API Call" entry of the Microsoft Defender node opens.
- * @param {{ id: string, name: string, url: string, credential: { id: string, name: string }, query?: Record<string, string> }} spec
+ * `body` makes it a POST with that JSON body.
+ * @param {{ id: string, name: string, url: string, credential: { id: string, name: string }, query?: Record<string, string>, body?: Record<string, unknown> }} spec
  */
-function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
+function customApiCallWorkflow({ id, name, url, credential, query = {}, body }) {
 	const parameters = Object.entries(query);
 	return {
 		id,
@@ -170,6 +171,12 @@ function customApiCallWorkflow({ id, name, url, credential, query = {} }) {
 				position: [220, 0],
 				credentials: { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
 				parameters: {
+					...(body && {
+						method: 'POST',
+						sendBody: true,
+						specifyBody: 'json',
+						jsonBody: JSON.stringify(body),
+					}),
 					url,
 					authentication: 'predefinedCredentialType',
 					nodeCredentialType: CREDENTIAL_TYPE,

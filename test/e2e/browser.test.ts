@@ -209,12 +209,13 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				const descriptions = await page
 					.locator('.el-select-dropdown__item:visible .option-description')
 					.allInnerTexts();
+				// A write says so here: its action (n8n's name for a new node) stays short.
 				expect(descriptions.slice(0, 5)).toEqual([
-					'Add a comment to an incident',
+					'Add a comment to an incident. Changes state.',
 					'Get an incident by ID',
 					'Devices, users, files, IPs, URLs and more of all alerts of an incident, one item each',
 					'List incidents, filtered',
-					'Change status, assignment, classification, tags; add a comment',
+					'Change status, assignment, classification, tags; add a comment. Changes state.',
 				]);
 				await page.mouse.move(5, 895);
 			});
@@ -354,6 +355,40 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				.waitFor({ state: 'visible', timeout: 10_000 });
 			await expect(dialog.innerText()).resolves.not.toContain('not-the-secret');
 			// Retry tested the edited fields without saving them: the stored credential keeps the right secret.
+			expect(credentialWrites).toEqual([]);
+		},
+		2 * MINUTE,
+	);
+
+	it(
+		'credential dialog: Protected Devices and Accounts show under the fields which requests they cover, the HTTP Request node included',
+		async () => {
+			await shot('credential-protection', async () => {
+				await openNode('Set In Progress');
+				await page.locator('[data-test-id="ndv"] [data-test-id="node-credentials-select"]').click();
+				await page.locator('[data-test-id="node-credentials-select-item-new"]').click();
+				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				await dialog.waitFor({ state: 'visible' });
+				await dialog
+					.locator('[data-test-id="parameter-input-protectedAccounts"]')
+					.scrollIntoViewIfNeeded();
+				await settle();
+				// The rules are in the visible hint, not only in the tooltip.
+				const text = await dialog.innerText();
+				expect(text).toContain(
+					'Holds for every request made with this credential, the HTTP Request node included',
+				);
+				expect(text).toContain(
+					'Release From Isolation, Remove App Restriction and Add Tag stay allowed',
+				);
+				expect(text).toMatch(/Disable, Enable, Force Password Reset, .* are refused before/);
+				await page.mouse.move(5, 895);
+			});
+			await page.keyboard.press('Escape');
+			await page
+				.locator('[data-test-id="credential-edit-dialog"]')
+				.waitFor({ state: 'hidden', timeout: 10_000 })
+				.catch(() => undefined);
 			expect(credentialWrites).toEqual([]);
 		},
 		2 * MINUTE,
@@ -538,6 +573,10 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 				for (const group of ['Action Center Actions', 'Device Actions', 'Incident Actions'])
 					expect(text).toContain(group);
 				expect(text).not.toMatch(/Machine Action Actions/i);
+				// n8n names a node added from here after its action: short, no "changes state".
+				expect(text).toContain('Run live response on a device');
+				expect(text).toContain('Isolate a device');
+				expect(text).not.toMatch(/changes state/i);
 				await page.mouse.move(5, 895);
 			});
 			await page.keyboard.press('Escape');

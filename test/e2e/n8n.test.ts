@@ -57,8 +57,11 @@ const WF = {
 	customForeign: 'E2eCustomForeign',
 	investigate: 'E2eInvestigate01',
 	approval: 'E2eApproval00001',
+	isolateProtected: 'E2eIsolateProt01',
+	isolatePlain: 'E2eIsolatePlain1',
 };
 const APPROVAL_CREDENTIAL = 'Microsoft Defender (approval tenant, protected devices)';
+const PROTECTING_CREDENTIAL = 'Microsoft Defender (srv-db01* protected)';
 const TRIAGE_TRIGGER = 'New High/Medium Incident';
 const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
@@ -87,6 +90,10 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	let t6: string;
 	// Tenant 7: the triage example posting Teams cards, one incident with a hostile, long title and eight devices.
 	let t7: string;
+	// Tenant 8: n8n's own HTTP Request node isolating devices with a credential that protects srv-db01*.
+	let t8: string;
+	let dbServer: { id: string };
+	let workstation: { id: string };
 	const hostileTitle =
 		'E2E <at>SOC</at> <!channel> *bold* [link](https://evil.example) {{DATE(2026-01-01T00:00:00Z, SHORT)}} ' +
 		'very long '.repeat(60);
@@ -114,7 +121,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		t5 = emu.addTenant({ domains: ['northwind.example'] }).id;
 		t6 = emu.addTenant({ domains: ['adatum.example'] }).id;
 		t7 = emu.addTenant({ domains: ['litware.example'] }).id;
-		for (const tenantId of [t1, t2, t3, t5, t6, t7])
+		t8 = emu.addTenant({ domains: ['proseware.example'] }).id;
+		for (const tenantId of [t1, t2, t3, t5, t6, t7, t8])
 			emu.consent({ tenantId, clientId, roles: ROLES });
 		inc.teams = emu.createIncident(t7, {
 			title: hostileTitle,
@@ -147,6 +155,8 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			osPlatform: 'Windows11',
 			machineTags: ['VIP'],
 		});
+		dbServer = emu.addMachine(t8, { computerDnsName: 'srv-db01.contoso.local' });
+		workstation = emu.addMachine(t8, { computerDnsName: 'ws-0300.contoso.local' });
 		inc.contain = emu.createIncident(t3, {
 			title: 'E2E ransomware to contain',
 			severity: 'High',
@@ -297,10 +307,22 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 			...approvalCredential.data,
 			protectedDevices: 'tag:vip\nname:dc*',
 		} as typeof approvalCredential.data;
+		const protectingCredential = lab.emulatorCredential({
+			id: 'E2eDefenderCred5',
+			name: PROTECTING_CREDENTIAL,
+			endpoints,
+			tenantId: t8,
+			clientId,
+			clientSecret: secret,
+		});
+		protectingCredential.data = {
+			...protectingCredential.data,
+			protectedDevices: 'name:srv-db01*',
+		} as typeof protectingCredential.data;
 		const openAi = lab.openAiCredential({ id: 'E2eOpenAiCred001', baseUrl: emu.openAiBaseUrl });
 		await lab.n8nCli(home, [
 			'import:credentials',
-			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, openAi])}`,
+			`--input=${lab.writeJson(work, 'credentials.json', [credential, triggerCredential, wrongCredential, approvalCredential, protectingCredential, openAi])}`,
 		]);
 
 		// The examples as users import them (placeholder credential id: n8n maps it by name), with the
@@ -425,6 +447,16 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				url: `${sink.urlFor('custom-foreign')}`,
 				credential,
 			}),
+			// The same HTTP Request node cannot isolate a device the credential protects; another device it can.
+			...(['isolateProtected', 'isolatePlain'] as const).map((key) =>
+				lab.customApiCallWorkflow({
+					id: WF[key],
+					name: `E2E Custom API Call (isolate, ${key})`,
+					url: `${emu.endpointApiUrl}/api/machines/${key === 'isolateProtected' ? dbServer.id : workstation.id}/isolate`,
+					credential: { id: 'E2eDefenderCred5', name: PROTECTING_CREDENTIAL },
+					body: { Comment: 'isolated by an HTTP Request node', IsolationType: 'Full' },
+				}),
+			),
 			// The approval example, published: it waits for the decision on n8n's resume URL.
 			lab.forImport(lab.loadExample('respond-with-approval.json'), {
 				id: WF.approval,
@@ -775,6 +807,18 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(sink.received('custom-foreign')).toEqual([]);
 	});
 
+	it('Protected Devices hold for the HTTP Request node with this credential: a protected device is not isolated, another one is', async () => {
+		await expect(execute(WF.isolateProtected)).rejects.toThrow(
+			/failed in node "Custom API Call": Device srv-db01\.contoso\.local is protected: its name "srv-db01\.contoso\.local" matches the rule "name:srv-db01\*" in the credential's Protected Devices, so no response action runs on it\./,
+		);
+		expect(emu.listMachineActions(t8)).toEqual([]);
+		const [isolated] = lab.nodeOutput(await execute(WF.isolatePlain), 'Custom API Call');
+		expect(isolated).toMatchObject({ type: 'Isolate', machineId: workstation.id });
+		expect(emu.listMachineActions(t8)).toEqual([
+			expect.objectContaining({ type: 'Isolate', machineId: workstation.id }),
+		]);
+	});
+
 	it('investigation: file statistics, a live response script and collected file, the device vulnerabilities — posted and commented', async () => {
 		const run = await execute(WF.investigate);
 		expect(run.status).toBe('success');
@@ -863,6 +907,15 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 					expect.stringMatching(/^Run_Hunting_Query$/),
 				]),
 			);
+			// What the agent is told: the Tool Description, not the node's short action name.
+			expect(exchanges[0].toolDescriptions).toMatchObject({
+				List_New_Incidents: expect.stringMatching(
+					/^Get many incidents, newest first: each with ID, title, .* in Microsoft Defender/,
+				),
+				Run_Hunting_Query: expect.stringMatching(
+					/^Run an advanced hunting query \(KQL, read-only\) and return its rows in Microsoft Defender/,
+				),
+			});
 			const [listed, hunted] = exchanges[2].toolOutputs;
 			expect(listed).toContain(inc.ai1.title);
 			expect(listed).toContain(inc.ai2.title);

@@ -15,7 +15,7 @@ const { HttpError, sendJson, readJson } = require('./util');
  * @typedef {{ answer: string }} AnswerTurn
  *   answer: the final text; `{{output:N}}` is replaced by the text of the N-th tool result (0-based)
  * @typedef {ToolTurn | AnswerTurn} Turn
- * @typedef {{ api: 'responses' | 'chat', model: string, tools: string[], toolOutputs: string[], reply: Record<string, unknown> }} ModelExchange
+ * @typedef {{ api: 'responses' | 'chat', model: string, tools: string[], toolDescriptions: Record<string, string>, toolOutputs: string[], reply: Record<string, unknown> }} ModelExchange
  */
 
 const id = (/** @type {string} */ prefix) => `${prefix}_${crypto.randomBytes(12).toString('hex')}`;
@@ -75,9 +75,13 @@ function createOpenAi() {
 	/** Responses API: input items in, output items out. @param {any} body */
 	function respond(body) {
 		const input = Array.isArray(body.input) ? body.input : [];
-		const offered = (body.tools ?? [])
-			.filter((/** @type {any} */ tool) => tool.type === 'function')
-			.map((/** @type {any} */ tool) => String(tool.name));
+		const functions = (body.tools ?? []).filter(
+			(/** @type {any} */ tool) => tool.type === 'function',
+		);
+		const offered = functions.map((/** @type {any} */ tool) => String(tool.name));
+		const toolDescriptions = Object.fromEntries(
+			functions.map((/** @type {any} */ tool) => [String(tool.name), String(tool.description)]),
+		);
 		const toolOutputs = input
 			.filter((/** @type {any} */ item) => item?.type === 'function_call_output')
 			.map((/** @type {any} */ item) => textOf(item.output));
@@ -123,16 +127,30 @@ function createOpenAi() {
 			tools: body.tools ?? [],
 			usage: { ...usage, total_tokens: usage.input_tokens + usage.output_tokens },
 		};
-		exchanges.push({ api: 'responses', model: body.model, tools: offered, toolOutputs, reply });
+		exchanges.push({
+			api: 'responses',
+			model: body.model,
+			tools: offered,
+			toolDescriptions,
+			toolOutputs,
+			reply,
+		});
 		return reply;
 	}
 
 	/** Chat Completions: messages in, one choice out. @param {any} body */
 	function complete(body) {
 		const messages = Array.isArray(body.messages) ? body.messages : [];
-		const offered = (body.tools ?? [])
-			.filter((/** @type {any} */ tool) => tool.type === 'function')
-			.map((/** @type {any} */ tool) => String(tool.function?.name));
+		const functions = (body.tools ?? []).filter(
+			(/** @type {any} */ tool) => tool.type === 'function',
+		);
+		const offered = functions.map((/** @type {any} */ tool) => String(tool.function?.name));
+		const toolDescriptions = Object.fromEntries(
+			functions.map((/** @type {any} */ tool) => [
+				String(tool.function?.name),
+				String(tool.function?.description),
+			]),
+		);
 		const toolOutputs = messages
 			.filter((/** @type {any} */ message) => message?.role === 'tool')
 			.map((/** @type {any} */ message) => textOf(message.content));
@@ -161,7 +179,14 @@ function createOpenAi() {
 			],
 			usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
 		};
-		exchanges.push({ api: 'chat', model: body.model, tools: offered, toolOutputs, reply });
+		exchanges.push({
+			api: 'chat',
+			model: body.model,
+			tools: offered,
+			toolDescriptions,
+			toolOutputs,
+			reply,
+		});
 		return reply;
 	}
 

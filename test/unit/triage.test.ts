@@ -24,6 +24,7 @@ import {
 } from '../../dist/nodes/MicrosoftDefender/helpers/huntingTemplates';
 import {
 	parseProtectionRules,
+	protectedTargetOf,
 	protectedAccountMatch,
 	protectedDeviceMatch,
 	protectionMessage,
@@ -475,6 +476,65 @@ describe('hunting templates', () => {
 		expect(buildTemplateQuery('urlClicks', 'https://evil.example/a', 1)).toContain(
 			'where Url =~ "https://evil.example/a"',
 		);
+	});
+});
+
+describe('which request changes which device or account', () => {
+	const id = 'a'.repeat(40);
+	it.each([
+		['POST', `/api/machines/${id}/isolate`, {}, { kind: 'device', id }],
+		['post', `/API/Machines/${id}/Offboard`, {}, { kind: 'device', id }],
+		['POST', `/api/machines/${id}/tags`, { Value: 'x', Action: 'Remove' }, { kind: 'device', id }],
+		['POST', `/api/machines/${id}/tags`, '{"value":"x"}', { kind: 'device', id }],
+		['PATCH', `/api/machines/${id}`, {}, { kind: 'device', id }],
+		['POST', `/api/machines/${id}%2Fisolate`, {}, { kind: 'device', id }],
+		['POST', `/api/v1.0/machines/${id}/isolate`, {}, { kind: 'device', id }],
+		[
+			'POST',
+			`/api/machines('${id}')/isolate`,
+			{},
+			expect.objectContaining({ kind: 'unchecked', rules: 'devices' }),
+		],
+		[
+			'POST',
+			'/api/machines/AddOrRemoveTagForMultipleMachines',
+			{ Action: 'Remove' },
+			expect.objectContaining({ kind: 'unchecked', rules: 'devices' }),
+		],
+		[
+			'POST',
+			'/v1.0/security/identities/identityAccounts/abc/invokeAction',
+			{},
+			{ kind: 'identityAccount', id: 'abc', version: 'v1.0' },
+		],
+		[
+			'PATCH',
+			'/beta/users/ceo%40contoso.com',
+			{},
+			{ kind: 'entraUser', id: 'ceo@contoso.com', version: 'beta' },
+		],
+		[
+			'POST',
+			"/v1.0/users('ceo')/revokeSignInSessions",
+			{},
+			expect.objectContaining({ kind: 'unchecked', rules: 'accounts' }),
+		],
+	])('%s %s is covered', (method, path, body, target) => {
+		expect(protectedTargetOf(method, path, body)).toEqual(target);
+	});
+
+	it.each([
+		['GET', `/api/machines/${id}`, {}],
+		['POST', `/api/machines/${id}/unisolate`, {}],
+		['POST', `/api/machines/${id}/UnrestrictCodeExecution`, {}],
+		['POST', `/api/machines/${id}/tags`, { value: 'x', action: 'add' }],
+		['POST', '/api/machines/AddOrRemoveTagForMultipleMachines', { Action: 'Add' }],
+		['POST', `/api/machineactions/${id}/cancel`, {}],
+		['POST', '/api/indicators', {}],
+		['POST', '/v1.0/users', {}],
+		['PATCH', '/v1.0/security/incidents/1', {}],
+	])('%s %s is not', (method, path, body) => {
+		expect(protectedTargetOf(method, path, body)).toBeUndefined();
 	});
 });
 

@@ -20,9 +20,15 @@ import type * as machineAction from './machineAction';
 /** An operation's entry in its resource's Operation dropdown; the value is its export name in the index. */
 export interface OperationOption {
 	name: string;
+	/** Under the name in the dropdown; a write says "Changes state". */
 	description: string;
-	/** What the AI agent tool and the node panel call it, e.g. "Isolate a device". */
+	/** Short and plain, e.g. "Isolate a device": n8n names a new node after it and lists it in the actions panel. */
 	action: string;
+	/**
+	 * What an AI agent is told the tool does (the tool variant's Tool Description, followed by " in Microsoft
+	 * Defender"): what a read returns, "(changes state…)" for a write.
+	 */
+	toolDescription: string;
 }
 
 /** What every `<resource>/<operation>.operation.ts` exports. */

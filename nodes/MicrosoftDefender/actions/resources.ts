@@ -17,7 +17,13 @@ import * as huntingQuery from './huntingQuery';
 import * as incident from './incident';
 import * as indicator from './indicator';
 import * as machineAction from './machineAction';
-import type { OperationModule, OperationName, ResourceModules, ResourceName } from './node.type';
+import type {
+	OperationModule,
+	OperationName,
+	OperationOption,
+	ResourceModules,
+	ResourceName,
+} from './node.type';
 
 const RESOURCES: ResourceModules = {
 	incident,
@@ -68,6 +74,29 @@ export function operationFor(resource: string, operation: string): OperationModu
 	return operationsOf(resource as ResourceName).find(([name]) => name === operation)?.[1];
 }
 
+/**
+ * The description an AI agent gets for the tool variant, one per operation, shown only there ('@tool'). n8n
+ * would build it from `action` ("<action> in Microsoft Defender"), which is kept short because n8n also names
+ * new nodes after it; with this field present n8n gives the agent its text instead, which says what a read
+ * returns and that a write changes state. The user may edit it in the tool node.
+ */
+function toolDescriptionOf(
+	resource: ResourceName,
+	operation: string,
+	option: OperationOption,
+): INodeProperties {
+	return {
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: `${option.toolDescription} in Microsoft Defender`,
+		description:
+			'What the AI agent is told this tool does; a clear description helps it pick the right tool',
+		displayOptions: { show: { '@tool': [true], resource: [resource], operation: [operation] } },
+	};
+}
+
 /** Per resource: its Operation dropdown (sorted by name) and each operation's fields, shown for that operation only. */
 export function resourceProperties(): INodeProperties[] {
 	return (Object.keys(RESOURCES) as ResourceName[]).flatMap((resource) => {
@@ -81,18 +110,24 @@ export function resourceProperties(): INodeProperties[] {
 			noDataExpression: true,
 			displayOptions: { show: { resource: [resource] } },
 			options: operations
-				.map(([value, { option }]) => ({ ...option, value }))
+				.map(([value, { option }]) => ({
+					name: option.name,
+					value,
+					description: option.description,
+					action: option.action,
+				}))
 				.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 			default: defaultOperation,
 		};
 		return [
 			dropdown,
-			...operations.flatMap(([operation, { properties }]) =>
-				updateDisplayOptions(
+			...operations.flatMap(([operation, { option, properties }]) => [
+				toolDescriptionOf(resource, operation, option),
+				...updateDisplayOptions(
 					{ show: { resource: [resource], operation: [operation] } },
 					properties,
 				),
-			),
+			]),
 		];
 	});
 }

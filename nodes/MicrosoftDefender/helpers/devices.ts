@@ -3,16 +3,10 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { isValidIndicator } from './indicators';
 import { odataDateTime, odataString } from './odata';
-import { parseProtectionRules, protectedDeviceMatch, protectionMessage } from './protection';
 import { quoted } from './validate';
 import { downloadWithFreshLink } from '../transport/download';
 import type { QuotaCategory } from '../transport/quotas';
-import {
-	defenderApiRequest,
-	resolveIdentity,
-	toNodeError,
-	type ApiSession,
-} from '../transport/request';
+import { defenderApiRequest, toNodeError, type ApiSession } from '../transport/request';
 
 export const MACHINE_ID = /^[0-9a-f]{40}$/i;
 export const FINAL_ACTION_STATUSES = ['Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
@@ -105,44 +99,6 @@ export async function resolveMachine(
 	throw fail(
 		`${quoted(value)} matches ${candidates.length} devices, not exactly one: ${describeMachines(candidates)}. Use the full DNS name or the device ID.`,
 	);
-}
-
-/**
- * Refuses a device that the credential's Protected Devices name (by tag or name), before any action is
- * sent. With rules present the device is read once for its name and tags.
- */
-export async function refuseProtectedDevice(
-	this: IExecuteFunctions,
-	session: ApiSession,
-	machine: MachineRef,
-): Promise<void> {
-	const { credentials } = await resolveIdentity(this, session);
-	const rules = parseProtectionRules(credentials.protectedDevices);
-	if (rules.length === 0) return;
-	const record = await defenderApiRequest.call(this, session, {
-		method: 'GET',
-		path: `/api/machines/${machine.id}`,
-		quota: 'endpoint',
-		permission: 'Machine.Read.All',
-		notFoundMessage: `Device ${machine.computerDnsName ?? machine.id} not found. Check the device ID or name and the tenant.`,
-	});
-	const name =
-		typeof record.computerDnsName === 'string' ? record.computerDnsName : machine.computerDnsName;
-	const tags = Array.isArray(record.machineTags)
-		? record.machineTags.filter((tag): tag is string => typeof tag === 'string')
-		: [];
-	const match = protectedDeviceMatch(rules, { id: machine.id, name, tags });
-	if (match) {
-		throw new NodeOperationError(
-			this.getNode(),
-			protectionMessage(`Device ${name ?? machine.id}`, match, 'Protected Devices'),
-			{
-				itemIndex: session.itemIndex,
-				description:
-					'Nothing was sent to the device. To act on it, remove or narrow the rule in the credential (Protected Devices), or pick another device.',
-			},
-		);
-	}
 }
 
 /** The action of this type that is still running on the device, if any. */

@@ -2,7 +2,17 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { odataString } from './odata';
-import { parseProtectionRules, protectedAccountMatch, protectionMessage } from './protection';
+import {
+	ACCOUNT_REFUSAL_HINT,
+	ENTRA_USER_SELECT,
+	entraUserFacts,
+	identityAccountFacts,
+	identityProtectionMatch,
+	parseProtectionRules,
+	protectionMessage,
+	type IdentityFacts,
+	type ProtectionRule,
+} from './protection';
 import { quoted } from './validate';
 import { listPages } from '../transport/paging';
 import {
@@ -197,40 +207,20 @@ export interface PerformedAction {
 	correlationId?: string;
 }
 
-interface IdentityFacts {
-	label: string;
-	upn?: string;
-	accountName?: string;
-	domain?: string;
-	sids: string[];
-}
-
 /** Rules of the credential's Protected Accounts, checked against every name the account goes by. */
 function refuseProtected(
 	context: IExecuteFunctions,
 	index: number,
-	rules: ReturnType<typeof parseProtectionRules>,
+	rules: ProtectionRule[],
 	facts: IdentityFacts,
 ): void {
-	const netbios = facts.domain?.split('.')[0];
-	const variants = [
-		{ upn: facts.upn, accountName: facts.accountName, domain: facts.domain },
-		{ accountName: facts.accountName, domain: netbios },
-		...facts.sids.map((sid) => ({ sid })),
-	];
-	for (const variant of variants) {
-		const match = protectedAccountMatch(rules, variant);
-		if (match)
-			throw new NodeOperationError(
-				context.getNode(),
-				protectionMessage(`Account ${facts.label}`, match, 'Protected Accounts'),
-				{
-					itemIndex: index,
-					description:
-						"Nothing was changed. Remove the rule from the credential's Protected Accounts if this account may be changed.",
-				},
-			);
-	}
+	const match = identityProtectionMatch(rules, facts);
+	if (match)
+		throw new NodeOperationError(
+			context.getNode(),
+			protectionMessage(`Account ${facts.label}`, match, 'Protected Accounts'),
+			{ itemIndex: index, description: ACCOUNT_REFUSAL_HINT },
+		);
 }
 
 function inputFacts(input: AccountInput): IdentityFacts {
@@ -280,34 +270,15 @@ export async function runIdentityAction(
 			},
 		);
 	const identity = await findIdentity.call(this, index, session, input);
-	const facts: IdentityFacts = {
-		label: `${quoted(input.raw)} (identity account ${String(identity.id)})`,
-		upn: input.kind === 'upn' ? input.raw : undefined,
-		accountName: typeof identity.displayName === 'string' ? identity.displayName : undefined,
-		domain: typeof identity.domain === 'string' ? identity.domain : undefined,
-		sids: [identity.onPremisesSecurityIdentifier, identity.cloudSecurityIdentifier].filter(
-			(sid): sid is string => typeof sid === 'string' && sid !== '',
-		),
-	};
+	const facts = identityAccountFacts(
+		identity,
+		`${quoted(input.raw)} (identity account ${String(identity.id)})`,
+		input.kind === 'upn' ? input.raw : undefined,
+	);
 	refuseProtected(this, index, rules, facts);
+	// The identity's Entra ID user (a UPN rule) is checked where every change is sent: in the request
+	// function (transport/protectionGuard.ts), which reads it once for the first change.
 	const accounts = providerAccountsOf(identity);
-	// Identity accounts carry no UPN: a UPN rule is checked against the Entra ID user of the identity.
-	const entraAccount = accounts.find((account) => account.provider === 'entraID');
-	if (rules.length > 0 && entraAccount)
-		refuseProtected(
-			this,
-			index,
-			rules,
-			entraFacts(
-				await readEntraUser.call(
-					this,
-					session,
-					entraAccount.identifier,
-					`Entra ID has no user ${entraAccount.identifier}, the Entra ID account of ${facts.label}: so Protected Accounts cannot be checked and nothing was changed.`,
-				),
-				facts.label,
-			),
-		);
 
 	const has = accounts.map(
 		(account) => PROVIDER_NAMES[account.provider as IdentityProvider] ?? account.provider,
@@ -589,32 +560,11 @@ async function readEntraUser(
 	return await defenderApiRequest.call(this, session, {
 		method: 'GET',
 		path: `/v1.0/users/${encodeURIComponent(idOrUpn)}`,
-		qs: {
-			$select:
-				'id,userPrincipalName,displayName,accountEnabled,onPremisesSamAccountName,onPremisesDomainName,onPremisesSecurityIdentifier',
-		},
+		qs: { $select: ENTRA_USER_SELECT },
 		quota: 'endpoint',
 		permission: PERMISSIONS.readUser,
 		notFoundMessage,
 	});
-}
-
-/** The names an Entra ID user goes by, for Protected Accounts. */
-function entraFacts(user: IDataObject, label: string): IdentityFacts {
-	const upn = typeof user.userPrincipalName === 'string' ? user.userPrincipalName : undefined;
-	return {
-		label: `${label} (Entra ID user ${upn ?? String(user.id)})`,
-		upn,
-		accountName:
-			typeof user.onPremisesSamAccountName === 'string'
-				? user.onPremisesSamAccountName
-				: upn?.split('@')[0],
-		domain: typeof user.onPremisesDomainName === 'string' ? user.onPremisesDomainName : undefined,
-		sids:
-			typeof user.onPremisesSecurityIdentifier === 'string'
-				? [user.onPremisesSecurityIdentifier]
-				: [],
-	};
 }
 
 /** Identity Provider = Entra ID: the user is read from /users (all clouds), checked, then changed there. */
@@ -624,7 +574,7 @@ async function entraAction(
 	session: ApiSession,
 	action: UserAction,
 	input: AccountInput,
-	rules: ReturnType<typeof parseProtectionRules>,
+	rules: ProtectionRule[],
 ): Promise<IDataObject> {
 	if (input.kind !== 'upn' && input.kind !== 'id')
 		throw new NodeOperationError(
@@ -639,7 +589,7 @@ async function entraAction(
 		`Entra ID has no user ${quoted(input.raw)}. Enter the UPN or object ID of an Entra ID user.`,
 	);
 	const upn = typeof user.userPrincipalName === 'string' ? user.userPrincipalName : undefined;
-	refuseProtected(this, index, rules, entraFacts(user, quoted(input.raw)));
+	refuseProtected(this, index, rules, entraUserFacts(user, quoted(input.raw)));
 	const performed = await entraCall.call(
 		this,
 		session,

@@ -35,6 +35,20 @@ export class TokenRefusedError extends Error {
 	}
 }
 
+/**
+ * A request would change a device or account that the credential's Protected Devices / Accounts cover,
+ * or whose protection cannot be checked; nothing was sent. `description` says what to do.
+ */
+export class ProtectionRefusedError extends Error {
+	constructor(
+		message: string,
+		readonly description: string,
+	) {
+		super(message);
+		this.name = 'ProtectionRefusedError';
+	}
+}
+
 /** The Node.js/undici code of a failed connection, from the error or its causes (fetch wraps it). */
 export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;

@@ -16,11 +16,13 @@ import {
 	CredentialInputError,
 	networkCauseInWords,
 	networkErrorCode,
+	ProtectionRefusedError,
 	redact,
 	TokenAcquisitionError,
 	TokenRefusedError,
 } from './errors';
 import { identityFromCredentials, secretsOf, type AppIdentity } from './identity';
+import { refuseProtectedRequest } from './protectionGuard';
 import { parseJsonText } from './json';
 import { quotaWindows, type QuotaCategory } from './quotas';
 import { acquireQuotaSlot, QuotaExhaustedError } from './rateLimiter';
@@ -170,7 +172,7 @@ export function toNodeError(
 			description: `Fix the field "${error.field}" of the Microsoft Defender API credential${error.field.startsWith('options.') ? ' (here: the node option Tenant ID)' : ''}.`,
 		});
 	}
-	if (error instanceof TokenAcquisitionError) {
+	if (error instanceof TokenAcquisitionError || error instanceof ProtectionRefusedError) {
 		return new NodeOperationError(context.getNode(), error.message, {
 			itemIndex,
 			description: error.description,
@@ -285,6 +287,18 @@ class ApiCall {
 		// network failure. The token is cached: authenticate then reuses it.
 		try {
 			await getAccessToken(this.identity, scope);
+		} catch (error) {
+			return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
+		}
+		// Protected Devices / Accounts, checked here for the same reason; authenticate checks again with
+		// what this read found (kept a few seconds), so the device is read once.
+		try {
+			await refuseProtectedRequest(this.identity, this.credentials, {
+				method: this.request.method,
+				url: this.url,
+				body: this.request.body,
+				headers: this.request.headers,
+			});
 		} catch (error) {
 			return { retry: false, error: toNodeError(this.context, error, this.session.itemIndex) };
 		}
@@ -541,13 +555,19 @@ class ApiCall {
 /** n8n wraps errors thrown by the credential's `authenticate` in its own error; 2.x keeps the original as `cause`. */
 function unwrapAuthenticationFailure(
 	error: unknown,
-): TokenAcquisitionError | CredentialInputError | TokenRefusedError | undefined {
+):
+	| TokenAcquisitionError
+	| CredentialInputError
+	| TokenRefusedError
+	| ProtectionRefusedError
+	| undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
 		if (
 			current instanceof TokenAcquisitionError ||
 			current instanceof CredentialInputError ||
-			current instanceof TokenRefusedError
+			current instanceof TokenRefusedError ||
+			current instanceof ProtectionRefusedError
 		)
 			return current;
 		current = (current as { cause?: unknown }).cause;

@@ -8,8 +8,9 @@ import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 
 export const option: OperationOption = {
 	name: 'Add Comment',
-	description: 'Add a comment to an alert',
-	action: 'Add a comment to an alert (changes state)',
+	description: 'Add a comment to an alert. Changes state.',
+	action: 'Add a comment to an alert',
+	toolDescription: 'Add a comment to an alert (changes state)',
 };
 
 export const properties: INodeProperties[] = [

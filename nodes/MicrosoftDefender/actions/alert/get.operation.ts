@@ -23,7 +23,8 @@ export const properties: INodeProperties[] = [alertIdLocator, alertSimplifyField
 export const option: OperationOption = {
 	name: 'Get',
 	description: 'Get an alert by ID',
-	action: 'Get an alert by its ID: title, severity, status, evidence and device',
+	action: 'Get an alert',
+	toolDescription: 'Get an alert by its ID: title, severity, status, evidence and device',
 };
 
 export async function execute(

@@ -68,7 +68,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Many',
 	description: 'List alerts, filtered',
-	action:
+	action: 'Get many alerts',
+	toolDescription:
 		'Get many alerts, newest first: each with ID, title, severity, status, category, incident ID and device',
 };
 

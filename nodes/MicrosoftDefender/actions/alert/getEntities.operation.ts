@@ -46,7 +46,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Entities',
 	description: 'Device, users, files, IPs, URLs and more of an alert, one item each',
-	action:
+	action: 'Get the entities of an alert',
+	toolDescription:
 		'Get the entities of an alert: devices, users, files, processes, IPs, URLs, mailboxes…, one item each',
 };
 

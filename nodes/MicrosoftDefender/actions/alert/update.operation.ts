@@ -61,8 +61,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Update',
-	description: 'Change status, assignment, classification; add a comment',
-	action:
+	description: 'Change status, assignment, classification; add a comment. Changes state.',
+	action: 'Update an alert',
+	toolDescription:
 		'Update an alert (changes state): status, assignee, classification, determination, comment',
 };
 

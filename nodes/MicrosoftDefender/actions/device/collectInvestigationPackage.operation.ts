@@ -5,8 +5,10 @@ export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Collect Investigation Package',
 		description:
-			'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics)',
-		action: 'Collect an investigation package from a device (changes state: a response action)',
+			'Collect forensics from a device, optionally download the ZIP (Machine.CollectForensics). Changes state: a response action.',
+		action: 'Collect an investigation package',
+		toolDescription:
+			'Collect an investigation package from a device (changes state: a response action)',
 	},
 	path: 'collectInvestigationPackage',
 	type: 'CollectInvestigationPackage',

@@ -30,7 +30,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Find by IP',
 	description: 'Devices that had an IP address at a given time (Machine.Read.All)',
-	action: 'Find devices by IP: the devices that had an IP address at a given time',
+	action: 'Find devices by IP',
+	toolDescription: 'Find devices by IP: the devices that had an IP address at a given time',
 };
 
 export async function execute(

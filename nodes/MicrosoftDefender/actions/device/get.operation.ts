@@ -11,7 +11,9 @@ export const properties: INodeProperties[] = [machineIdLocator, optionsWithTenan
 export const option: OperationOption = {
 	name: 'Get',
 	description: 'Get a device by ID or DNS name',
-	action: 'Get a device by its ID or DNS name: OS, health, risk score, IP addresses and tags',
+	action: 'Get a device',
+	toolDescription:
+		'Get a device by its ID or DNS name: OS, health, risk score, IP addresses and tags',
 };
 
 export async function execute(

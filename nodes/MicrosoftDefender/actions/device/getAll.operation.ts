@@ -78,7 +78,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Many',
 	description: 'List devices, filtered',
-	action:
+	action: 'Get many devices',
+	toolDescription:
 		'Get many devices: each with ID, DNS name, OS, health, risk score, exposure level and tags',
 };
 

@@ -3,8 +3,10 @@ import { responseActionOperation } from './responseAction';
 export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Isolate',
-		description: 'Isolate a device from the network (Machine.Isolate)',
-		action: 'Isolate a device from the network (changes state: a response action)',
+		description:
+			'Isolate a device from the network (Machine.Isolate). Changes state: a response action.',
+		action: 'Isolate a device',
+		toolDescription: 'Isolate a device from the network (changes state: a response action)',
 	},
 	path: 'isolate',
 	type: 'Isolate',

@@ -1,11 +1,12 @@
 import { responseActionOperation } from './responseAction';
 
 export const { option, properties, execute } = responseActionOperation({
-	undo: true,
 	option: {
 		name: 'Remove App Restriction',
-		description: 'Allow all apps again (Machine.RestrictExecution)',
-		action: 'Remove an app restriction from a device (changes state: a response action)',
+		description:
+			'Allow all apps again (Machine.RestrictExecution). Changes state: a response action.',
+		action: 'Remove an app restriction',
+		toolDescription: 'Remove an app restriction from a device (changes state: a response action)',
 	},
 	path: 'unrestrictCodeExecution',
 	type: 'UnrestrictCodeExecution',

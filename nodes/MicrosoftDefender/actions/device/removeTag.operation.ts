@@ -2,6 +2,7 @@ import { tagOperation } from './tag';
 
 export const { option, properties, execute } = tagOperation('Remove', {
 	name: 'Remove Tag',
-	description: 'Remove a tag from a device',
-	action: 'Remove a tag from a device (changes state)',
+	description: 'Remove a tag from a device. Changes state.',
+	action: 'Remove a tag from a device',
+	toolDescription: 'Remove a tag from a device (changes state)',
 });

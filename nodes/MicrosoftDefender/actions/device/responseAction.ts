@@ -15,12 +15,7 @@ import {
 	tenantIdOption,
 	optionsCollection,
 } from '../../descriptions/common';
-import {
-	refuseProtectedDevice,
-	requestResponseAction,
-	resolveMachine,
-	waitForAction,
-} from '../../helpers/devices';
+import { requestResponseAction, resolveMachine, waitForAction } from '../../helpers/devices';
 import { MAX_WAIT_TIMEOUT_SECONDS, waitTimeoutMs } from '../../helpers/validate';
 import type { QuotaCategory } from '../../transport/quotas';
 import type { ApiSession } from '../../transport/request';
@@ -51,8 +46,6 @@ export interface ResponseActionOperation {
 	busyHint?: string;
 	/** Leave out "If Action Already Running": the running request is someone else's session. */
 	noReturnRunning?: boolean;
-	/** Undoes an action (release, remove restriction): allowed on protected devices, which may have been protected after they were isolated. */
-	undo?: boolean;
 }
 
 export const DEFAULT_COMMENT =
@@ -131,7 +124,6 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600))
 			: undefined;
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
-		if (!spec.undo) await refuseProtectedDevice.call(this, session, machine);
 		const returnRunning =
 			!spec.noReturnRunning &&
 			this.getNodeParameter('options.ifRunning', index, 'fail') === 'returnRunning';

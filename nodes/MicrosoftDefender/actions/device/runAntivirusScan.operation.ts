@@ -3,8 +3,10 @@ import { responseActionOperation } from './responseAction';
 export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Run Antivirus Scan',
-		description: 'Start a Defender Antivirus scan (Machine.Scan)',
-		action: 'Run an antivirus scan on a device (changes state: a response action)',
+		description:
+			'Start a Defender Antivirus scan (Machine.Scan). Changes state: a response action.',
+		action: 'Run an antivirus scan',
+		toolDescription: 'Run an antivirus scan on a device (changes state: a response action)',
 	},
 	path: 'runAntiVirusScan',
 	type: 'RunAntiVirusScan',

@@ -12,8 +12,9 @@ export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Run Live Response',
 		description:
-			'Put files, run library scripts and collect files on a device (Machine.LiveResponse)',
-		action:
+			'Put files, run library scripts and collect files on a device (Machine.LiveResponse). Changes state: a response action.',
+		action: 'Run live response on a device',
+		toolDescription:
 			'Run live response on a device (changes state: puts files, runs scripts, collects files)',
 	},
 	path: 'runliveresponse',

@@ -24,8 +24,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Start Automated Investigation',
-	description: 'Start an automated investigation on a device (Alert.ReadWrite.All)',
-	action: 'Start an automated investigation on a device (changes state)',
+	description: 'Start an automated investigation on a device (Alert.ReadWrite.All). Changes state.',
+	action: 'Start an automated investigation',
+	toolDescription: 'Start an automated investigation on a device (changes state)',
 };
 
 /** Starts an automated investigation on the device (Microsoft allows 50 per hour). */

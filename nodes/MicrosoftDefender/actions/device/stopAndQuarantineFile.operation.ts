@@ -6,8 +6,10 @@ import { responseActionOperation } from './responseAction';
 export const { option, properties, execute } = responseActionOperation({
 	option: {
 		name: 'Stop and Quarantine File',
-		description: 'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine)',
-		action:
+		description:
+			'Stop a file by SHA-1 and quarantine it (Machine.StopAndQuarantine). Changes state: a response action.',
+		action: 'Stop and quarantine a file',
+		toolDescription:
 			'Stop and quarantine a file on a device by its SHA-1 (changes state: a response action)',
 	},
 	path: 'StopAndQuarantineFile',

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OperationModule, OperationOption } from '../node.type';
 import { endpointSessionFor, machineIdFrom } from '../../helpers/parameters';
 import { machineIdLocator, optionsWithTenant } from '../../descriptions/common';
-import { refuseProtectedDevice, resolveMachine } from '../../helpers/devices';
+import { resolveMachine } from '../../helpers/devices';
 import { defenderApiRequest } from '../../transport/request';
 
 /** Add Tag and Remove Tag differ only in the action sent. */
@@ -32,8 +32,6 @@ export function tagOperation(action: 'Add' | 'Remove', option: OperationOption):
 				{ itemIndex: index },
 			);
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
-		// Removing a tag could lift a tag rule's protection; adding one cannot harm.
-		if (action === 'Remove') await refuseProtectedDevice.call(this, session, machine);
 		const record = await defenderApiRequest.call(this, session, {
 			method: 'POST',
 			path: `/api/machines/${encodeURIComponent(machine.id)}/tags`,

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Alerts',
 		description: 'Alerts involving the domain (Alert.Read.All)',
-		action: 'Get alerts of a domain: each with ID, title, severity, status and device',
+		action: 'Get alerts of a domain',
+		toolDescription: 'Get alerts of a domain: each with ID, title, severity, status and device',
 	},
 	fields: [domainField],
 	answer: 'list',

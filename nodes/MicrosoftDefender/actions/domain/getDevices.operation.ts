@@ -5,7 +5,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Devices',
 		description: 'Devices that communicated with the domain, at most 500 (Machine.Read.All)',
-		action: 'Get devices of a domain: each device that communicated with it, with ID and DNS name',
+		action: 'Get devices of a domain',
+		toolDescription:
+			'Get devices of a domain: each device that communicated with it, with ID and DNS name',
 	},
 	fields: [domainField],
 	answer: 'list',

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Statistics',
 		description: 'How many devices communicated with it, first and last seen (URL.Read.All)',
-		action:
+		action: 'Get statistics of a domain',
+		toolDescription:
 			'Get statistics of a domain: how many devices communicated with it, first and last seen',
 	},
 	fields: [domainField, lookBackHoursField],

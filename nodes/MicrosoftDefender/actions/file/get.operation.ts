@@ -6,7 +6,9 @@ export const { option, properties, execute } = lookupOperation({
 		name: 'Get',
 		description:
 			'Get what Defender knows of a file: signer, prevalence, determination (File.Read.All)',
-		action: 'Get a file by its SHA-1 or SHA-256: signer, size, prevalence and determination',
+		action: 'Get a file',
+		toolDescription:
+			'Get a file by its SHA-1 or SHA-256: signer, size, prevalence and determination',
 	},
 	fields: [shaField],
 	answer: 'record',

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Alerts',
 		description: 'Alerts involving the file (Alert.Read.All)',
-		action: 'Get alerts of a file: each with ID, title, severity, status and device',
+		action: 'Get alerts of a file',
+		toolDescription: 'Get alerts of a file: each with ID, title, severity, status and device',
 	},
 	fields: [shaField],
 	answer: 'list',

@@ -5,7 +5,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Devices',
 		description: 'Devices the file was seen on (Machine.Read.All)',
-		action: 'Get devices of a file: each device the file was seen on, with ID and DNS name',
+		action: 'Get devices of a file',
+		toolDescription:
+			'Get devices of a file: each device the file was seen on, with ID and DNS name',
 	},
 	fields: [shaField],
 	answer: 'list',

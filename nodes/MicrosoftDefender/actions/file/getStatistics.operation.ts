@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Statistics',
 		description: 'Prevalence in your organisation and worldwide (File.Read.All)',
-		action:
+		action: 'Get statistics of a file',
+		toolDescription:
 			'Get statistics of a file: prevalence in the organisation and worldwide, first and last seen',
 	},
 	fields: [shaField, lookBackHoursField],

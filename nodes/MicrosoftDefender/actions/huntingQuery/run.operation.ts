@@ -145,7 +145,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Run Query',
 	description: 'Run a KQL advanced hunting query',
-	action: 'Run an advanced hunting query (KQL, read-only) and return its rows',
+	action: 'Run an advanced hunting query',
+	toolDescription: 'Run an advanced hunting query (KQL, read-only) and return its rows',
 };
 
 export async function execute(

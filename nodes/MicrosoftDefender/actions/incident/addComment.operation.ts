@@ -14,8 +14,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Add Comment',
-	description: 'Add a comment to an incident',
-	action: 'Add a comment to an incident (changes state)',
+	description: 'Add a comment to an incident. Changes state.',
+	action: 'Add a comment to an incident',
+	toolDescription: 'Add a comment to an incident (changes state)',
 };
 
 export async function execute(

@@ -39,7 +39,9 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get',
 	description: 'Get an incident by ID',
-	action: 'Get an incident by its ID: title, severity, status, assignee, alerts and devices',
+	action: 'Get an incident',
+	toolDescription:
+		'Get an incident by its ID: title, severity, status, assignee, alerts and devices',
 };
 
 export async function execute(

@@ -83,7 +83,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Many',
 	description: 'List incidents, filtered',
-	action:
+	action: 'Get many incidents',
+	toolDescription:
 		'Get many incidents, newest first: each with ID, title, severity, status, assignee, classification and times',
 };
 

@@ -46,7 +46,8 @@ export const option: OperationOption = {
 	name: 'Get Entities',
 	description:
 		'Devices, users, files, IPs, URLs and more of all alerts of an incident, one item each',
-	action:
+	action: 'Get the entities of an incident',
+	toolDescription:
 		'Get the entities of an incident: devices, users, files, processes, IPs, URLs, mailboxes…, one item each with the alerts that mention it',
 };
 

@@ -87,8 +87,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Update',
-	description: 'Change status, assignment, classification, tags; add a comment',
-	action:
+	description: 'Change status, assignment, classification, tags; add a comment. Changes state.',
+	action: 'Update an incident',
+	toolDescription:
 		'Update an incident (changes state): status, assignee, classification, determination, tags',
 };
 

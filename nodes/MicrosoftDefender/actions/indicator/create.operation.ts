@@ -111,8 +111,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Create',
-	description: 'Block, warn on or allow a hash, IP, domain or URL',
-	action:
+	description: 'Block, warn on or allow a hash, IP, domain or URL. Changes state.',
+	action: 'Create an indicator',
+	toolDescription:
 		'Create an indicator that blocks, warns on or allows a hash, IP address, domain or URL (changes state)',
 };
 

@@ -9,8 +9,9 @@ export const properties: INodeProperties[] = [indicatorIdLocator, optionsWithTen
 
 export const option: OperationOption = {
 	name: 'Delete',
-	description: 'Delete an indicator',
-	action: 'Delete an indicator (changes state)',
+	description: 'Delete an indicator. Changes state.',
+	action: 'Delete an indicator',
+	toolDescription: 'Delete an indicator (changes state)',
 };
 
 export async function execute(

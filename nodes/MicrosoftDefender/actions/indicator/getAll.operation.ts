@@ -49,7 +49,9 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Many',
 	description: 'List indicators',
-	action: 'Get many indicators: each blocked, warned-on or allowed hash, IP address, domain or URL',
+	action: 'Get many indicators',
+	toolDescription:
+		'Get many indicators: each blocked, warned-on or allowed hash, IP address, domain or URL',
 };
 
 export async function execute(

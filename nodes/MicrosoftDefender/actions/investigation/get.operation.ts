@@ -6,7 +6,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get',
 		description: 'Get an automated investigation',
-		action: 'Get an automated investigation by its ID: state, device, start and end times',
+		action: 'Get an automated investigation',
+		toolDescription: 'Get an automated investigation by its ID: state, device, start and end times',
 	},
 	fields: [investigationIdField],
 	answer: 'record',

@@ -7,7 +7,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Many',
 		description: 'List automated investigations, newest first, filtered',
-		action: 'Get many automated investigations, newest first: each with ID, state and device',
+		action: 'Get many automated investigations',
+		toolDescription:
+			'Get many automated investigations, newest first: each with ID, state and device',
 	},
 	fields: [filtersField],
 	answer: 'paged',

@@ -9,7 +9,8 @@ import { endpointSessionFor } from '../../helpers/parameters';
 export const option: OperationOption = {
 	name: 'Get Devices',
 	description: 'Devices that had the IP address now or at a given time (Machine.Read.All)',
-	action:
+	action: 'Get devices of an IP address',
+	toolDescription:
 		'Get devices of an IP address: the devices that had it within 15 minutes of now or of a given time',
 };
 

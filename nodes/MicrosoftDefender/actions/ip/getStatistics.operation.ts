@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Statistics',
 		description: 'How many devices communicated with it, first and last seen (Ip.Read.All)',
-		action:
+		action: 'Get statistics of an IP address',
+		toolDescription:
 			'Get statistics of an IP address: how many devices communicated with it, first and last seen',
 	},
 	fields: [ipField, lookBackHoursField],

@@ -10,8 +10,9 @@ export const properties: INodeProperties[] = [fileNameField, optionsWithTenant];
 
 export const option: OperationOption = {
 	name: 'Delete',
-	description: 'Delete a file from the library',
-	action: 'Delete a live response library file (changes state)',
+	description: 'Delete a file from the library. Changes state.',
+	action: 'Delete a library file',
+	toolDescription: 'Delete a live response library file (changes state)',
 };
 
 export async function execute(

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Many',
 		description: 'List the scripts and files of the library',
-		action:
+		action: 'Get many library files',
+		toolDescription:
 			'Get many live response library files: each script or file with name, description and uploader',
 	},
 	fields: [],

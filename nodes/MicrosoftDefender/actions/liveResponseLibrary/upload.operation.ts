@@ -58,8 +58,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Upload',
-	description: 'Upload a script or file from binary data',
-	action: 'Upload a live response library file (changes state)',
+	description: 'Upload a script or file from binary data. Changes state.',
+	action: 'Upload a library file',
+	toolDescription: 'Upload a live response library file (changes state)',
 };
 
 export async function execute(

@@ -23,8 +23,9 @@ export const properties: INodeProperties[] = [
 
 export const option: OperationOption = {
 	name: 'Cancel',
-	description: 'Cancel a pending response action',
-	action: 'Cancel a pending machine action (changes state)',
+	description: 'Cancel a pending response action. Changes state.',
+	action: 'Cancel a machine action',
+	toolDescription: 'Cancel a pending machine action (changes state)',
 };
 
 export async function execute(

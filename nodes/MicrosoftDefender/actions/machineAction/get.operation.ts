@@ -10,7 +10,8 @@ export const properties: INodeProperties[] = [machineActionIdLocator, optionsWit
 export const option: OperationOption = {
 	name: 'Get',
 	description: 'Get a response action and its status',
-	action: 'Get a machine action by its ID: type, status, device and requester',
+	action: 'Get a machine action',
+	toolDescription: 'Get a machine action by its ID: type, status, device and requester',
 };
 
 export async function execute(

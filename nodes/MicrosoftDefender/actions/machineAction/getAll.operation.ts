@@ -70,7 +70,8 @@ export const properties: INodeProperties[] = [
 export const option: OperationOption = {
 	name: 'Get Many',
 	description: 'List response actions, filtered',
-	action:
+	action: 'Get many machine actions',
+	toolDescription:
 		'Get many machine actions: each response action with its type, status, device and requester',
 };
 

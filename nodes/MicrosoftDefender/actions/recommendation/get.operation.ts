@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get',
 		description: 'Get a security recommendation',
-		action:
+		action: 'Get a security recommendation',
+		toolDescription:
 			'Get a security recommendation by its ID: product, severity, exposed devices and remediation',
 	},
 	fields: [recommendationIdField],

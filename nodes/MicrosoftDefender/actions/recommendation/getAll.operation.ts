@@ -7,7 +7,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Many',
 		description: 'List security recommendations, filtered',
-		action:
+		action: 'Get many security recommendations',
+		toolDescription:
 			'Get many security recommendations: each with ID, product, severity and exposed devices count',
 	},
 	fields: [filtersField],

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Devices',
 		description: 'Devices the recommendation applies to',
-		action:
+		action: 'Get devices of a security recommendation',
+		toolDescription:
 			'Get devices of a security recommendation: each device it applies to, with ID and DNS name',
 	},
 	fields: [recommendationIdField],

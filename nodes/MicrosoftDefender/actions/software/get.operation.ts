@@ -5,7 +5,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get',
 		description: 'Get a software product of the inventory',
-		action: 'Get a software product by its ID: vendor, name, installed count and weaknesses',
+		action: 'Get a software product',
+		toolDescription:
+			'Get a software product by its ID: vendor, name, installed count and weaknesses',
 	},
 	fields: [softwareIdField],
 	answer: 'record',

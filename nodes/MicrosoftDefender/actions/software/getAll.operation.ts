@@ -7,7 +7,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Many',
 		description: 'List the software inventory, filtered',
-		action:
+		action: 'Get many software products',
+		toolDescription:
 			'Get many software products: each with ID, vendor, name, installed count and weaknesses',
 	},
 	fields: [filtersField],

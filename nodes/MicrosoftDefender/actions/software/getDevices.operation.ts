@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Devices',
 		description: 'Devices with the software installed',
-		action:
+		action: 'Get devices with a software product',
+		toolDescription:
 			'Get devices with a software product: each device it is installed on, with ID and DNS name',
 	},
 	fields: [softwareIdField],

@@ -5,7 +5,8 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Missing KBs',
 		description: 'Security updates missing for the software',
-		action:
+		action: 'Get missing KBs of a software product',
+		toolDescription:
 			'Get missing KBs of a software product: each security update with its ID and devices missing it',
 	},
 	fields: [softwareIdField],

@@ -5,7 +5,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Vulnerabilities',
 		description: 'Known vulnerabilities of the software (Vulnerability.Read.All)',
-		action: 'Get vulnerabilities of a software product: each CVE with severity and CVSS score',
+		action: 'Get vulnerabilities of a software product',
+		toolDescription:
+			'Get vulnerabilities of a software product: each CVE with severity and CVSS score',
 	},
 	fields: [softwareIdField],
 	answer: 'list',

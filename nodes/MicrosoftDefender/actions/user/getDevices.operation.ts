@@ -5,7 +5,9 @@ export const { option, properties, execute } = lookupOperation({
 	option: {
 		name: 'Get Devices',
 		description: 'Devices the account logged on to (Machine.ReadWrite.All)',
-		action: 'Get devices of a user: each device the account logged on to, with ID and DNS name',
+		action: 'Get devices of a user',
+		toolDescription:
+			'Get devices of a user: each device the account logged on to, with ID and DNS name',
 	},
 	fields: [accountField],
 	answer: 'list',

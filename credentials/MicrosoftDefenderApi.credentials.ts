@@ -19,6 +19,7 @@ const PERMISSIONS_URL =
 const PERMISSIONS_NOTICE = `Needs an Entra ID app registration with Application permissions and admin consent: <a href="${PERMISSIONS_URL}" target="_blank">which permissions each operation needs</a>.`;
 
 const CUSTOM = { show: { cloud: ['custom'] } };
+const LOOPBACK_URL = '^\\s*https://(localhost|127\\.\\d+\\.\\d+\\.\\d+|\\[::1\\])(:\\d+)?(/|$)';
 const CERTIFICATE = { show: { authentication: ['certificate'] } };
 
 export class MicrosoftDefenderApi implements ICredentialType {
@@ -53,6 +54,42 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			required: true,
 			description:
 				'The Microsoft cloud of your tenant. Custom is for sovereign clouds not listed here and for testing against an emulator.',
+		},
+		// Custom Endpoints: its four URLs right below Cloud, where the choice is made.
+		{
+			displayName: 'Authority URL',
+			name: 'authorityUrl',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			placeholder: 'e.g. https://login.microsoftonline.com',
+			description: 'Entra ID login host (https only, without the tenant)',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender XDR API URL',
+			name: 'defenderApiUrl',
+			type: 'string',
+			default: 'https://api.security.microsoft.com',
+			description:
+				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Graph API URL',
+			name: 'graphApiUrl',
+			type: 'string',
+			default: 'https://graph.microsoft.com',
+			description: 'Base URL of Microsoft Graph, without /v1.0',
+			displayOptions: CUSTOM,
+		},
+		{
+			displayName: 'Defender for Endpoint API URL',
+			name: 'endpointApiUrl',
+			type: 'string',
+			default: 'https://api.securitycenter.microsoft.com',
+			description:
+				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
+			displayOptions: CUSTOM,
 		},
 		{
 			displayName: 'Tenant ID',
@@ -158,41 +195,6 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			hint: 'Holds for every request made with this credential, the HTTP Request node included: Disable, Enable, Force Password Reset, Revoke Sessions, Require Sign-In Again, Mark Compromised (Graph identityAccounts/{id}/invokeAction) and any change to Graph /users/{id} (accountEnabled, revokeSignInSessions, …) are refused before they are sent. The account is read first (SecurityIdentitiesAccount.Read.All, User.Read.All); if it cannot be read, the change is refused.',
 		},
 		{
-			displayName: 'Authority URL',
-			name: 'authorityUrl',
-			type: 'string',
-			default: 'https://login.microsoftonline.com',
-			placeholder: 'e.g. https://login.microsoftonline.com',
-			description: 'Entra ID login host (https only, without the tenant)',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Defender XDR API URL',
-			name: 'defenderApiUrl',
-			type: 'string',
-			default: 'https://api.security.microsoft.com',
-			description:
-				'Base URL of the Defender XDR API (incidents, advanced hunting); the token scope is this URL + /.default',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Graph API URL',
-			name: 'graphApiUrl',
-			type: 'string',
-			default: 'https://graph.microsoft.com',
-			description: 'Base URL of Microsoft Graph, without /v1.0',
-			displayOptions: CUSTOM,
-		},
-		{
-			displayName: 'Defender for Endpoint API URL',
-			name: 'endpointApiUrl',
-			type: 'string',
-			default: 'https://api.securitycenter.microsoft.com',
-			description:
-				'Base URL of the Defender for Endpoint API (devices, response actions, alerts, indicators)',
-			displayOptions: CUSTOM,
-		},
-		{
 			displayName: 'Processes Sharing the Quota (Advanced, Queue Mode)',
 			name: 'quotaProcesses',
 			type: 'number',
@@ -209,7 +211,13 @@ export class MicrosoftDefenderApi implements ICredentialType {
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			description:
 				"Length of the per-minute quota window the client-side rate limiter assumes. Microsoft's is 60; only an emulator shortens it.",
-			displayOptions: CUSTOM,
+			// Only an emulator on this machine has a shorter window: shown when the authority is a loopback address.
+			displayOptions: {
+				show: {
+					cloud: ['custom'],
+					authorityUrl: [{ _cnd: { regex: LOOPBACK_URL } }],
+				},
+			},
 		},
 	];
 

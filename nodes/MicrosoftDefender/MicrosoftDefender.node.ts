@@ -55,7 +55,12 @@ const RESOURCE_OPTIONS = [
 		value: 'software',
 		description: 'Software inventory (vulnerability management)',
 	},
-	{ name: 'User', value: 'user', description: 'Devices an account logged on to' },
+	{
+		name: 'User',
+		value: 'user',
+		description:
+			'Accounts: the devices they logged on to, and identity response (disable, enable, reset password, revoke sessions, …)',
+	},
 	{
 		name: 'Vulnerability',
 		value: 'vulnerability',
@@ -69,7 +74,10 @@ export class MicrosoftDefender implements INodeType {
 		name: 'microsoftDefender',
 		icon: { light: 'file:microsoftDefender.svg', dark: 'file:microsoftDefender.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Run Live Response takes one group per command type (version 1 keeps its typed list). New nodes
+		// get the highest version. No defaultVersion: n8n adds "Custom API Call" to Resource and Operation
+		// only when a node has none (or it equals `version`).
+		version: [1, 1.1],
 		// The resource as the dropdown names it (Device, not machine). A plain string, as n8n's lint requires;
 		// a unit test keeps its names equal to RESOURCE_OPTIONS.
 		subtitle:

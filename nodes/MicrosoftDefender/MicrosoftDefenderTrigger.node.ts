@@ -19,7 +19,12 @@ import {
 	optionsOf,
 } from './descriptions/common';
 import { tenantIdOf } from './helpers/parameters';
-import { chatSettings, withChatMessage, type ChatSettings } from './helpers/chatOption';
+import {
+	chatSettings,
+	incidentOutput,
+	withChatMessage,
+	type ChatSettings,
+} from './helpers/chatOption';
 import {
 	feedSource,
 	latestRecord,
@@ -56,12 +61,8 @@ function shapeRecord(
 ): IDataObject {
 	if (!INCIDENT_EVENTS.includes(event))
 		return withChatMessage(chat, 'alert', record, simplify ? simplifyAlert(record) : record);
-	if (!includeAlerts) delete record.alerts;
-	return withChatMessage(
-		chat,
-		'incident',
-		record,
-		simplify ? simplifyIncident(api, record) : record,
+	return incidentOutput(chat, record, includeAlerts, (incident) =>
+		simplify ? simplifyIncident(api, incident) : incident,
 	);
 }
 
@@ -190,10 +191,11 @@ export class MicrosoftDefenderTrigger implements INodeType {
 		const tenantId = tenantIdOf(options.tenantId);
 		const includeAlerts = INCIDENT_EVENTS.includes(event) && options.includeAlerts === true;
 		// Full alerts (Simplify off) and chat messages name the alert's entities on both APIs.
-		const alertEvidence =
-			!simplify ||
-			(typeof options.chatMessageFormat === 'string' && options.chatMessageFormat !== '');
-		const source = feedSource(api, event, includeAlerts, alertEvidence);
+		const chatWanted =
+			typeof options.chatMessageFormat === 'string' && options.chatMessageFormat !== '';
+		const alertEvidence = !simplify || chatWanted;
+		// A chat message's counts, devices, users and files come from the incident's alerts.
+		const source = feedSource(api, event, includeAlerts || chatWanted, alertEvidence);
 		const session: ApiSession = { api: source.api, tenantId };
 		const severities = (filters.severity as string[] | undefined) ?? [];
 		const statuses = (filters.status as string[] | undefined) ?? [];

@@ -3,7 +3,8 @@
  * package in a real n8n 2.41.1 (the demo's set-up: emulator seeded with the demo tenant, the
  * credential and the triage example imported), signed in at /signin, then the canvas, a Microsoft
  * Defender node's parameter panel and the credential dialog with its Test (Retry) button, a new
- * credential's dialog, and the error panel of a node whose endpoints cannot be reached.
+ * credential's dialog, the error panel of a node whose endpoints cannot be reached, Run Live
+ * Response's commands, the credential's protection fields and a hunting template run.
  *
  * Screenshots (1440×900) are written to docs/screenshots/ on every run; the README shows them.
  * Runs with the other real-n8n tests (`npm run e2e`, DEFENDER_E2E=1). The first run installs
@@ -33,6 +34,10 @@ const DEFENDER_NODES = ['New High/Medium Incident', 'Hunt Process Events', 'Set 
 const UNREACHABLE_CREDENTIAL_ID = 'BrowserDeadCred1';
 const UNREACHABLE_WORKFLOW_ID = 'BrowserUnreach01';
 const UNREACHABLE_NODE = 'List Incidents';
+/** A workflow for pictures of Run Live Response's commands and a hunting template run. */
+const SHOWCASE_WORKFLOW_ID = 'BrowserShowcase1';
+const LIVE_RESPONSE_NODE = 'Collect Triage Files';
+const TEMPLATE_NODE = 'Hunt ws-0101';
 const progress = (message: string) => process.stderr.write(`[browser] ${message}\n`);
 
 (RUN ? describe : describe.skip)('the n8n editor in headless Chromium', () => {
@@ -68,7 +73,7 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		};
 		n8n = await lab.startLabN8n({
 			credentials: [emulator.credential, unreachable],
-			workflows: [workflow, unreachableWorkflow(unreachable.name)],
+			workflows: [workflow, unreachableWorkflow(unreachable.name), showcaseWorkflow()],
 			caFile: emulator.emu.caFile,
 			ignoreScripts: true, // npm test / npm run test:e2e have just built dist/
 			onProgress: progress,
@@ -584,7 +589,154 @@ const progress = (message: string) => process.stderr.write(`[browser] ${message}
 		2 * MINUTE,
 	);
 
+	it(
+		'Run Live Response: one group per command type, each library name picked from a list',
+		async () => {
+			await shot('node-live-response', async () => {
+				await openNode(LIVE_RESPONSE_NODE, {
+					parameter: 'comment',
+					workflowId: SHOWCASE_WORKFLOW_ID,
+				});
+				const ndv = page.locator('[data-test-id="ndv"]');
+				const text = await ndv.innerText();
+				for (const label of ['Put File', 'Run Script', 'Get File', 'Script Name', 'Arguments'])
+					expect(text).toContain(label);
+				// One group per type: no Type selector under the fields it controls.
+				expect(text).not.toMatch(/\nType\s*\n/);
+				expect(text.indexOf('Script Name')).toBeLessThan(text.indexOf('Arguments'));
+				await expect(
+					ndv.locator('[data-test-id="resource-locator-scriptName"]').count(),
+				).resolves.toBe(1);
+				await page.mouse.move(5, 895);
+			});
+		},
+		2 * MINUTE,
+	);
+
+	it(
+		'credential dialog: with Custom Endpoints, the four URLs right below Cloud',
+		async () => {
+			await openNode('Set In Progress');
+			const opened = waitForCredentialTest();
+			await page.locator('[data-test-id="ndv"] [data-test-id="credential-edit-button"]').click();
+			const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+			await dialog.waitFor({ state: 'visible' });
+			await opened;
+			const top = async (name: string) =>
+				(await dialog.locator(`[data-test-id="parameter-input-${name}"]`).boundingBox())?.y ?? -1;
+			const rows = [
+				await top('cloud'),
+				await top('authorityUrl'),
+				await top('endpointApiUrl'),
+				await top('tenantId'),
+			];
+			expect(rows.every((y) => y >= 0)).toBe(true);
+			expect([...rows].sort((a, b) => a - b)).toEqual(rows);
+			await page.keyboard.press('Escape');
+			await page
+				.locator('[data-test-id="credential-edit-dialog"]')
+				.waitFor({ state: 'hidden', timeout: 10_000 })
+				.catch(() => undefined);
+			expect(credentialWrites).toEqual([]);
+		},
+		2 * MINUTE,
+	);
+
+	it(
+		'hunting template run: a short device name finds its rows; the output shows the query that ran',
+		async () => {
+			await shot('hunting-template-run', async () => {
+				await openNode(TEMPLATE_NODE, {
+					parameter: 'template',
+					workflowId: SHOWCASE_WORKFLOW_ID,
+				});
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await expect(ndv.innerText()).resolves.toContain('Device Name or ID');
+				await ndv.locator('[data-test-id="node-execute-button"]').click();
+				const output = ndv.locator('[data-test-id="output-panel"]');
+				await output.getByText('rowCount').first().waitFor({ state: 'visible', timeout: 90_000 });
+				await settle();
+				const shown = await output.innerText();
+				expect(shown).toContain('DeviceName startswith');
+				expect(shown).toContain('ws-0101.contoso.local');
+				await page.mouse.move(5, 895);
+			});
+		},
+		3 * MINUTE,
+	);
+
 	// ---- helpers -------------------------------------------------------------------------------------
+
+	/** Manual Trigger → Run Live Response (node version 1.1, not run) and a hunting template (run in the test). */
+	function showcaseWorkflow() {
+		const credentials = {
+			microsoftDefenderApi: { id: CREDENTIAL_ID, name: lab.CREDENTIAL_NAME },
+		};
+		const library = (value: string) => ({ __rl: true, mode: 'list', value });
+		return {
+			id: SHOWCASE_WORKFLOW_ID,
+			name: 'Live Response and Hunting Template',
+			nodes: [
+				{
+					id: 'showcase-start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'showcase-live-response',
+					name: LIVE_RESPONSE_NODE,
+					type: `${PACKAGE}.microsoftDefender`,
+					typeVersion: 1.1,
+					position: [260, -120],
+					parameters: {
+						resource: 'machine',
+						operation: 'runLiveResponse',
+						machineId: { __rl: true, mode: 'name', value: 'ws-0101.contoso.local' },
+						// The editor shows the groups in the order they were added; the node sends Defender's order.
+						commands: {
+							putFile: [{ fileName: library('autoruns.exe') }],
+							runScript: [{ scriptName: library('collect-triage.ps1'), args: '-Days 7' }],
+							getFile: [{ path: 'C:\\Windows\\Temp\\triage.log' }],
+						},
+						waitForCompletion: true,
+					},
+					credentials,
+				},
+				{
+					id: 'showcase-hunt',
+					name: TEMPLATE_NODE,
+					type: `${PACKAGE}.microsoftDefender`,
+					typeVersion: 1.1,
+					position: [260, 120],
+					parameters: {
+						resource: 'huntingQuery',
+						api: 'graph',
+						operation: 'run',
+						querySource: 'template',
+						template: 'deviceProcessEvents',
+						entityValue: 'ws-0101',
+						lookBackHours: 168,
+						output: 'single',
+					},
+					credentials,
+				},
+			],
+			connections: {
+				Start: {
+					main: [
+						[
+							{ node: LIVE_RESPONSE_NODE, type: 'main', index: 0 },
+							{ node: TEMPLATE_NODE, type: 'main', index: 0 },
+						],
+					],
+				},
+			},
+			settings: {},
+		};
+	}
 
 	/** Runs in the page (passed to evaluate, so self-contained): an <img> that has loaded a picture; a broken or missing file has no width. */
 	function loaded(img: unknown): boolean {

@@ -760,9 +760,12 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(entities).toMatchObject({
 			incidentId: String(inc.contain.id),
 			devices: [{ kind: 'device', value: 'fin-laptop-7.contoso.local' }],
-			files: [],
 		});
 		const target = { sha256: entities.processes[0].sha256 };
+		// The incident names its file only on the process: Entity Types = File includes that image file.
+		expect(entities.files).toEqual([
+			expect.objectContaining({ kind: 'file', sha256: target.sha256 }),
+		]);
 		expect(target.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(emu.listMachineActions(t3)).toEqual([
 			expect.objectContaining({ type: 'Isolate', status: 'Succeeded', scope: 'Full' }),

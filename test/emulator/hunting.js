@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 // Advanced hunting on both APIs with a tiny KQL subset:
-//   Table | where Col == "x" (==, !=, =~, !~, has, contains, >, >=, <, <= against literals or ago(7d);
+//   Table | where Col == "x" (==, !=, =~, !~, has, contains, startswith, >, >=, <, <= against literals or ago(7d);
 //   conditions joined with and/or) | take N | limit N | project a, b | count | order by Col [desc|asc]
 //   | summarize Name = count() | dcount(Col) | min(Col) | max(Col), … [by Col, …]
 // Results are streamed in chunks so that generated tables of 100,000 rows stay cheap.
@@ -135,7 +135,11 @@ function plan(query, tables) {
 			const name = column(expect('ident'));
 			const opToken = next();
 			const op = opToken.text;
-			if (!['==', '!=', '=~', '!~', 'has', 'contains', '>', '>=', '<', '<='].includes(op))
+			if (
+				!['==', '!=', '=~', '!~', 'has', 'contains', 'startswith', '>', '>=', '<', '<='].includes(
+					op,
+				)
+			)
 				throw parseError(opToken);
 			const expected = literal();
 			const lowerExpected = String(expected).toLowerCase();
@@ -143,6 +147,10 @@ function plan(query, tables) {
 			let test;
 			if (op === '=~' || op === '!~')
 				test = (v) => (String(v).toLowerCase() === lowerExpected) !== (op === '!~');
+			// KQL's startswith ignores case (startswith_cs does not).
+			else if (op === 'startswith')
+				test = (v) =>
+					v !== null && v !== undefined && String(v).toLowerCase().startsWith(lowerExpected);
 			else if (op === 'has' || op === 'contains')
 				test = (v) =>
 					v !== null && v !== undefined && String(v).toLowerCase().includes(lowerExpected);

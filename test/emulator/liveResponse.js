@@ -227,6 +227,7 @@ function createLiveResponse({ url, apiBases, getTenant, machines }) {
 		/** @type {(Buffer | null)[]} */
 		const results = [];
 		let failedCommand = /** @type {number | null} */ (null);
+		let lastRank = 0;
 		const normalized = commands.map((command, index) => {
 			const type = Object.keys(COMMAND_PARAMS).find(
 				(name) => name.toLowerCase() === String(prop(command, 'type')).toLowerCase(),
@@ -284,6 +285,15 @@ function createLiveResponse({ url, apiBases, getTenant, machines }) {
 					result = Buffer.from(JSON.stringify({ script_name: main, ...scripted }), 'utf8');
 				}
 			}
+			// run-live-response.md: "PutFile, RunScript, GetFile (must be in this order …)".
+			const rank = Object.keys(COMMAND_PARAMS).indexOf(type);
+			if (rank < lastRank)
+				throw new HttpError(
+					400,
+					'InvalidRequestBody',
+					`Command ${index} (${type}): commands must be in the order PutFile, RunScript, GetFile`,
+				);
+			lastRank = rank;
 			if (!runs && failedCommand === null) failedCommand = index;
 			results.push(result);
 			return { type, params: cleanParams };

@@ -224,6 +224,8 @@ interface NodeSetup {
 	parameters: INodeParameters;
 	/** Which n8n line's error wrapping to play (default 2); see HarnessCredentialsHelper.authenticate. */
 	n8nMajor?: 1 | 2;
+	/** The node's version as a saved workflow holds it (default: the newest). */
+	typeVersion?: number;
 }
 
 /** A one-node workflow as the editor would save it, with the node's credential selected. */
@@ -233,9 +235,9 @@ function setUp(opts: NodeSetup, staticData: IDataObject, active: boolean, contin
 		id: 'a0b1c2d3-0000-4000-8000-000000000001',
 		name: description.defaults.name ?? description.displayName,
 		type: description.name,
-		typeVersion: Array.isArray(description.version)
-			? Math.max(...description.version)
-			: description.version,
+		typeVersion:
+			opts.typeVersion ??
+			(Array.isArray(description.version) ? Math.max(...description.version) : description.version),
 		position: [0, 0],
 		parameters: deepCopy(opts.parameters),
 		credentials: {

@@ -37,8 +37,6 @@ const KNOWN_DRIFT_ISSUE_22 = new Set([
 	// Found by this walk: device vulnerabilities are 50/min and 1,500/h (get-discovered-vulnerabilities.md);
 	// the node keeps only the minute.
 	'endpoint quota deviceVulnerabilities',
-	// §1 row 12: commands in the order PutFile, RunScript, GetFile (run-live-response.md).
-	'endpoint machine.runLiveResponse order',
 ]);
 const visitedDrift = new Set<string>();
 

@@ -84,20 +84,23 @@ async function labWithDevice(roles?: Partial<typeof FULL_ROLES>) {
 	return { lab, emu, laptop };
 }
 
+/** Run Live Response as node version 1.1 saves it: one group per command type. */
 const liveResponse = (
 	laptopId: string,
-	commands: INodeParameters[],
+	commands: INodeParameters,
 	extra: INodeParameters = {},
 ): INodeParameters => ({
 	resource: 'machine',
 	operation: 'runLiveResponse',
 	machineId: device(laptopId),
-	commands: { command: commands },
+	commands,
 	comment: 'triage',
 	waitForCompletion: true,
 	waitTimeout: 30,
 	...extra,
 });
+const fromLibrary = (value: string) => ({ __rl: true, mode: 'list', value });
+const script = (name: string, args = '') => ({ scriptName: fromLibrary(name), args });
 
 describe('Device › Run Live Response', () => {
 	it('runs a library script and collects a file in one session, then outputs the script result and the file as binary data', async () => {
@@ -114,13 +117,14 @@ describe('Device › Run Live Response', () => {
 			'C:\\Windows\\Temp\\dropper.log',
 			'downloaded payload.bin',
 		);
+		// Added in the editor as Get File, Run Script, Put File: sent in the order Defender requires.
 		const [item] = await run(
 			lab,
-			liveResponse(laptop.id as string, [
-				{ type: 'putFile', fileName: 'collect.ps1' },
-				{ type: 'runScript', scriptName: 'collect.ps1', args: '-Days 7' },
-				{ type: 'getFile', path: 'C:\\Windows\\Temp\\dropper.log' },
-			]),
+			liveResponse(laptop.id as string, {
+				getFile: [{ path: 'C:\\Windows\\Temp\\dropper.log' }],
+				runScript: [script('collect.ps1', '-Days 7')],
+				putFile: [{ fileName: { __rl: true, mode: 'name', value: 'collect.ps1' } }],
+			}),
 		);
 		expect(item.json).toMatchObject({
 			type: 'LiveResponse',
@@ -153,7 +157,7 @@ describe('Device › Run Live Response', () => {
 		expect(unzip(binaryBuffer(item.binary!.data.data))).toEqual({
 			'dropper.log': 'downloaded payload.bin',
 		});
-		// The session body carries the commands in order, as Defender documents them.
+		// The session body carries the commands in Defender's order.
 		const [action] = emu.listMachineActions(lab.tenantId);
 		expect((action.commands as IDataObject[]).map((command) => command.command)).toEqual([
 			{ type: 'PutFile', params: [{ key: 'FileName', value: 'collect.ps1' }] },
@@ -178,10 +182,7 @@ describe('Device › Run Live Response', () => {
 			lab,
 			liveResponse(
 				laptop.id as string,
-				[
-					{ type: 'getFile', path: 'C:\\a.txt' },
-					{ type: 'getFile', path: 'C:\\b.txt' },
-				],
+				{ getFile: [{ path: 'C:\\a.txt' }, { path: 'C:\\b.txt' }] },
 				{ binaryPropertyName: 'evidence' },
 			),
 		);
@@ -195,7 +196,7 @@ describe('Device › Run Live Response', () => {
 		emu.setLinkLifetime({ expireNext: 1 });
 		const [item] = await run(
 			lab,
-			liveResponse(laptop.id as string, [{ type: 'getFile', path: 'C:\\a.txt' }]),
+			liveResponse(laptop.id as string, { getFile: [{ path: 'C:\\a.txt' }] }),
 		);
 		expect(unzip(binaryBuffer(item.binary!.data.data))).toEqual({ 'a.txt': 'first' });
 		expect(
@@ -206,42 +207,131 @@ describe('Device › Run Live Response', () => {
 		expect(lab.calls({ api: 'blob' }).map((request) => request.status)).toEqual([403, 200]);
 	}, 30_000);
 
-	it('a failing command is named in the error, with the commands after it not run', async () => {
+	it('a script that ran before a later command failed: its output and exit code come with the failure', async () => {
 		const { lab, emu, laptop } = await labWithDevice();
 		emu.addLibraryFile(lab.tenantId, { fileName: 'collect.ps1', content: 'Get-Process' });
-		const items = await run(
+		emu.setScriptResult(lab.tenantId, 'collect.ps1', {
+			exit_code: 0,
+			script_output: 'quarantined 3 files',
+		});
+		emu.setDeviceFile(lab.tenantId, laptop.id as string, 'C:\\a.txt', 'first');
+		const parameters = liveResponse(laptop.id as string, {
+			runScript: [script('collect.ps1')],
+			getFile: [{ path: 'C:\\a.txt' }, { path: 'C:\\missing.txt' }, { path: 'C:\\a.txt' }],
+		});
+		// Continue On Fail: the item carries what completed, files included, beside the error.
+		const [item] = await run(lab, parameters, { continueOnFail: true });
+		expect(item.json.error).toMatch(/LiveResponse on fin-laptop-7\.contoso\.local ended Failed/);
+		expect(item.json.description).toMatch(
+			/Command 3 of 4 \(Get File C:\\missing\.txt\) failed.*; the command after it did not run\./,
+		);
+		expect(item.json.scripts).toEqual([
+			expect.objectContaining({
+				scriptName: 'collect.ps1',
+				exitCode: 0,
+				output: 'quarantined 3 files',
+			}),
+		]);
+		expect(item.json.files).toEqual([expect.objectContaining({ path: 'C:\\a.txt', index: 1 })]);
+		expect(unzip(binaryBuffer(item.binary!.data.data))).toEqual({ 'a.txt': 'first' });
+		// Without it, the error's description carries the script's result.
+		await expect(run(lab, parameters)).rejects.toMatchObject({
+			description: expect.stringMatching(
+				/Completed before the failure: Run Script collect\.ps1 completed with exit code 0; output: "quarantined 3 files"\. Get File C:\\a\.txt completed/,
+			),
+		});
+	}, 30_000);
+
+	it('a script missing from the library is named before anything is sent', async () => {
+		const { lab, emu, laptop } = await labWithDevice();
+		emu.addLibraryFile(lab.tenantId, { fileName: 'collect.ps1', content: 'Get-Process' });
+		const [item] = await run(
 			lab,
-			liveResponse(laptop.id as string, [
-				{ type: 'runScript', scriptName: 'collect.ps1' },
-				{ type: 'getFile', path: 'C:\\missing.txt' },
-				{ type: 'getFile', path: 'C:\\Windows\\Temp\\dropper.log' },
-			]),
+			liveResponse(laptop.id as string, { runScript: [script('collect.ps1'), script('nope.ps1')] }),
 			{ continueOnFail: true },
 		);
-		expect(items[0].json.error).toMatch(
-			/LiveResponse on fin-laptop-7\.contoso\.local ended Failed/,
+		expect(item.json.error).toBe(
+			'Script nope.ps1 is not in the live response library (command 2 of 2, Run Script).',
 		);
-		expect(items[0].json.description).toMatch(
-			/Command 2 \(GetFile C:\\missing\.txt\) failed.*the commands after it did not run/,
+		expect(item.json.description).toMatch(/Live Response Library → Upload/);
+		expect(lab.calls({ api: 'mde', method: 'POST' })).toHaveLength(0);
+	});
+
+	it('without Library.Manage the library is not read: Defender fails the script, and no later command is claimed', async () => {
+		const { lab, laptop } = await labWithDevice({
+			...FULL_ROLES,
+			mde: ['Machine.Read.All', 'Machine.LiveResponse'],
+		});
+		const [item] = await run(
+			lab,
+			liveResponse(laptop.id as string, { runScript: [script('nope.ps1')] }),
+			{ continueOnFail: true },
 		);
+		expect(item.json.error).toMatch(/ended Failed/);
+		expect(item.json.description).toMatch(
+			/^Command 1 of 1 \(Run Script nope\.ps1\) failed: [^;]*\. /,
+		);
+		expect(item.json.description).not.toMatch(/after it/);
+		expect(lab.calls({ api: 'mde', method: 'POST' })).toHaveLength(1);
 	}, 30_000);
+
+	it('a list saved by node version 1 runs as saved when its order is one Defender accepts', async () => {
+		const { lab, emu, laptop } = await labWithDevice();
+		emu.addLibraryFile(lab.tenantId, { fileName: 'collect.ps1', content: 'Get-Process' });
+		emu.setDeviceFile(lab.tenantId, laptop.id as string, 'C:\\a.txt', 'first');
+		const [item] = await run(
+			lab,
+			liveResponse(laptop.id as string, {
+				command: [
+					{ type: 'runScript', scriptName: 'collect.ps1', args: '-Days 7' },
+					{ type: 'getFile', path: 'C:\\a.txt' },
+				],
+			}),
+			{ typeVersion: 1 },
+		);
+		expect(item.json.status).toBe('Succeeded');
+		expect(item.json.scripts).toEqual([
+			expect.objectContaining({
+				scriptName: 'collect.ps1',
+				output: 'collect.ps1 ran with -Days 7',
+			}),
+		]);
+	}, 30_000);
+
+	it('a list saved by node version 1 in an order Defender refuses is refused before sending, naming the order', async () => {
+		const { lab, emu, laptop } = await labWithDevice();
+		emu.addLibraryFile(lab.tenantId, { fileName: 'collect.ps1', content: 'Get-Process' });
+		const [item] = await run(
+			lab,
+			liveResponse(laptop.id as string, {
+				command: [
+					{ type: 'runScript', scriptName: 'collect.ps1' },
+					{ type: 'getFile', path: 'C:\\a.txt' },
+					{ type: 'runScript', scriptName: 'collect.ps1' },
+				],
+			}),
+			{ continueOnFail: true, typeVersion: 1 },
+		);
+		expect(item.json.error).toBe(
+			'Command 3 (Run Script) comes after command 2 (Get File): Defender runs live response commands only in the order Put File, then Run Script, then Get File, and refuses any other order.',
+		);
+		expect(item.json.description).toMatch(/Drag the commands into that order/);
+		expect(lab.calls({ api: 'mde' })).toHaveLength(0);
+	});
 
 	it('explains a session already open on the device, whether or not the API lists it as an action', async () => {
 		const { lab, emu, laptop } = await labWithDevice();
 		emu.addLibraryFile(lab.tenantId, { fileName: 'collect.ps1', content: 'Get-Process' });
 		emu.setActionTimeline({ pendingMs: 60_000, inProgressMs: 60_000, outcome: 'Succeeded' });
+		const commands = { runScript: [script('collect.ps1')] };
 		const first = await run(
 			lab,
-			liveResponse(laptop.id as string, [{ type: 'runScript', scriptName: 'collect.ps1' }], {
-				waitForCompletion: false,
-			}),
+			liveResponse(laptop.id as string, commands, { waitForCompletion: false }),
 		);
 		expect(first[0].json).toMatchObject({ type: 'LiveResponse', status: 'Pending' });
-		const [listed] = await run(
-			lab,
-			liveResponse(laptop.id as string, [{ type: 'runScript', scriptName: 'collect.ps1' }]),
-			{ continueOnFail: true },
-		);
+		const [listed] = await run(lab, liveResponse(laptop.id as string, commands), {
+			continueOnFail: true,
+		});
 		expect(listed.json.error).toMatch(
 			/A live response action is already Pending on fin-laptop-7\.contoso\.local since .* \(action [0-9a-f-]{36}/,
 		);
@@ -263,13 +353,9 @@ describe('Device › Run Live Response', () => {
 			},
 		});
 		const other = emu.addMachine(lab.tenantId, { computerDnsName: 'srv-02.contoso.local' });
-		const [portal] = await run(
-			lab,
-			liveResponse(String(other.computerDnsName), [
-				{ type: 'runScript', scriptName: 'collect.ps1' },
-			]),
-			{ continueOnFail: true },
-		);
+		const [portal] = await run(lab, liveResponse(String(other.computerDnsName), commands), {
+			continueOnFail: true,
+		});
 		expect(portal.json.error).toBe(
 			'Defender refused the live response request: one is already active on srv-02.contoso.local (ActiveRequestAlreadyExists).',
 		);
@@ -280,14 +366,27 @@ describe('Device › Run Live Response', () => {
 		const { lab, laptop } = await labWithDevice();
 		const [item] = await run(
 			lab,
-			liveResponse(laptop.id as string, [
-				{ type: 'getFile', path: 'C:\\a.txt' },
-				{ type: 'runScript', scriptName: '  ' },
-			]),
+			liveResponse(laptop.id as string, {
+				getFile: [{ path: 'C:\\a.txt' }],
+				runScript: [script('  ')],
+			}),
 			{ continueOnFail: true },
 		);
 		expect(item.json.error).toBe(
-			'Command 2 (Run Script): enter the name of a script in the live response library.',
+			'Run Script 1: pick or enter the name of a script in the live response library.',
+		);
+		const [saved] = await run(
+			lab,
+			liveResponse(laptop.id as string, {
+				command: [
+					{ type: 'getFile', path: 'C:\\a.txt' },
+					{ type: 'runScript', scriptName: '' },
+				],
+			}),
+			{ continueOnFail: true, typeVersion: 1 },
+		);
+		expect(saved.json.error).toBe(
+			'Command 2 (Run Script): pick or enter the name of a script in the live response library.',
 		);
 		expect(lab.calls({ api: 'mde' })).toHaveLength(0);
 	});
@@ -303,9 +402,13 @@ describe('Device › Run Live Response', () => {
 		lab.emulator.setQuota({ category: 'liveResponse', limit: 10, windowMs: 1000 });
 		const items = await run(
 			lab,
-			liveResponse('={{ $json.id }}', [{ type: 'getFile', path: 'C:\\a.txt' }], {
-				waitForCompletion: false,
-			}),
+			liveResponse(
+				'={{ $json.id }}',
+				{ getFile: [{ path: 'C:\\a.txt' }] },
+				{
+					waitForCompletion: false,
+				},
+			),
 			{ inputItems: devices.map((d) => ({ json: { id: d.id } })) },
 		);
 		expect(items.map((item) => item.json.status)).toEqual(Array(12).fill('Pending'));
@@ -317,7 +420,7 @@ describe('Device › Run Live Response', () => {
 	it('names Machine.LiveResponse when the app lacks it', async () => {
 		const { lab, laptop } = await labWithDevice({ ...FULL_ROLES, mde: ['Machine.Read.All'] });
 		await expect(
-			run(lab, liveResponse(laptop.id as string, [{ type: 'getFile', path: 'C:\\a.txt' }])),
+			run(lab, liveResponse(laptop.id as string, { getFile: [{ path: 'C:\\a.txt' }] })),
 		).rejects.toThrow(/lacks the application permission Machine\.LiveResponse/);
 	});
 });
@@ -636,9 +739,7 @@ describe('Live Response Library', () => {
 
 		const [session] = await run(
 			lab,
-			liveResponse(laptop.id as string, [
-				{ type: 'runScript', scriptName: 'collect.ps1', args: '-Days 2' },
-			]),
+			liveResponse(laptop.id as string, { runScript: [script('collect.ps1', '-Days 2')] }),
 		);
 		expect(session.json.scripts).toEqual([
 			expect.objectContaining({
@@ -677,8 +778,8 @@ describe('Live Response Library', () => {
 				{ inputItems: [scriptItem(text, 'x.bin')], continueOnFail: true },
 			);
 		expect((await upload('one', false))[0].json.fileName).toBe('tool.ps1');
-		expect(String((await upload('two', false))[0].json.error)).toMatch(
-			/already exists in the library/,
+		expect((await upload('two', false))[0].json.error).toBe(
+			'A file named tool.ps1 is already in the live response library. Turn on Options → Replace If Exists to replace it, or set Options → File Name to another name.',
 		);
 		expect((await upload('two', true))[0].json.sha256).toBe(
 			createHash('sha256').update('two').digest('hex'),

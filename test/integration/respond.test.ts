@@ -81,6 +81,37 @@ describe('Device › response actions', () => {
 		expect(String(item.json.requestorComment)).toMatch(/^n8n workflow ".*", execution /);
 	});
 
+	it('outputs a compact action (Simplify, on by default since node version 1.1); version 1 keeps the full record; neither starts with @odata.context', async () => {
+		const { lab, laptop, twinA } = await labWithDevices();
+		const parameters = {
+			resource: 'machine',
+			operation: 'runAntivirusScan',
+			machineId: device(laptop.id as string),
+			scanType: 'Quick',
+		};
+		const [simple] = await run(lab, parameters);
+		expect(Object.keys(simple.json)).toEqual([
+			'id',
+			'type',
+			'status',
+			'machineId',
+			'computerDnsName',
+			'requestor',
+			'requestorComment',
+			'creationDateTimeUtc',
+			'lastUpdateDateTimeUtc',
+			'scope',
+		]);
+		const [full] = await run(
+			lab,
+			{ ...parameters, machineId: device(twinA.id as string) },
+			{ typeVersion: 1 },
+		);
+		expect(Object.keys(full.json)[0]).toBe('id');
+		expect(full.json).toHaveProperty('cancellationRequestor');
+		expect(full.json).not.toHaveProperty('@odata.context');
+	});
+
 	it('a Failed action is an error for its item only (Continue On Fail)', async () => {
 		const { lab, emu, laptop } = await labWithDevices();
 		emu.setActionTimeline({ pendingMs: 100, inProgressMs: 100, outcome: 'Failed' });
@@ -298,7 +329,27 @@ describe.each(['graph', 'defenderXdr'] as const)('Alert on %s', (api) => {
 			returnAll: true,
 			filters: { severity: 'High' },
 		});
+		// A single severity as saved when the filter was a dropdown, and several as the filter now takes them.
 		expect(listed.map((item) => item.json.id)).toEqual([alert.id]);
+		const several = await run(lab, {
+			api,
+			resource: 'alert',
+			operation: 'getAll',
+			limit: 5,
+			filters: { severity: ['High', 'Low'] },
+		});
+		expect(several.map((item) => item.json.title).sort()).toEqual([
+			'Low noise',
+			'Suspicious PowerShell',
+		]);
+		const [high] = await run(lab, {
+			api,
+			resource: 'alert',
+			operation: 'getAll',
+			limit: 5,
+			filters: { severity: ['High'] },
+		});
+		expect(high.json.id).toBe(alert.id);
 		expect(listed[0].json).toMatchObject({
 			title: 'Suspicious PowerShell',
 			severity: 'High',

@@ -246,6 +246,30 @@ describe('chat messages', () => {
 		]);
 	});
 
+	it.each(['graph', 'defenderXdr'])(
+		'Get Many on %s with Include Alerts off: the chat message still counts the alerts and names devices and users; the output leaves the alerts out',
+		async (api) => {
+			const lab = await createLab();
+			triage(lab).seedTriageIncident(lab.tenantId);
+			const [item] = await runDefender(lab, {
+				api,
+				resource: 'incident',
+				operation: 'getAll',
+				returnAll: true,
+				filters: {},
+				options: { chatMessageFormat: 'markdown' },
+			});
+			expect(item.json.chatMessage).toEqual(expect.stringContaining('Alerts: 3'));
+			expect(item.json.chatMessage).toEqual(
+				expect.stringContaining('Devices (2):\n• ws-triage1.contoso.local'),
+			);
+			expect(item.json.chatMessage).toEqual(
+				expect.stringMatching(/Users \(1\):\n• \w+@contoso\.com/),
+			);
+			expect(item.json.alerts).toBeUndefined();
+		},
+	);
+
 	it('Get Many adds a Teams card per incident; an invalid approve URL fails the item', async () => {
 		const lab = await createLab();
 		triage(lab).seedTriageIncident(lab.tenantId);
@@ -388,7 +412,7 @@ describe('Advanced Hunting › templates', () => {
 				querySource: 'template',
 				template: 'deviceProcessEvents',
 				entityValue: '={{ $json.value }}',
-				lookBackDays: 3,
+				lookBackHours: 72,
 			};
 			const rows = await runDefender(lab, base, {
 				inputItems: [
@@ -404,7 +428,7 @@ describe('Advanced Hunting › templates', () => {
 				...base,
 				template: 'filePrevalence',
 				entityValue: '275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F',
-				lookBackDays: 30,
+				lookBackHours: 720,
 			});
 			expect(prevalence.map((row) => row.json.DeviceName).sort()).toEqual([
 				'ws-0101.contoso.local',
@@ -416,6 +440,38 @@ describe('Advanced Hunting › templates', () => {
 		},
 	);
 
+	it('a short device name matches the full DNS name, as in the portal; the query that ran is in the output', async () => {
+		const lab = await createLab();
+		const base: INodeParameters = {
+			api: 'graph',
+			resource: 'huntingQuery',
+			operation: 'run',
+			querySource: 'template',
+			template: 'deviceProcessEvents',
+			entityValue: 'WS-0101',
+			lookBackHours: 36,
+			output: 'single',
+		};
+		const [item] = await runDefender(lab, base);
+		expect((item.json.rows as IDataObject[]).map((row) => row.FileName)).toEqual([
+			'certutil.exe',
+			'powershell.exe',
+		]);
+		expect(item.json.query).toBe(
+			'DeviceProcessEvents\n| where Timestamp > ago(36h)\n| where DeviceName =~ "WS-0101" or DeviceName startswith "WS-0101." or DeviceId == "WS-0101"\n' +
+				'| project Timestamp, DeviceName, AccountDomain, AccountName, FileName, FolderPath, ProcessCommandLine, SHA256, InitiatingProcessFileName\n| order by Timestamp desc\n| take 1000',
+		);
+		expect(item.json.timespan).toBe('PT36H');
+		// A host name is not a prefix of another device's name.
+		const [none] = await runDefender(lab, { ...base, entityValue: 'ws-01' });
+		expect(none.json.rowCount).toBe(0);
+		// A workflow saved by node version 1 keeps its Look Back (Days).
+		const { lookBackHours: _hours, ...version1 } = base;
+		const [saved] = await runDefender(lab, { ...version1, lookBackDays: 2 }, { typeVersion: 1 });
+		expect(saved.json.timespan).toBe('P2D');
+		expect(saved.json.query).toMatch(/ago\(48h\)/);
+	});
+
 	it('finds the alerts that mention an entity (AlertEvidence)', async () => {
 		const lab = await createLab();
 		const seeded = triage(lab).seedTriageIncident(lab.tenantId);
@@ -426,7 +482,7 @@ describe('Advanced Hunting › templates', () => {
 			querySource: 'template',
 			template: 'alertsForEntity',
 			entityValue: '203.0.113.7',
-			lookBackDays: 1,
+			lookBackHours: 24,
 		});
 		expect(rows.map((row) => row.json.AlertId).sort()).toEqual(
 			[seeded.incident.alerts[0].id, seeded.incident.alerts[1].id].sort(),

@@ -175,10 +175,12 @@ export async function runDefender(
 		continueOnFail?: boolean;
 		credentials?: ICredentialDataDecryptedObject;
 		n8nMajor?: 1 | 2;
+		typeVersion?: number;
 	} = {},
 ): Promise<INodeExecutionData[]> {
 	const output = await runNode({
 		n8nMajor: options.n8nMajor,
+		typeVersion: options.typeVersion,
 		nodeType: node,
 		credentialType,
 		credentials: options.credentials ?? lab.credentials,

@@ -1,20 +1,29 @@
 /**
  * What users read in the editor: option labels in n8n's casing, sorted, and the saved values unchanged.
  */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	INode,
+	INodeParameters,
+	INodeProperties,
+	INodePropertyCollection,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { MicrosoftDefenderApi } from '../../dist/credentials/MicrosoftDefenderApi.credentials';
 import { MicrosoftDefender } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefender.node';
 import { MicrosoftDefenderTrigger } from '../../dist/nodes/MicrosoftDefender/MicrosoftDefenderTrigger.node';
+import { counted } from '../../dist/nodes/MicrosoftDefender/helpers/validate';
 
-/** Every property of a description, with the options of collections included. */
+type Option = INodeProperties | INodePropertyOptions | INodePropertyCollection;
+
+/** Every property of a description, with the fields of collections and fixed collections included. */
 function flatten(properties: INodeProperties[]): INodeProperties[] {
 	return properties.flatMap((property) => [
 		property,
 		...flatten(
-			((property.options ?? []) as Array<INodeProperties | INodePropertyOptions>).filter(
-				(option): option is INodeProperties => 'displayName' in option,
+			((property.options ?? []) as Option[]).flatMap((option) =>
+				'values' in option ? option.values : 'type' in option ? [option] : [],
 			),
 		),
 	]);
@@ -176,5 +185,217 @@ describe('option labels', () => {
 		const options = resource?.options as INodePropertyOptions[];
 		expect(names).toEqual(Object.fromEntries(options.map((option) => [option.value, option.name])));
 		expect(names.machine).toBe('Device');
+	});
+
+	it('Return All and Limit come before Filters in every operation that has both', () => {
+		const { properties } = new MicrosoftDefender().description;
+		const shownFor = (property: INodeProperties, resource: string, operation: string) =>
+			((property.displayOptions?.show?.resource as string[]) ?? []).includes(resource) &&
+			((property.displayOptions?.show?.operation as string[]) ?? []).includes(operation);
+		const operations = properties
+			.filter((property) => property.name === 'operation')
+			.flatMap((property) =>
+				((property.displayOptions?.show?.resource as string[]) ?? []).flatMap((resource) =>
+					(property.options as INodePropertyOptions[]).map((option) => ({
+						resource,
+						operation: String(option.value),
+					})),
+				),
+			);
+		const misplaced = operations.filter(({ resource, operation }) => {
+			const names = properties
+				.filter((property) => shownFor(property, resource, operation))
+				.map((property) => property.name);
+			return names.includes('filters') && names.indexOf('returnAll') > names.indexOf('filters');
+		});
+		expect(misplaced).toEqual([]);
+		expect(operations.filter(({ resource }) => resource === 'vulnerability')).not.toEqual([]);
+	});
+
+	it('resource locator modes that take names have their own mode; the saved mode id stays', () => {
+		const modes = (name: string) =>
+			nodeProperties
+				.filter((property) => property.name === name && property.type === 'resourceLocator')
+				.map((property) => (property.modes ?? []).map((mode) => [mode.name, mode.displayName]));
+		expect(modes('machineId')[0]).toEqual([
+			['list', 'From List'],
+			['id', 'By ID'],
+			['name', 'By Name'],
+		]);
+		expect(modes('account')[0]).toEqual([
+			['list', 'From List'],
+			['id', 'By ID'],
+			['name', 'By Username'],
+		]);
+		// The library Delete's File Name (saved with mode id) and the live response pickers.
+		expect(modes('fileName')).toEqual(
+			expect.arrayContaining([
+				[
+					['list', 'From List'],
+					['name', 'By Name'],
+					['id', 'By ID'],
+				],
+				[
+					['list', 'From List'],
+					['name', 'By Name'],
+				],
+			]),
+		);
+		expect(modes('scriptName')[0]).toEqual([
+			['list', 'From List'],
+			['name', 'By Name'],
+		]);
+	});
+
+	it('no hint or description holds <text> that n8n would strip as HTML', () => {
+		const all = [
+			...nodeProperties,
+			...flatten(new MicrosoftDefenderTrigger().description.properties),
+			...new MicrosoftDefenderApi().properties,
+		];
+		const texts = all.flatMap((property) => [property.hint ?? '', property.description ?? '']);
+		expect(texts.filter((text) => /<[a-z][^>]*>/i.test(text))).toEqual([]);
+	});
+
+	it('every hunting template shows exactly one Entity field, named for what it takes', () => {
+		const description = new MicrosoftDefender().description;
+		const template = nodeProperties.find((property) => property.name === 'template')!;
+		const shown = (value: string) =>
+			description.properties
+				.filter(
+					(property) =>
+						property.name === 'entityValue' &&
+						NodeHelpers.displayParameter(
+							{
+								resource: 'huntingQuery',
+								operation: 'run',
+								querySource: 'template',
+								template: value,
+							},
+							property,
+							{ typeVersion: 1.1 },
+							description,
+						),
+				)
+				.map((property) => property.displayName);
+		const fields = Object.fromEntries<string[]>(
+			(template.options as INodePropertyOptions[]).map((option) => [
+				String(option.value),
+				shown(String(option.value)),
+			]),
+		);
+		expect(fields).toMatchObject({
+			deviceProcessEvents: ['Device Name or ID'],
+			filePrevalence: ['File Hash'],
+			userLogons: ['User'],
+			emailReceived: ['Recipient Email Address'],
+			urlClicks: ['URL or Domain'],
+			alertsForEntity: ['Entity Value'],
+		});
+		expect(Object.values(fields).every((names) => names.length === 1)).toBe(true);
+	});
+
+	it('counts read in the right number (1 weakness, 2 exposed devices)', () => {
+		expect(counted(1, 'weakness', 'weaknesses')).toBe('1 weakness');
+		expect(counted(0, 'weakness', 'weaknesses')).toBe('0 weaknesses');
+		expect(counted(2, 'exposed device')).toBe('2 exposed devices');
+		expect(counted(undefined, 'exposed device')).toBe('0 exposed devices');
+	});
+});
+
+describe('Run Live Response in the editor', () => {
+	const description = new MicrosoftDefender().description;
+	const node = (typeVersion: number, parameters: INodeParameters): INode => ({
+		id: 'n',
+		name: 'Microsoft Defender',
+		type: 'microsoftDefender',
+		typeVersion,
+		position: [0, 0],
+		parameters: {
+			resource: 'machine',
+			operation: 'runLiveResponse',
+			machineId: { __rl: true, mode: 'id', value: 'x' },
+			comment: 'c',
+			...parameters,
+		},
+	});
+	const issues = (typeVersion: number, parameters: INodeParameters) =>
+		NodeHelpers.getNodeParametersIssues(
+			description.properties,
+			node(typeVersion, parameters),
+			description,
+		);
+	const commandGroups = (version: number) =>
+		description.properties
+			.filter(
+				(property) =>
+					property.name === 'commands' &&
+					(property.displayOptions?.show?.['@version'] as number[]).includes(version),
+			)
+			.map((property) => (property.options as INodePropertyCollection[]).map((g) => g.name));
+
+	it('version 1.1 offers one group per command type; version 1 keeps its typed list', () => {
+		expect(commandGroups(1.1)).toEqual([['putFile', 'runScript', 'getFile']]);
+		expect(commandGroups(1)).toEqual([['command']]);
+		// New nodes get the highest version; a defaultVersion would hide n8n's Custom API Call.
+		expect(description.version).toEqual([1, 1.1]);
+		expect(description.defaultVersion).toBeUndefined();
+	});
+
+	it('flags empty script names and paths in the editor', () => {
+		const empty = issues(1.1, {
+			commands: {
+				runScript: [{ scriptName: { __rl: true, mode: 'list', value: '' }, args: '' }],
+				getFile: [{ path: '' }],
+			},
+		});
+		expect(Object.keys(empty?.parameters ?? {})).toEqual(
+			expect.arrayContaining(['scriptName', 'path']),
+		);
+		const filled = issues(1.1, {
+			commands: {
+				runScript: [{ scriptName: { __rl: true, mode: 'name', value: 'a.ps1' }, args: '' }],
+				getFile: [{ path: 'C:\\a.txt' }],
+			},
+		});
+		expect(filled).toBeNull();
+	});
+
+	it('says that no file comes back while Wait for Completion is off', () => {
+		const notice = description.properties.find(
+			(property) =>
+				property.type === 'notice' &&
+				(property.displayOptions?.show?.operation as string[] | undefined)?.includes(
+					'runLiveResponse',
+				),
+		);
+		expect(notice?.displayName).toMatch(/no script output and no collected file/);
+		expect(notice?.displayOptions?.show?.waitForCompletion).toEqual([false]);
+	});
+});
+
+describe('credential dialog', () => {
+	const properties = new MicrosoftDefenderApi().properties;
+	it('with Custom Endpoints, the four URLs come right below Cloud', () => {
+		const names = properties.map((property) => property.name);
+		const cloud = names.indexOf('cloud');
+		expect(names.slice(cloud + 1, cloud + 5)).toEqual([
+			'authorityUrl',
+			'defenderApiUrl',
+			'graphApiUrl',
+			'endpointApiUrl',
+		]);
+	});
+
+	it('shows Quota Window only for an emulator on this machine', () => {
+		const field = properties.find((property) => property.name === 'quotaWindowSeconds')!;
+		const shown = (values: INodeParameters) =>
+			NodeHelpers.displayParameter(values, field, null, null);
+		expect(shown({ cloud: 'custom', authorityUrl: 'https://127.0.0.1:4443' })).toBe(true);
+		expect(shown({ cloud: 'custom', authorityUrl: 'https://localhost:8443/' })).toBe(true);
+		expect(shown({ cloud: 'custom', authorityUrl: 'https://login.microsoftonline.us' })).toBe(
+			false,
+		);
+		expect(shown({ cloud: 'global', authorityUrl: 'https://127.0.0.1:4443' })).toBe(false);
 	});
 });

@@ -283,6 +283,49 @@ function subject(overrides: Partial<ChatSubject> = {}): ChatSubject {
 	};
 }
 
+describe('Entity Types = File', () => {
+	const processAlert = (entities: object[]) => ({
+		alertId: 'da1',
+		incidentId: 7,
+		entities: [
+			{
+				entityType: 'Process',
+				processId: 4120,
+				processCommandLine: 'invoice.exe /silent',
+				fileName: 'invoice.exe',
+				filePath: 'C:\\Users\\bob\\Downloads',
+				sha256: SHA256,
+				deviceId: 'd1',
+			},
+			...entities,
+		],
+	});
+
+	it("includes a process's image file that the incident names only on the process", () => {
+		const entities = entitiesOfIncident({ incidentId: 7, alerts: [processAlert([])] });
+		expect(entities.filter((entity) => entity.kind === 'file')).toEqual([]);
+		expect(filterEntities(entities, ['file'])).toEqual([
+			expect.objectContaining({
+				kind: 'file',
+				value: 'invoice.exe',
+				fileName: 'invoice.exe',
+				sha256: SHA256,
+				deviceId: 'd1',
+				alertIds: ['da1'],
+			}),
+		]);
+	});
+
+	it('does not repeat a file that is an entity of its own', () => {
+		const entities = entitiesOfIncident({
+			incidentId: 7,
+			alerts: [processAlert([{ entityType: 'File', fileName: 'invoice.exe', sha256: SHA256 }])],
+		});
+		expect(filterEntities(entities, ['file'])).toHaveLength(1);
+		expect(filterEntities(entities, ['process']).map((entity) => entity.kind)).toEqual(['process']);
+	});
+});
+
 describe('chat messages', () => {
 	it('prefers the portal URL the API returned and falls back to the cloud portal', () => {
 		expect(subject().portalUrl).toBe('https://security.microsoft.us/incidents/77?tid=t1');
@@ -433,11 +476,11 @@ describe('hunting templates', () => {
 		expect(kqlString('a"b\\c')).toBe('"a\\"b\\\\c"');
 		expect(kqlString('x\ny')).toBe('"x\\ny"');
 		expect(() => kqlString('a\u0000b')).toThrow(/control characters/);
-		const query = buildTemplateQuery('deviceProcessEvents', 'ws" or 1==1 //\\', 7);
+		const query = buildTemplateQuery('deviceProcessEvents', 'ws" or 1==1 //\\', 168);
 		expect(query).toContain(
-			'where DeviceName =~ "ws\\" or 1==1 //\\\\" or DeviceId == "ws\\" or 1==1 //\\\\"',
+			'where DeviceName =~ "ws\\" or 1==1 //\\\\" or DeviceName startswith "ws\\" or 1==1 //\\\\." or DeviceId == "ws\\" or 1==1 //\\\\"',
 		);
-		expect(query).toContain('Timestamp > ago(7d)');
+		expect(query).toContain('Timestamp > ago(168h)');
 	});
 
 	it('has every template of the issue, each with a look-back and its table', () => {
@@ -456,9 +499,9 @@ describe('hunting templates', () => {
 			const query = buildTemplateQuery(
 				value,
 				value === 'filePrevalence' ? SHA256.toUpperCase() : 'x@contoso.com',
-				3,
+				72,
 			);
-			expect(query.startsWith(`${table}\n| where Timestamp > ago(3d)`)).toBe(true);
+			expect(query.startsWith(`${table}\n| where Timestamp > ago(72h)`)).toBe(true);
 		}
 	});
 
@@ -469,7 +512,9 @@ describe('hunting templates', () => {
 		);
 		expect(() => buildTemplateQuery('filePrevalence', 'evil.exe', 1)).toThrow(/not a file hash/);
 		expect(() => buildTemplateQuery('userLogons', '  ', 1)).toThrow(/empty/);
-		expect(() => buildTemplateQuery('userLogons', 'a', 31)).toThrow(/1 to 30 days/);
+		expect(() => buildTemplateQuery('userLogons', 'a', 721)).toThrow(
+			/keeps 720 hours \(30 days\) of data\. Enter 1 to 720/,
+		);
 		expect(buildTemplateQuery('urlClicks', 'evil.example', 1)).toContain(
 			'where Url has "evil.example"',
 		);

@@ -51,9 +51,11 @@ export function inputError(
 
 /** Builds the fields and execute() of a read-only Defender for Endpoint lookup (file, IP, CVE, software, …). */
 export function lookupOperation(spec: LookupOperation): OperationModule {
+	// Return All and Limit come before Filters, as on every other Get Many (and in n8n's own nodes).
 	const properties: INodeProperties[] = [
-		...spec.fields,
+		...spec.fields.filter((field) => field.name !== 'filters'),
 		...(spec.answer === 'record' ? [] : returnAllFields),
+		...spec.fields.filter((field) => field.name === 'filters'),
 		optionsWithTenant,
 	];
 

@@ -150,11 +150,19 @@ export const machineIdLocator: INodeProperties = {
 			type: 'list',
 			typeOptions: { searchListMethod: 'searchMachines', searchable: true },
 		},
+		// n8n's editor labels the mode named `id` "By ID" whatever its display name; workflows saved with a
+		// name in it keep working, since the reader resolves names and IDs alike.
 		{
-			displayName: 'By ID or Name',
+			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. ws-0101.contoso.local or 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+			placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. ws-0101.contoso.local or ws-0101',
 		},
 	],
 };
@@ -291,11 +299,18 @@ export const identityAccountLocator: INodeProperties = {
 			type: 'list',
 			typeOptions: { searchListMethod: 'searchIdentityAccounts', searchable: true },
 		},
+		// As for Device: the mode `id` reads "By ID" in the editor; saved names in it keep working.
 		{
-			displayName: 'By UPN, Name or ID',
+			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. jdoe@contoso.com, CONTOSO\\jdoe or an identity account ID',
+			placeholder: 'e.g. an identity account ID',
+		},
+		{
+			displayName: 'By Username',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. jdoe@contoso.com, CONTOSO\\jdoe or an on-premises SID',
 		},
 	],
 };
@@ -326,6 +341,35 @@ export function listLocator(field: {
 				typeOptions: { searchListMethod: field.searchListMethod, searchable: true },
 			},
 			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: field.placeholder },
+		],
+	};
+}
+
+/**
+ * A file of the live response library: From List, or its name typed in. Fields that were plain strings
+ * keep their name; n8n hands such a saved string over unchanged, and the readers accept it.
+ */
+export function libraryFileLocator(field: {
+	displayName: string;
+	name: string;
+	description: string;
+	placeholder: string;
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: field.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchLibraryFiles', searchable: true },
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: field.placeholder },
 		],
 	};
 }
@@ -576,7 +620,7 @@ export const chatMessageOptions: INodeProperties[] = [
 		],
 		default: 'slack',
 		description:
-			'Whether to add a chatMessage field, ready to post: severity, status, title, assignee, alert and entity counts, top devices, users and files, and a link to the Defender portal. Values are escaped so that they cannot mention anyone or change the formatting.',
+			'Adds a chatMessage field, ready to post: severity, status, title, assignee, alert and entity counts, top devices, users and files, and a link to the Defender portal. The alerts it counts are fetched for it even with Include Alerts off. Values are escaped so that they cannot mention anyone or change the formatting.',
 	},
 	{
 		displayName: 'Chat Approve URL',
@@ -614,7 +658,11 @@ export const entityTypesField: INodeProperties = {
 		{ name: 'Device', value: 'device' },
 		{ name: 'Domain', value: 'domain', description: 'Domains of the URLs, and DNS evidence' },
 		{ name: 'Email Message', value: 'emailMessage' },
-		{ name: 'File', value: 'file' },
+		{
+			name: 'File',
+			value: 'file',
+			description: 'File evidence, and the image file of each process that has none of its own',
+		},
 		{ name: 'IP Address', value: 'ip' },
 		{ name: 'Mailbox', value: 'mailbox' },
 		{

@@ -70,3 +70,23 @@ export function withChatMessage(
 	const subject = chatSubject(kind, raw, (id) => settings.portal(kind, id));
 	return { ...output, chatMessage: chatMessage(settings.format, subject, settings.links) };
 }
+
+/**
+ * Whether a read must fetch an incident's alerts: asked for (Include Alerts), or needed by the chat
+ * message, whose counts, devices, users and files come from them.
+ */
+export function alertsNeeded(includeAlerts: boolean, chat: ChatSettings | undefined): boolean {
+	return includeAlerts || chat !== undefined;
+}
+
+/** An incident as output: its chat message written from the full record, its alerts only when asked for. */
+export function incidentOutput(
+	chat: ChatSettings | undefined,
+	incident: IDataObject,
+	includeAlerts: boolean,
+	shape: (record: IDataObject) => IDataObject,
+): IDataObject {
+	const record = { ...incident };
+	if (!includeAlerts) delete record.alerts;
+	return withChatMessage(chat, 'incident', incident, shape(record));
+}

@@ -210,6 +210,8 @@ export async function waitForAction(
 	action: IDataObject,
 	timeoutMs: number,
 	failureDetail?: (action: IDataObject) => string,
+	/** Turns the error of an action that did not succeed into the one thrown (e.g. with what completed). */
+	onFailure?: (action: IDataObject, error: NodeOperationError) => Promise<NodeOperationError>,
 ): Promise<IDataObject> {
 	// A deadline that is not a number would never pass and never be waited for: the loop would spin.
 	if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
@@ -243,7 +245,7 @@ export async function waitForAction(
 	if (current.status !== 'Succeeded') {
 		// machineaction.md names lastUpdateDateTimeUtc; the list examples (get-machineactions-collection.md,
 		// stop-and-quarantine-file.md) show lastUpdateTimeUtc: both are read.
-		throw new NodeOperationError(
+		const error = new NodeOperationError(
 			this.getNode(),
 			`${String(current.type)} on ${String(current.computerDnsName ?? current.machineId)} ended ${String(current.status)} (action ${String(current.id)}).`,
 			{
@@ -251,6 +253,7 @@ export async function waitForAction(
 				description: `${failureDetail ? `${failureDetail(current)} ` : ''}Requested ${String(current.creationDateTimeUtc)} by ${String(current.requestor)}; last update ${String(current.lastUpdateDateTimeUtc ?? current.lastUpdateTimeUtc)}.`,
 			},
 		);
+		throw onFailure ? await onFailure(current, error) : error;
 	}
 	return current;
 }

@@ -600,8 +600,36 @@ export function entitiesOfIncident(incident: IDataObject): Entity[] {
 	return entitiesOfAlerts(list(incident.alerts), text(incident.incidentId ?? incident.id));
 }
 
+/**
+ * The entities of the kinds asked for (none: all). Files include the image file of every process whose
+ * file is not an entity of its own: an incident often names a file only on its process.
+ */
 export function filterEntities(entities: Entity[], kinds: readonly string[]): Entity[] {
-	return kinds.length === 0 ? entities : entities.filter((entity) => kinds.includes(entity.kind));
+	if (kinds.length === 0) return entities;
+	const kept = entities.filter((entity) => kinds.includes(entity.kind));
+	if (!kinds.includes('file')) return kept;
+	const known = new Set(
+		entities.filter((entity) => entity.kind === 'file').flatMap((file) => identities('file', file)),
+	);
+	for (const process of entities) {
+		if (process.kind !== 'process' || (!process.fileName && !process.sha1 && !process.sha256))
+			continue;
+		const image: Entity = {
+			kind: 'file',
+			value: '',
+			...Object.fromEntries(ENTITY_FIELDS.file.map((field) => [field, process[field] ?? null])),
+			verdict: process.verdict,
+			remediationStatus: process.remediationStatus,
+			alertIds: [...process.alertIds],
+			incidentId: process.incidentId,
+		};
+		const keys = identities('file', image);
+		if (keys.length === 0 || keys.some((key) => known.has(key))) continue;
+		image.value = displayValue('file', image);
+		for (const key of keys) known.add(key);
+		kept.push(image);
+	}
+	return kept;
 }
 
 /** One object: counts and the entities grouped by kind under plural names (`devices`, `users`, …). */

@@ -13,11 +13,12 @@ export interface HuntingTemplate {
 	description: string;
 	entity: TemplateEntity;
 	/** The KQL, given the entity value already written as a KQL string literal. */
-	query: (literal: string, lookBackDays: number, value: string) => string;
+	query: (literal: string, lookBackHours: number, value: string) => string;
 }
 
 /** The services keep 30 days of advanced hunting data. */
 export const MAX_LOOK_BACK_DAYS = 30;
+export const MAX_LOOK_BACK_HOURS = MAX_LOOK_BACK_DAYS * 24;
 export const TEMPLATE_ROW_LIMIT = 1000;
 
 /** A KQL string literal: backslash and double quote escaped, line breaks and tabs as escapes. */
@@ -47,7 +48,14 @@ function hashColumn(value: string): string {
 	return column;
 }
 
-const since = (days: number) => `Timestamp > ago(${days}d)`;
+const since = (hours: number) => `Timestamp > ago(${hours}h)`;
+
+/**
+ * A device by ID, full DNS name or host name: `ws-0101` matches `ws-0101.contoso.local`, as the portal's
+ * device search does (a name is not a prefix of another host's name: the dot must follow).
+ */
+const deviceMatch = (device: string, value: string) =>
+	`DeviceName =~ ${device} or DeviceName startswith ${kqlString(`${value}.`)} or DeviceId == ${device}`;
 const tail = `| order by Timestamp desc\n| take ${TEMPLATE_ROW_LIMIT}`;
 
 export const HUNTING_TEMPLATES: HuntingTemplate[] = [
@@ -56,8 +64,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Device: Process Events',
 		description: 'Processes started on a device (DeviceProcessEvents), by device name or ID',
 		entity: 'device',
-		query: (device, days) =>
-			`DeviceProcessEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+		query: (device, hours, value) =>
+			`DeviceProcessEvents\n| where ${since(hours)}\n| where ${deviceMatch(device, value)}\n` +
 			`| project Timestamp, DeviceName, AccountDomain, AccountName, FileName, FolderPath, ProcessCommandLine, SHA256, InitiatingProcessFileName\n${tail}`,
 	},
 	{
@@ -65,8 +73,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Device: Network Connections',
 		description: 'Network connections of a device (DeviceNetworkEvents)',
 		entity: 'device',
-		query: (device, days) =>
-			`DeviceNetworkEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+		query: (device, hours, value) =>
+			`DeviceNetworkEvents\n| where ${since(hours)}\n| where ${deviceMatch(device, value)}\n` +
 			`| project Timestamp, DeviceName, ActionType, RemoteIP, RemotePort, RemoteUrl, LocalIP, InitiatingProcessFileName, InitiatingProcessAccountName\n${tail}`,
 	},
 	{
@@ -74,8 +82,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Device: Logons',
 		description: 'Sign-ins on a device (DeviceLogonEvents)',
 		entity: 'device',
-		query: (device, days) =>
-			`DeviceLogonEvents\n| where ${since(days)}\n| where DeviceName =~ ${device} or DeviceId == ${device}\n` +
+		query: (device, hours, value) =>
+			`DeviceLogonEvents\n| where ${since(hours)}\n| where ${deviceMatch(device, value)}\n` +
 			`| project Timestamp, DeviceName, ActionType, LogonType, AccountDomain, AccountName, RemoteIP, RemoteDeviceName\n${tail}`,
 	},
 	{
@@ -84,8 +92,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		description:
 			'Sign-ins of a user to Active Directory and Entra ID (IdentityLogonEvents), by UPN or account name',
 		entity: 'user',
-		query: (account, days) =>
-			`IdentityLogonEvents\n| where ${since(days)}\n| where AccountUpn =~ ${account} or AccountName =~ ${account}\n` +
+		query: (account, hours) =>
+			`IdentityLogonEvents\n| where ${since(hours)}\n| where AccountUpn =~ ${account} or AccountName =~ ${account}\n` +
 			`| project Timestamp, AccountUpn, AccountName, ActionType, LogonType, Application, Protocol, DeviceName, IPAddress, Location, FailureReason\n${tail}`,
 	},
 	{
@@ -93,8 +101,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'File: Prevalence by Hash',
 		description: 'Devices where a file was seen (DeviceFileEvents), by SHA-256, SHA-1 or MD5',
 		entity: 'file',
-		query: (hash, days, value) =>
-			`DeviceFileEvents\n| where ${since(days)}\n| where ${hashColumn(value)} == ${hash.toLowerCase()}\n` +
+		query: (hash, hours, value) =>
+			`DeviceFileEvents\n| where ${since(hours)}\n| where ${hashColumn(value)} == ${hash.toLowerCase()}\n` +
 			`| summarize Events = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by DeviceName, FileName, FolderPath\n` +
 			`| order by LastSeen desc\n| take ${TEMPLATE_ROW_LIMIT}`,
 	},
@@ -103,8 +111,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Mailbox: Email Received',
 		description: 'Email delivered to a recipient (EmailEvents)',
 		entity: 'mailbox',
-		query: (recipient, days) =>
-			`EmailEvents\n| where ${since(days)}\n| where RecipientEmailAddress =~ ${recipient}\n` +
+		query: (recipient, hours) =>
+			`EmailEvents\n| where ${since(hours)}\n| where RecipientEmailAddress =~ ${recipient}\n` +
 			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
 	},
 	{
@@ -113,8 +121,8 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		description:
 			'Clicks on a URL, or on any URL of a domain, in email and Office apps (UrlClickEvents)',
 		entity: 'url',
-		query: (url, days, value) =>
-			`UrlClickEvents\n| where ${since(days)}\n| where ${/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'Url =~' : 'Url has'} ${url}\n` +
+		query: (url, hours, value) =>
+			`UrlClickEvents\n| where ${since(hours)}\n| where ${/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'Url =~' : 'Url has'} ${url}\n` +
 			`| project Timestamp, AccountUpn, Url, ActionType, IsClickedThrough, Workload, NetworkMessageId\n${tail}`,
 	},
 	{
@@ -122,9 +130,9 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Any Entity: Alerts Mentioning It',
 		description: 'Alerts whose evidence names the device, user, file, IP or URL (AlertEvidence)',
 		entity: 'any',
-		query: (entity, days) =>
-			`AlertEvidence\n| where ${since(days)}\n` +
-			`| where DeviceName =~ ${entity} or AccountUpn =~ ${entity} or AccountName =~ ${entity} or FileName =~ ${entity} or SHA1 =~ ${entity} or SHA256 =~ ${entity} or RemoteIP == ${entity} or RemoteUrl =~ ${entity}\n` +
+		query: (entity, hours, value) =>
+			`AlertEvidence\n| where ${since(hours)}\n` +
+			`| where DeviceName =~ ${entity} or DeviceName startswith ${kqlString(`${value}.`)} or AccountUpn =~ ${entity} or AccountName =~ ${entity} or FileName =~ ${entity} or SHA1 =~ ${entity} or SHA256 =~ ${entity} or RemoteIP == ${entity} or RemoteUrl =~ ${entity}\n` +
 			`| summarize FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by AlertId, Title, ServiceSource, DetectionSource\n` +
 			`| order by LastSeen desc\n| take ${TEMPLATE_ROW_LIMIT}`,
 	},
@@ -139,11 +147,50 @@ export const ENTITY_LABELS: Record<TemplateEntity, string> = {
 	any: 'entity value (device, user, file, IP or URL)',
 };
 
+/** The Entity field as each kind of template shows it. */
+export const ENTITY_FIELDS: Record<
+	TemplateEntity,
+	{ displayName: string; placeholder: string; description: string }
+> = {
+	device: {
+		displayName: 'Device Name or ID',
+		placeholder: 'e.g. ws-0101, ws-0101.contoso.local or {{ $json.value }}',
+		description:
+			'The device: its DNS name, its host name (ws-0101 also matches ws-0101.contoso.local) or its Defender device ID',
+	},
+	user: {
+		displayName: 'User',
+		placeholder: 'e.g. jdoe@contoso.com or jdoe',
+		description: "The user's UPN or account name",
+	},
+	file: {
+		displayName: 'File Hash',
+		placeholder: 'e.g. {{ $json.sha256 }}',
+		description: 'SHA-256, SHA-1 or MD5 of the file',
+	},
+	mailbox: {
+		displayName: 'Recipient Email Address',
+		placeholder: 'e.g. jdoe@contoso.com',
+		description: 'The mailbox that received the email',
+	},
+	url: {
+		displayName: 'URL or Domain',
+		placeholder: 'e.g. https://contoso-login.example/ or contoso-login.example',
+		description: 'A full URL matches that URL; a domain matches every URL under it',
+	},
+	any: {
+		displayName: 'Entity Value',
+		placeholder: 'e.g. {{ $json.value }}',
+		description:
+			'A device name (host names match too), UPN or account name, file name or hash, IP address or URL',
+	},
+};
+
 /** The query of a template for one entity value, refusing what cannot be that entity. */
 export function buildTemplateQuery(
 	templateValue: string,
 	entityValue: string,
-	lookBackDays: number,
+	lookBackHours: number,
 ): string {
 	const template = HUNTING_TEMPLATES.find((candidate) => candidate.value === templateValue);
 	if (!template)
@@ -153,10 +200,14 @@ export function buildTemplateQuery(
 		throw new Error(
 			`The ${ENTITY_LABELS[template.entity]} is empty. Map it from the input, e.g. {{ $json.value }} after Get Entities.`,
 		);
-	if (!Number.isInteger(lookBackDays) || lookBackDays < 1 || lookBackDays > MAX_LOOK_BACK_DAYS) {
+	if (
+		!Number.isInteger(lookBackHours) ||
+		lookBackHours < 1 ||
+		lookBackHours > MAX_LOOK_BACK_HOURS
+	) {
 		throw new Error(
-			`Look Back of ${lookBackDays} days is not possible: advanced hunting keeps 1 to ${MAX_LOOK_BACK_DAYS} days of data.`,
+			`Look Back (Hours) of ${lookBackHours} is not possible: advanced hunting keeps ${MAX_LOOK_BACK_HOURS} hours (${MAX_LOOK_BACK_DAYS} days) of data. Enter 1 to ${MAX_LOOK_BACK_HOURS}.`,
 		);
 	}
-	return template.query(kqlString(value), lookBackDays, value);
+	return template.query(kqlString(value), lookBackHours, value);
 }

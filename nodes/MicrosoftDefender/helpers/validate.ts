@@ -163,3 +163,9 @@ const PATH_BREAKING = /[/\\?#%\s\p{Cc}]/u;
 export function isPathSegment(id: string): boolean {
 	return id !== '' && id !== '.' && id !== '..' && !PATH_BREAKING.test(id);
 }
+
+/** "1 weakness", "2 weaknesses": a count with its noun in the right number. */
+export function counted(value: unknown, one: string, many = `${one}s`): string {
+	const count = Number(value ?? 0);
+	return `${Number.isFinite(count) ? count : String(value)} ${count === 1 ? one : many}`;
+}

@@ -17,6 +17,7 @@ import { incidentListRequest } from '../helpers/incidentRequests';
 import { simplifyIncident } from '../helpers/incidents';
 import { odataString } from '../helpers/odata';
 import { tenantIdOf } from '../helpers/parameters';
+import { counted } from '../helpers/validate';
 import type { ApiName } from '../transport/cloud';
 import { listPage, type PageCursor } from '../transport/paging';
 import type { ApiRequest, ApiSession } from '../transport/request';
@@ -210,7 +211,7 @@ export async function searchVulnerabilities(
 		paginationToken,
 		{ path: '/api/vulnerabilities', permission: 'Vulnerability.Read.All', paged: true },
 		(cve) => ({
-			name: `${String(cve.id)} (${String(cve.severity ?? 'unknown severity')}, CVSS ${String(cve.cvssV3 ?? '?')}, ${String(cve.exposedMachines ?? 0)} exposed devices)`,
+			name: `${String(cve.id)} (${String(cve.severity ?? 'unknown severity')}, CVSS ${String(cve.cvssV3 ?? '?')}, ${counted(cve.exposedMachines, 'exposed device')})`,
 			value: String(cve.id),
 		}),
 	);
@@ -228,7 +229,7 @@ export async function searchSoftware(
 		paginationToken,
 		{ path: '/api/Software', permission: 'Software.Read.All', paged: true },
 		(software) => ({
-			name: `${String(software.vendor ?? '?')} ${String(software.name ?? software.id)} (${String(software.weaknesses ?? 0)} weaknesses, ${String(software.exposedMachines ?? 0)} exposed devices)`,
+			name: `${String(software.vendor ?? '?')} ${String(software.name ?? software.id)} (${counted(software.weaknesses, 'weakness', 'weaknesses')}, ${counted(software.exposedMachines, 'exposed device')})`,
 			value: String(software.id),
 		}),
 	);
@@ -246,7 +247,7 @@ export async function searchRecommendations(
 		paginationToken,
 		{ path: '/api/recommendations', permission: 'SecurityRecommendation.Read.All', paged: true },
 		(recommendation) => ({
-			name: `${String(recommendation.recommendationName ?? recommendation.id)} (${String(recommendation.status ?? 'unknown status')}, ${String(recommendation.exposedMachinesCount ?? 0)} exposed devices)`,
+			name: `${String(recommendation.recommendationName ?? recommendation.id)} (${String(recommendation.status ?? 'unknown status')}, ${counted(recommendation.exposedMachinesCount, 'exposed device')})`,
 			value: String(recommendation.id),
 		}),
 	);

@@ -1,5 +1,5 @@
-import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
  * A credential field holds a value that cannot work; raised before any network call.
@@ -151,4 +151,19 @@ export function apiErrorWithMessage(
 	);
 	error.message = message;
 	return error;
+}
+
+/**
+ * An item failed after part of it completed (a live response session whose later command failed): the
+ * router outputs `partial` with the error when Continue On Fail is on; otherwise the description carries it.
+ */
+export class PartialResultError extends NodeOperationError {
+	constructor(
+		node: INode,
+		message: string,
+		options: { itemIndex?: number; description?: string },
+		readonly partial: { json: IDataObject; binary?: IBinaryKeyData },
+	) {
+		super(node, message, options);
+	}
 }

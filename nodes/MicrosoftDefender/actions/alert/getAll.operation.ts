@@ -27,7 +27,7 @@ import {
 	alertPermission,
 	evidenceQuery,
 } from '../../helpers/alerts';
-import { toGraphValue } from '../../helpers/incidents';
+import { SEVERITIES, toGraphValue, toNodeValue } from '../../helpers/incidents';
 import { odataDateTime, odataString } from '../../helpers/odata';
 import { quoted } from '../../helpers/validate';
 import { listPages } from '../../transport/paging';
@@ -47,11 +47,14 @@ export const properties: INodeProperties[] = [
 			description: 'Alerts of this incident',
 		},
 		{
+			// Multiple choice like the incident filter; a single value saved before still reads as one.
 			displayName: 'Severity',
 			name: 'severity',
-			type: 'options',
+			type: 'multiOptions',
 			options: SEVERITY_OPTIONS,
-			default: 'High',
+			default: [],
+			description:
+				'Only alerts of these severities (one is filtered by the API, several after download)',
 		},
 		{
 			displayName: 'Status',
@@ -86,17 +89,16 @@ const DATES: Array<
 export function alertQuery(
 	session: ApiSession,
 	filters: IDataObject,
-): { filter?: string; incidentId?: string } {
+): { filter?: string; incidentId?: string; severities?: string[] } {
 	const graph = session.api === 'graph';
 	const clauses: string[] = [];
 	const text = (key: string) =>
 		typeof filters[key] === 'string' ? (filters[key] as string).trim() : '';
 	if (text('status'))
 		clauses.push(`status eq ${odataString(graph ? toGraphValue(text('status')) : text('status'))}`);
-	if (text('severity'))
-		clauses.push(
-			`severity eq ${odataString(graph ? toGraphValue(text('severity')) : text('severity'))}`,
-		);
+	const severities = severitiesOf(filters.severity);
+	if (severities.length === 1)
+		clauses.push(`severity eq ${odataString(graph ? toGraphValue(severities[0]) : severities[0])}`);
 	if (text('assignedTo')) clauses.push(`assignedTo eq ${odataString(text('assignedTo'))}`);
 	if (text('incidentId') && !graph)
 		clauses.push(`incidentId eq ${Number.parseInt(text('incidentId'), 10)}`);
@@ -109,7 +111,17 @@ export function alertQuery(
 	return {
 		filter: clauses.length > 0 ? clauses.join(' and ') : undefined,
 		incidentId: graph && text('incidentId') ? text('incidentId') : undefined,
+		// Several severities are matched locally: `or` in $filter is not documented for alerts.
+		severities: severities.length > 1 ? severities : undefined,
 	};
+}
+
+/** The Severity filter: a list, or the single value saved when it was a dropdown. */
+function severitiesOf(value: unknown): string[] {
+	const values = Array.isArray(value) ? value : [value];
+	return values.filter(
+		(entry): entry is string => typeof entry === 'string' && entry.trim() !== '',
+	);
 }
 
 export async function execute(
@@ -129,7 +141,7 @@ export async function execute(
 			{ itemIndex: index },
 		);
 	}
-	let query: { filter?: string; incidentId?: string };
+	let query: ReturnType<typeof alertQuery>;
 	try {
 		query = alertQuery(session, filters);
 	} catch (error) {
@@ -151,10 +163,15 @@ export async function execute(
 	};
 	const alerts: IDataObject[] = [];
 	for await (const page of listPages.call(this, session, request, {
-		wanted: query.incidentId ? undefined : limit,
+		wanted: query.incidentId || query.severities ? undefined : limit,
 	})) {
 		for (const alert of page) {
 			if (query.incidentId && String(alert.incidentId) !== query.incidentId) continue;
+			if (
+				query.severities &&
+				!query.severities.includes(toNodeValue(alert.severity, SEVERITIES) ?? '')
+			)
+				continue;
 			alerts.push(withChatMessage(chat, 'alert', alert, simplify ? simplifyAlert(alert) : alert));
 			if (limit !== undefined && alerts.length >= limit) break;
 		}

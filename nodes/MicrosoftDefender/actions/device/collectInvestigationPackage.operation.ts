@@ -33,8 +33,8 @@ export const { option, properties, execute } = responseActionOperation({
 			displayOptions: { show: { downloadPackage: [true] } },
 		},
 	],
-	async finish(index, session, action) {
-		if (!this.getNodeParameter('downloadPackage', index, false)) return { json: action };
+	async finish(index, session, action, shape) {
+		if (!this.getNodeParameter('downloadPackage', index, false)) return { json: shape(action) };
 		const data = await downloadInvestigationPackage.call(this, session, action);
 		const binaryPropertyName =
 			String(this.getNodeParameter('binaryPropertyName', index, 'data')).trim() || 'data';
@@ -44,6 +44,6 @@ export const { option, properties, execute } = responseActionOperation({
 			`investigation-package-${host}-${String(action.id)}.zip`,
 			'application/zip',
 		);
-		return { json: action, binary: { [binaryPropertyName]: binary } };
+		return { json: shape(action), binary: { [binaryPropertyName]: binary } };
 	},
 });

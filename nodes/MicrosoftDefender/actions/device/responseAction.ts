@@ -31,6 +31,8 @@ export interface ResponseActionOperation {
 	/** Fields of this action besides the comment (e.g. isolation type), with how they go into the body. */
 	fields?: INodeProperties[];
 	body?: (context: IExecuteFunctions, index: number) => IDataObject;
+	/** A notice shown while Wait for Completion is off (what the Pending action lacks). */
+	noWaitNotice?: string;
 	/** Fields shown once Wait for Completion is on (what to do with the finished action). */
 	afterWaitFields?: INodeProperties[];
 	/** Turns the finished action into the output (e.g. with downloaded results); only called after a wait. */
@@ -39,9 +41,26 @@ export interface ResponseActionOperation {
 		index: number,
 		session: ApiSession,
 		action: IDataObject,
+		/** The action as the Simplify setting shapes it. */
+		shape: (action: IDataObject) => IDataObject,
 	) => Promise<{ json: IDataObject; binary?: IBinaryKeyData }>;
 	/** Explains a Failed outcome from the final action. */
 	failureDetail?: (action: IDataObject) => string;
+	/** Checks made before the request is sent that need the API (e.g. the library holds the scripts). */
+	beforeSend?: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+		body: IDataObject,
+	) => Promise<void>;
+	/** After a wait that did not succeed: the error to throw, e.g. with what completed before the failure. */
+	onFailure?: (
+		this: IExecuteFunctions,
+		index: number,
+		session: ApiSession,
+		action: IDataObject,
+		error: NodeOperationError,
+	) => Promise<NodeOperationError>;
 	quota?: QuotaCategory;
 	busyHint?: string;
 	/** Leave out "If Action Already Running": the running request is someone else's session. */
@@ -66,6 +85,15 @@ const ifRunningOption: INodeProperties = {
 	default: 'fail',
 };
 
+const actionSimplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to return a compact action (ID, type, status, device, requestor, comment, times, and the file or scope it concerns) instead of the full record',
+};
+
 /** Builds the fields and execute() of one response action (isolate, scan, …); every action shares them. */
 export function responseActionOperation(spec: ResponseActionOperation): OperationModule {
 	const properties: INodeProperties[] = [
@@ -88,6 +116,17 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			description:
 				'Whether to wait until the device has carried out the action and output its final state. Failed, TimeOut and Cancelled actions and a wait timeout are errors for the item. Off: output the Pending action at once.',
 		},
+		...(spec.noWaitNotice
+			? [
+					{
+						displayName: spec.noWaitNotice,
+						name: 'noWaitNotice',
+						type: 'notice',
+						default: '',
+						displayOptions: { show: { waitForCompletion: [false] } },
+					} satisfies INodeProperties,
+				]
+			: []),
 		{
 			displayName: 'Max Wait for Completion (Seconds)',
 			name: 'waitTimeout',
@@ -98,6 +137,9 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 				'How long to wait for the action to finish, 1 to 86,400 (24 hours); it keeps running in Defender after that',
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
+		// Node version 1 output the full action; 1.1 starts with Simplify on, like Incident and Alert.
+		{ ...actionSimplifyField, default: false, displayOptions: { show: { '@version': [1] } } },
+		{ ...actionSimplifyField, default: true, displayOptions: { show: { '@version': [1.1] } } },
 		...(spec.afterWaitFields ?? []).map((field) => ({
 			...field,
 			displayOptions: { show: { ...field.displayOptions?.show, waitForCompletion: [true] } },
@@ -123,6 +165,7 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 		const waitMs = this.getNodeParameter('waitForCompletion', index, false)
 			? waitTimeoutMs(this.getNodeParameter('waitTimeout', index, 600))
 			: undefined;
+		await spec.beforeSend?.call(this, index, session, body);
 		const machine = await resolveMachine.call(this, session, machineIdFrom(this, index));
 		const returnRunning =
 			!spec.noReturnRunning &&
@@ -142,16 +185,54 @@ export function responseActionOperation(spec: ResponseActionOperation): Operatio
 			},
 			returnRunning,
 		);
+		const simplify = this.getNodeParameter('simplify', index, false) === true;
+		const shape = (record: IDataObject) => (simplify ? simplifyMachineAction(record) : record);
 		if (waitMs === undefined)
-			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(action), {
+			return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(shape(action)), {
 				itemData: { item: index },
 			});
-		action = await waitForAction.call(this, session, action, waitMs, spec.failureDetail);
+		const onFailure = spec.onFailure;
+		action = await waitForAction.call(
+			this,
+			session,
+			action,
+			waitMs,
+			spec.failureDetail,
+			onFailure
+				? async (failed, error) => await onFailure.call(this, index, session, failed, error)
+				: undefined,
+		);
 		const output = spec.finish
-			? await spec.finish.call(this, index, session, action)
-			: { json: action };
+			? await spec.finish.call(this, index, session, action, shape)
+			: { json: shape(action) };
 		return [{ ...output, pairedItem: { item: index } }];
 	}
 
 	return { option: spec.option, properties, execute };
+}
+
+/** Fields of a machine action that Simplify keeps, under the API's own names. */
+const SIMPLE_ACTION_FIELDS = [
+	'id',
+	'type',
+	'status',
+	'machineId',
+	'computerDnsName',
+	'requestor',
+	'requestorComment',
+	'creationDateTimeUtc',
+	'lastUpdateDateTimeUtc',
+	// The spelling Microsoft's list examples show (see waitForAction).
+	'lastUpdateTimeUtc',
+	'scope',
+	'relatedFileInfo',
+];
+
+/** A compact machine action: the fields a workflow acts on, those the action left empty left out. */
+export function simplifyMachineAction(action: IDataObject): IDataObject {
+	return Object.fromEntries(
+		SIMPLE_ACTION_FIELDS.filter(
+			(field) => action[field] !== undefined && action[field] !== null && action[field] !== '',
+		).map((field) => [field, action[field]]),
+	);
 }

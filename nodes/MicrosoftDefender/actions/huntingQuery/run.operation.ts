@@ -17,9 +17,11 @@ import { sessionFor } from '../../helpers/parameters';
 import { readHuntingResponse } from '../../helpers/hunting';
 import {
 	buildTemplateQuery,
-	ENTITY_LABELS,
+	ENTITY_FIELDS,
 	HUNTING_TEMPLATES,
 	MAX_LOOK_BACK_DAYS,
+	MAX_LOOK_BACK_HOURS,
+	type TemplateEntity,
 } from '../../helpers/huntingTemplates';
 import { isHuntingTimespan, quoted } from '../../helpers/validate';
 import { defenderApiRequest } from '../../transport/request';
@@ -64,16 +66,25 @@ export const properties: INodeProperties[] = [
 		default: 'deviceProcessEvents',
 		displayOptions: { show: { querySource: ['template'] } },
 	},
-	{
-		displayName: 'Entity',
+	// One Entity field per kind of template, each saying what it takes; all save as entityValue.
+	...(Object.keys(ENTITY_FIELDS) as TemplateEntity[]).map((entity): INodeProperties => ({
+		displayName: ENTITY_FIELDS[entity].displayName,
 		name: 'entityValue',
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. {{ $json.value }}',
-		description: `The entity the template looks for: ${HUNTING_TEMPLATES.map((template) => `${template.name} — ${ENTITY_LABELS[template.entity]}`).join('; ')}. Map it from the input with an expression, e.g. the value field of Get Entities; it always goes into the query as a quoted string.`,
-		displayOptions: { show: { querySource: ['template'] } },
-	},
+		placeholder: ENTITY_FIELDS[entity].placeholder,
+		description: `${ENTITY_FIELDS[entity].description}. Map it from the input, e.g. the value field of Get Entities; it goes into the query as a quoted string.`,
+		displayOptions: {
+			show: {
+				querySource: ['template'],
+				template: HUNTING_TEMPLATES.filter((template) => template.entity === entity).map(
+					(template) => template.value,
+				),
+			},
+		},
+	})),
+	// Node version 1 counted days; 1.1 counts hours, like the file, IP and domain statistics.
 	{
 		displayName: 'Look Back (Days)',
 		name: 'lookBackDays',
@@ -81,7 +92,17 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_LOOK_BACK_DAYS },
 		default: 7,
 		description: 'How many days of data the template searches (advanced hunting keeps 30)',
-		displayOptions: { show: { querySource: ['template'] } },
+		displayOptions: { show: { querySource: ['template'], '@version': [1] } },
+	},
+	{
+		displayName: 'Look Back (Hours)',
+		name: 'lookBackHours',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_LOOK_BACK_HOURS },
+		default: 168,
+		description:
+			'How many hours of data the template searches: 24 is a day, 168 a week, at most 720 (30 days, what advanced hunting keeps)',
+		displayOptions: { show: { querySource: ['template'], '@version': [1.1] } },
 	},
 	{
 		displayName: 'Query (KQL)',
@@ -115,7 +136,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'One Item with All Rows',
 				value: 'single',
-				description: 'A single item: rows, row count, and optionally schema and statistics',
+				description:
+					'A single item: rows, row count, the query that ran, and optionally schema and statistics',
 			},
 		],
 		default: 'rows',
@@ -161,18 +183,19 @@ export async function execute(
 	let query: string;
 	let timespan = '';
 	if (template) {
-		const lookBackDays = Number(this.getNodeParameter('lookBackDays', index, 7));
+		const lookBackHours = lookBackHoursOf(this, index);
 		try {
 			query = buildTemplateQuery(
 				String(this.getNodeParameter('template', index, '')),
 				String(this.getNodeParameter('entityValue', index, '')),
-				lookBackDays,
+				lookBackHours,
 			);
 		} catch (error) {
 			throw fail((error as Error).message);
 		}
 		// Graph searches only the look-back; the query's own time filter does the same on the Defender XDR API.
-		if (graph) timespan = `P${lookBackDays}D`;
+		if (graph)
+			timespan = lookBackHours % 24 === 0 ? `P${lookBackHours / 24}D` : `PT${lookBackHours}H`;
 	} else {
 		query = String(this.getNodeParameter('query', index, '')).trim();
 		timespan = graph ? String(this.getNodeParameter('timespan', index, '')).trim() : '';
@@ -209,7 +232,12 @@ export async function execute(
 			itemData: { item: index },
 		});
 	}
-	const single: IDataObject = { rows: result.rows, rowCount: result.rows.length };
+	const single: IDataObject = {
+		rows: result.rows,
+		rowCount: result.rows.length,
+		query,
+		...(timespan ? { timespan } : {}),
+	};
 	if (this.getNodeParameter('options.includeSchema', index, false))
 		single.schema = result.schema as unknown as IDataObject[];
 	if (this.getNodeParameter('options.includeStatistics', index, false))
@@ -217,4 +245,19 @@ export async function execute(
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(single), {
 		itemData: { item: index },
 	});
+}
+
+/** The template's look-back in hours: Look Back (Hours) since node version 1.1, days × 24 before. */
+function lookBackHoursOf(context: IExecuteFunctions, index: number): number {
+	if (context.getNode().typeVersion < 1.1) {
+		const days = Number(context.getNodeParameter('lookBackDays', index, 7));
+		if (!Number.isInteger(days) || days < 1 || days > MAX_LOOK_BACK_DAYS)
+			throw new NodeOperationError(
+				context.getNode(),
+				`Look Back (Days) of ${days} is not possible: advanced hunting keeps 1 to ${MAX_LOOK_BACK_DAYS} days of data.`,
+				{ itemIndex: index },
+			);
+		return days * 24;
+	}
+	return Number(context.getNodeParameter('lookBackHours', index, 168));
 }

@@ -15,7 +15,7 @@ import {
 	tenantIdOption,
 	optionsCollection,
 } from '../../descriptions/common';
-import { chatSettings, withChatMessage } from '../../helpers/chatOption';
+import { alertsNeeded, chatSettings, incidentOutput } from '../../helpers/chatOption';
 import { getIncident } from '../../helpers/incidentRequests';
 import { simplifyIncident } from '../../helpers/incidents';
 
@@ -56,15 +56,10 @@ export async function execute(
 		session,
 		this.getNodeParameter('options', index, {}) as IDataObject,
 	);
-	const incident = await getIncident.call(this, session, id, includeAlerts);
-	if (!includeAlerts) delete incident.alerts;
-	const output = withChatMessage(
-		chat,
-		'incident',
-		incident,
-		this.getNodeParameter('simplify', index, true)
-			? simplifyIncident(session.api, incident)
-			: incident,
+	const incident = await getIncident.call(this, session, id, alertsNeeded(includeAlerts, chat));
+	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
+	const output = incidentOutput(chat, incident, includeAlerts, (record) =>
+		simplify ? simplifyIncident(session.api, record) : record,
 	);
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },

@@ -20,7 +20,7 @@ import {
 	optionsCollection,
 	optionsOf,
 } from '../../descriptions/common';
-import { chatSettings, withChatMessage } from '../../helpers/chatOption';
+import { alertsNeeded, chatSettings, incidentOutput } from '../../helpers/chatOption';
 import { sessionFor, wantedCount } from '../../helpers/parameters';
 import {
 	buildIncidentQuery,
@@ -110,27 +110,24 @@ export async function execute(
 		this.getNodeParameter('options', index, {}) as IDataObject,
 	);
 	const filteredLocally = query.filteredLocally;
+	const fetchAlerts = alertsNeeded(includeAlerts, chat);
 	const incidents: IDataObject[] = [];
 	const pages = listPages.call(
 		this,
 		session,
-		incidentListRequest(session.api, query.filter, includeAlerts),
+		incidentListRequest(session.api, query.filter, fetchAlerts),
 		{
 			// With local filters, how many pages are needed is unknown: ask full pages and stop when enough matched.
 			wanted: filteredLocally ? undefined : limit,
-			pageSize: incidentPageSize(session.api, includeAlerts),
+			pageSize: incidentPageSize(session.api, fetchAlerts),
 		},
 	);
 	for await (const page of pages) {
 		for (const incident of page) {
 			if (!query.matches(incident)) continue;
-			if (!includeAlerts) delete incident.alerts;
 			incidents.push(
-				withChatMessage(
-					chat,
-					'incident',
-					incident,
-					simplify ? simplifyIncident(session.api, incident) : incident,
+				incidentOutput(chat, incident, includeAlerts, (record) =>
+					simplify ? simplifyIncident(session.api, record) : record,
 				),
 			);
 			if (limit !== undefined && incidents.length >= limit) break;

@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { PERMISSION } from './fields';
 import type { OperationOption } from '../node.type';
 import { optionsCollection, requestTimeoutOption, tenantIdOption } from '../../descriptions/common';
 import { endpointSessionFor } from '../../helpers/parameters';
 import { multipartBody, type FormPart } from '../../helpers/multipart';
-import { defenderApiRequest } from '../../transport/request';
+import { defenderApiRequest, toNodeError } from '../../transport/request';
 import { inputError } from '../lookup';
 
 /** Microsoft's limit per library file. */
@@ -98,6 +99,7 @@ export async function execute(
 	const parametersDescription = String(
 		this.getNodeParameter('options.parametersDescription', index, ''),
 	).trim();
+	const replace = this.getNodeParameter('options.overrideIfExists', index, false) === true;
 	const parts: FormPart[] = [
 		{ name: 'File', fileName, data, contentType: binary.mimeType || undefined },
 		{ name: 'Description', value: fileDescription },
@@ -105,20 +107,34 @@ export async function execute(
 		...(parametersDescription
 			? [{ name: 'ParametersDescription', value: parametersDescription }]
 			: []),
-		{
-			name: 'OverrideIfExists',
-			value: String(this.getNodeParameter('options.overrideIfExists', index, false) === true),
-		},
+		{ name: 'OverrideIfExists', value: String(replace) },
 	];
 	const { body, contentType } = multipartBody(parts);
-	const file = await defenderApiRequest.call(this, session, {
-		method: 'POST',
-		path: '/api/libraryfiles',
-		body,
-		headers: { 'content-type': contentType },
-		quota: 'endpoint',
-		permission: PERMISSION,
-	});
+	let file;
+	try {
+		file = await defenderApiRequest.call(this, session, {
+			method: 'POST',
+			path: '/api/libraryfiles',
+			body,
+			headers: { 'content-type': contentType },
+			quota: 'endpoint',
+			permission: PERMISSION,
+		});
+	} catch (error) {
+		// Defender names its form field (OverrideIfExists); the user sees the option Replace If Exists.
+		if (
+			!replace &&
+			error instanceof NodeApiError &&
+			String(error.httpCode) === '400' &&
+			/exist/i.test(`${error.message} ${error.description ?? ''}`)
+		)
+			throw inputError(
+				this,
+				index,
+				`A file named ${fileName} is already in the live response library. Turn on Options → Replace If Exists to replace it, or set Options → File Name to another name.`,
+			);
+		throw toNodeError(this, error, index);
+	}
 	delete file['@odata.context'];
 	return [{ json: file, pairedItem: { item: index } }];
 }

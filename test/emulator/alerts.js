@@ -174,12 +174,13 @@ function createAlerts({ apiBases, incidents, machines }) {
 	}
 
 	/**
-	 * Changes an alert as a portal user would; lastUpdateTime moves to now unless given.
-	 * @param {string} tenantId @param {string} id @param {AlertFields} fields
+	 * Changes an alert as a portal user would (`author` names them on a comment); lastUpdateTime moves to
+	 * now unless given.
+	 * @param {string} tenantId @param {string} id @param {AlertFields} fields @param {string} [author]
 	 */
-	function updateAlert(tenantId, id, fields) {
+	function updateAlert(tenantId, id, fields, author = 'emulator') {
 		const entry = find(tenantId, id);
-		apply(entry.alert, canonicalFields(fields), 'emulator');
+		apply(entry.alert, canonicalFields(fields), author);
 		return canonical(entry);
 	}
 

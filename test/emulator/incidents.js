@@ -22,7 +22,8 @@ const { toXdrEntity, toGraphEvidence } = require('./evidence');
  *   severity null: the incident's (alerts created with their incident follow it)
  * @typedef {{ id: number, title: string, severity: string, status: string, classification: string, determination: string,
  *   assignedTo: string | null, tags: string[], systemTags: string[], comments: Comment[], createdTime: string,
- *   lastUpdateTime: string, redirectIncidentId: number | null, alerts: Alert[] }} Incident
+ *   lastUpdateTime: string, redirectIncidentId: number | null, lastModifiedBy: string | null,
+ *   alerts: Alert[] }} Incident
  * @typedef {{ title?: string, severity?: string, status?: string, classification?: string, determination?: string,
  *   assignedTo?: string | null, tags?: string[], comment?: string, devices?: string[],
  *   createdTime?: string | number, lastUpdateTime?: string | number }} IncidentFields
@@ -339,6 +340,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 			createdTime,
 			lastUpdateTime: f.lastUpdateTime === undefined ? createdTime : toApiTime(f.lastUpdateTime),
 			redirectIncidentId: null,
+			lastModifiedBy: null,
 			alerts: (f.devices ?? [defaultDevice(id)]).map((dns) =>
 				makeAlert(tenantId, id, title, createdTime, dns),
 			),
@@ -378,12 +380,13 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 	}
 
 	/**
-	 * Changes an incident as a portal user would; lastUpdateTime moves to now unless given.
-	 * @param {string} tenantId @param {number} id @param {IncidentFields} fields
+	 * Changes an incident as a portal user would (`author` names them on a comment and in Graph's
+	 * lastModifiedBy); lastUpdateTime moves to now unless given.
+	 * @param {string} tenantId @param {number} id @param {IncidentFields} fields @param {string} [author]
 	 */
-	function updateIncident(tenantId, id, fields) {
+	function updateIncident(tenantId, id, fields, author = 'emulator') {
 		const incident = find(tenantId, String(id));
-		applyChanges(incident, canonicalFields(fields), 'emulator');
+		applyChanges(incident, canonicalFields(fields), author);
 		return structuredClone(incident);
 	}
 
@@ -404,6 +407,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 		if (changes.comment !== undefined)
 			incident.comments.push({ comment: changes.comment, createdBy: author, createdTime: now });
 		incident.lastUpdateTime = now;
+		incident.lastModifiedBy = author;
 	}
 
 	const defaultDevice = (/** @type {number} */ incidentId) =>
@@ -591,6 +595,7 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 			severity: SEVERITY.toGraph(inc.severity),
 			customTags: inc.tags,
 			systemTags: inc.systemTags,
+			lastModifiedBy: inc.lastModifiedBy,
 			comments: inc.comments.map(toGraphComment),
 			...(withAlerts ? { alerts: inc.alerts.map((a) => graphAlert(a, inc, tenantId)) } : {}),
 		};
@@ -740,6 +745,11 @@ function createIncidents({ apiBases, getTenant, machineIdOf = () => undefined })
 
 	const XDR_READ = ['Incident.Read.All', 'Incident.ReadWrite.All'];
 	const GRAPH_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
+	/**
+	 * How Defender names an app-only writer: `API-App:` then the app. Microsoft's pages only say "the person
+	 * or app name" (graph security-alertcomment.md); a Graph response recorded from a real tenant (2024-06)
+	 * shows `API-App:<app display name>`. Emulated apps have no display name, so their client ID stands in.
+	 */
 	const author = (/** @type {RouteContext} */ ctx) => `API-App:${ctx.appid}`;
 	const graphContext = `${apiBases.graph}/v1.0/$metadata#security/incidents`;
 

@@ -25,6 +25,7 @@ describe('examples', () => {
 			'hunting-report.json',
 			'incident-triage.json',
 			'investigate-device.json',
+			'jira-sync.json',
 			'respond-to-incident.json',
 			'respond-with-approval.json',
 		]);

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { alertApi, alertPath, alertTimeField, evidenceQuery } from '../helpers/alerts';
 import { incidentField, incidentId } from '../helpers/incidents';
 import { incidentListRequest, incidentPageSize } from '../helpers/incidentRequests';
+import type { Sighting } from './loopGuard';
 import type { ApiName } from '../transport/cloud';
 import { listPages, PAGE_SIZE } from '../transport/paging';
 import {
@@ -13,7 +16,22 @@ import {
 	type DefenderContext,
 } from '../transport/request';
 
-export type FeedEvent = 'incidentCreated' | 'incidentUpdated' | 'alertCreated' | 'alertUpdated';
+export type FeedEvent =
+	| 'incidentCreated'
+	| 'incidentUpdated'
+	| 'alertCreated'
+	| 'alertUpdated'
+	| 'commentCreated'
+	| 'alertCommentCreated';
+
+/** Events about an alert (the others are about an incident). */
+export const ALERT_FEED_EVENTS: readonly FeedEvent[] = [
+	'alertCreated',
+	'alertUpdated',
+	'alertCommentCreated',
+];
+/** Events that emit one item per comment, read from the records whose last update moved. */
+export const COMMENT_FEED_EVENTS: readonly FeedEvent[] = ['commentCreated', 'alertCommentCreated'];
 
 /** What a feed reads: a list that can be filtered on a time property, and how to identify a record. */
 export interface FeedSource {
@@ -25,6 +43,8 @@ export interface FeedSource {
 	pageSize: number;
 	request(filter: string): ApiRequest;
 	idOf(record: IDataObject): string;
+	/** Comment events: one event per comment of the record instead of one per record or change. */
+	perComment: boolean;
 }
 
 /**
@@ -38,7 +58,8 @@ export function feedSource(
 	alertEvidence = false,
 ): FeedSource {
 	const created = event === 'incidentCreated' || event === 'alertCreated';
-	if (event === 'alertCreated' || event === 'alertUpdated') {
+	const perComment = COMMENT_FEED_EVENTS.includes(event);
+	if (ALERT_FEED_EVENTS.includes(event)) {
 		const served = alertApi(api);
 		return {
 			api: served,
@@ -53,6 +74,7 @@ export function feedSource(
 				permission: served === 'graph' ? 'SecurityAlert.Read.All' : 'Alert.Read.All',
 			}),
 			idOf: (record) => String(record.id ?? ''),
+			perComment,
 		};
 	}
 	return {
@@ -62,7 +84,50 @@ export function feedSource(
 		pageSize: incidentPageSize(api, includeAlerts),
 		request: (filter) => incidentListRequest(api, filter, includeAlerts),
 		idOf: (record) => incidentId(api, record),
+		perComment,
 	};
+}
+
+/** A comment as both APIs list it: Graph's alertComment or the Defender XDR / Endpoint comment. */
+export interface RecordComment {
+	text: string;
+	author: string;
+	/** As the API wrote it. */
+	createdAt: string;
+	time: number;
+}
+
+/** The comments of an incident or alert of either API, oldest first as the APIs append them. */
+export function commentsOf(record: IDataObject): RecordComment[] {
+	const comments = Array.isArray(record.comments) ? (record.comments as IDataObject[]) : [];
+	return comments.map((comment) => {
+		const createdAt = String(comment.createdDateTime ?? comment.createdTime ?? '');
+		return {
+			text: String(comment.comment ?? ''),
+			author: String(comment.createdByDisplayName ?? comment.createdBy ?? ''),
+			createdAt,
+			time: Date.parse(createdAt),
+		};
+	});
+}
+
+/**
+ * A comment's key: record, time, a digest of author and text, and how many identical comments came
+ * before it (two people can write the same words in the same tick). Comments are only appended, so
+ * the count is stable from one poll to the next.
+ */
+function commentKeys(id: string, comments: RecordComment[]): string[] {
+	const counts = new Map<string, number>();
+	return comments.map((comment) => {
+		const digest = createHash('sha256')
+			.update(`${comment.author}\n${comment.text}`)
+			.digest('hex')
+			.slice(0, 16);
+		const base = `${id}#${comment.createdAt}#${digest}`;
+		const count = counts.get(base) ?? 0;
+		counts.set(base, count + 1);
+		return `${base}#${count}`;
+	});
 }
 
 /** What the trigger keeps in the workflow's static data between polls (and restarts). */
@@ -74,6 +139,8 @@ export interface FeedState {
 	since: number;
 	/** Changes already emitted whose time is inside the overlap window: key → time (ms). */
 	seen: Record<string, number>;
+	/** Loop guard (Ignore Changes by This App): how each record looked when last read, by ID. */
+	sightings?: Record<string, Sighting>;
 }
 
 /** How the feed reads; the trigger's options. */
@@ -90,6 +157,8 @@ export interface FeedChange {
 	key: string;
 	time: number;
 	record: IDataObject;
+	/** Comment events: the comment this change is. */
+	comment?: RecordComment;
 }
 
 export interface FeedPollResult {
@@ -213,15 +282,33 @@ export async function pollFeed(
 	const changes: FeedChange[] = [];
 	const keysThisPoll = new Set<string>();
 	let newest = previous.since;
+	const consider = (change: FeedChange) => {
+		if (change.key in state.seen || keysThisPoll.has(change.key)) return;
+		keysThisPoll.add(change.key);
+		changes.push(change);
+	};
 	for (const record of records) {
 		const time = timeOf(record, property);
 		if (Number.isNaN(time)) continue;
 		newest = Math.max(newest, time);
 		const id = source.idOf(record);
-		const key = source.oncePerRecord ? id : `${id}@${String(record[property])}`;
-		if (key in state.seen || keysThisPoll.has(key)) continue;
-		keysThisPoll.add(key);
-		changes.push({ key, time, record });
+		if (!source.perComment) {
+			consider({
+				key: source.oncePerRecord ? id : `${id}@${String(record[property])}`,
+				time,
+				record,
+			});
+			continue;
+		}
+		// A comment moves its record's last update: the record is read again, with all its comments. Those
+		// older than the window were handed over before (or predate the trigger), like any older change.
+		const comments = commentsOf(record);
+		const keys = commentKeys(id, comments);
+		comments.forEach((comment, index) => {
+			const commentTime = Number.isNaN(comment.time) ? time : comment.time;
+			if (commentTime < from) return;
+			consider({ key: keys[index], time: commentTime, record, comment });
+		});
 	}
 	changes.sort((a, b) => a.time - b.time || a.key.localeCompare(b.key));
 	for (const change of changes) state.seen[change.key] = change.time;

@@ -1,12 +1,19 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import { alertIdFrom, alertSessionFor } from '../../helpers/parameters';
 import {
 	classificationField,
 	determinationFields,
+	optionsCollection,
 	optionsOf,
-	optionsWithTenant,
+	requestTimeoutOption,
+	tenantIdOption,
 	alertSimplifyField,
 	alertIdLocator,
 } from '../../descriptions/common';
@@ -19,6 +26,7 @@ import {
 	simplifyAlert,
 } from '../../helpers/alerts';
 import { nothingToUpdate, patchThenComment, updateFrom } from '../../helpers/updates';
+import { alreadyApplied, SKIPPED, writeEvenIfUnchangedOption } from '../../helpers/unchanged';
 import { defenderApiRequest } from '../../transport/request';
 
 export const properties: INodeProperties[] = [
@@ -56,7 +64,7 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	optionsWithTenant,
+	optionsCollection([requestTimeoutOption, tenantIdOption, writeEvenIfUnchangedOption]),
 ];
 
 export const option: OperationOption = {
@@ -82,6 +90,29 @@ export async function execute(
 			index,
 		);
 
+	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
+	const readAlert = async () =>
+		await defenderApiRequest.call(this, session, {
+			method: 'GET',
+			path: alertPath(session.api, id),
+			quota: 'endpoint',
+			permission: alertPermission(session, false),
+			notFoundMessage: alertNotFound(session, id),
+		});
+	const options = this.getNodeParameter('options', index, {}) as IDataObject;
+	// A comment always changes the alert; without one, it is read first to see whether anything would.
+	if (comment === '' && options.writeEvenIfUnchanged !== true) {
+		const current = await readAlert();
+		if (alreadyApplied(current, body, ALERT_STATUSES)) {
+			return this.helpers.constructExecutionMetaData(
+				this.helpers.returnJsonArray({
+					...(simplify ? simplifyAlert(current) : current),
+					...SKIPPED,
+				}),
+				{ itemData: { item: index } },
+			);
+		}
+	}
 	let alert = await patchThenComment(this, {
 		graph,
 		record: `Alert ${id}`,
@@ -99,15 +130,8 @@ export async function execute(
 			}),
 		addComment: async (text) => await commentOnAlert.call(this, session, id, text),
 	});
-	if (!alert?.id) {
-		alert = await defenderApiRequest.call(this, session, {
-			method: 'GET',
-			path: alertPath(session.api, id),
-			quota: 'endpoint',
-			permission: alertPermission(session, false),
-		});
-	}
-	const output = this.getNodeParameter('simplify', index, true) ? simplifyAlert(alert) : alert;
+	if (!alert?.id) alert = await readAlert();
+	const output = simplify ? simplifyAlert(alert) : alert;
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },
 	});

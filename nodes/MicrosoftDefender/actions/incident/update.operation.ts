@@ -1,13 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { OperationOption } from '../node.type';
 import {
 	classificationField,
 	determinationFields,
 	incidentIdLocator,
+	optionsCollection,
 	optionsOf,
-	optionsWithTenant,
+	requestTimeoutOption,
 	simplifyField,
+	tenantIdOption,
 } from '../../descriptions/common';
 import { incidentIdFrom, sessionFor } from '../../helpers/parameters';
 import { commentOnIncident, getIncident, patchIncident } from '../../helpers/incidentRequests';
@@ -18,6 +25,7 @@ import {
 	simplifyIncident,
 } from '../../helpers/incidents';
 import { nothingToUpdate, patchThenComment, updateFrom } from '../../helpers/updates';
+import { alreadyApplied, SKIPPED, writeEvenIfUnchangedOption } from '../../helpers/unchanged';
 
 export const properties: INodeProperties[] = [
 	incidentIdLocator,
@@ -82,7 +90,7 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	optionsWithTenant,
+	optionsCollection([requestTimeoutOption, tenantIdOption, writeEvenIfUnchangedOption]),
 ];
 
 export const option: OperationOption = {
@@ -101,6 +109,11 @@ export async function execute(
 	const graph = session.api === 'graph';
 	const id = incidentIdFrom(this, index);
 	const { fields, body, comment } = updateFrom(this, index, INCIDENT_STATUSES, session.api);
+	const options = this.getNodeParameter('options', index, {}) as IDataObject;
+	// A comment always changes the incident; without one, it is read first to see whether anything would.
+	const compare = comment === '' && options.writeEvenIfUnchanged !== true;
+	let current: IDataObject | undefined;
+	const read = async () => (current ??= await getIncident.call(this, session, id, false));
 	if (fields.tags !== undefined) {
 		const tags = String(fields.tags)
 			.split(',')
@@ -108,9 +121,7 @@ export async function execute(
 			.filter(Boolean);
 		const replace = fields.tagsMode === 'replace';
 		if (tags.length > 0 || replace) {
-			const existing = replace
-				? []
-				: incidentTags(session.api, await getIncident.call(this, session, id, false));
+			const existing = replace ? [] : incidentTags(session.api, await read());
 			const merged = [...existing];
 			for (const tag of tags)
 				if (!merged.some((known) => known.toLowerCase() === tag.toLowerCase())) merged.push(tag);
@@ -122,6 +133,18 @@ export async function execute(
 			this.getNode(),
 			'status, assigned to, classification, determination, tags or comment',
 			index,
+		);
+	}
+
+	const simplify = this.getNodeParameter('simplify', index, true) as boolean;
+	if (compare && alreadyApplied(await read(), body, INCIDENT_STATUSES)) {
+		const unchanged = current as IDataObject;
+		return this.helpers.constructExecutionMetaData(
+			this.helpers.returnJsonArray({
+				...(simplify ? simplifyIncident(session.api, unchanged) : unchanged),
+				...SKIPPED,
+			}),
+			{ itemData: { item: index } },
 		);
 	}
 
@@ -137,9 +160,7 @@ export async function execute(
 	if (!incident || incidentId(session.api, incident) === '') {
 		incident = await getIncident.call(this, session, id, false);
 	}
-	const output = this.getNodeParameter('simplify', index, true)
-		? simplifyIncident(session.api, incident)
-		: incident;
+	const output = simplify ? simplifyIncident(session.api, incident) : incident;
 	return this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(output), {
 		itemData: { item: index },
 	});

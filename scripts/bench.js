@@ -7,7 +7,7 @@ const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const esbuild = require('esbuild');
+const { bundleTs } = require('./bundleTs');
 
 const root = path.resolve(__dirname, '..');
 /** Hard stop for the whole benchmark (it normally takes 3–5 minutes). */
@@ -19,48 +19,6 @@ if (
 	console.error('bench: dist/ is missing; run `npm run build` first.');
 	process.exit(1);
 }
-
-/**
- * TypeScript under bench/ and test/ is bundled; JavaScript reached by a relative path (dist/, the
- * emulator) stays external under its absolute path, so that it is loaded from where it lives (one
- * module instance, its own __dirname). dist/ is measured from a copy taken when the benchmark starts
- * (`distCopy`), so that a rebuild during the run cannot pull it away. `__dirname`/`__filename` in
- * bundled TypeScript keep the values of the original file. Packages stay external and resolve
- * through NODE_PATH.
- */
-const repoPaths = (distCopy) => ({
-	name: 'repo-paths',
-	setup(build) {
-		const dist = path.join(root, 'dist') + path.sep;
-		build.onResolve({ filter: /^\.\.?\// }, (args) => {
-			const base = path.resolve(args.resolveDir, args.path);
-			for (const candidate of [
-				base,
-				`${base}.ts`,
-				`${base}.js`,
-				path.join(base, 'index.ts'),
-				path.join(base, 'index.js'),
-			]) {
-				if (!fs.existsSync(candidate) || !fs.statSync(candidate).isFile()) continue;
-				if (!candidate.endsWith('.js')) return { path: candidate };
-				const target = candidate.startsWith(dist)
-					? path.join(distCopy, candidate.slice(dist.length))
-					: candidate;
-				return { path: target, external: true };
-			}
-			return undefined;
-		});
-		build.onLoad({ filter: /\.ts$/ }, (args) => {
-			const text = fs.readFileSync(args.path, 'utf8');
-			return {
-				contents: text
-					.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path)))
-					.replace(/\b__filename\b/g, JSON.stringify(args.path)),
-				loader: 'ts',
-			};
-		});
-	},
-});
 
 async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-bench-'));
@@ -78,17 +36,7 @@ async function main() {
 					`dist/${file} is missing (a build still running?); run \`npm run build\` and try again.`,
 				);
 		}
-		await esbuild.build({
-			entryPoints: [path.join(root, 'bench', 'main.ts')],
-			outfile: bundle,
-			bundle: true,
-			packages: 'external',
-			platform: 'node',
-			format: 'cjs',
-			target: 'node20',
-			logLevel: 'warning',
-			plugins: [repoPaths(distCopy)],
-		});
+		await bundleTs(path.join(root, 'bench', 'main.ts'), bundle, distCopy);
 	} catch (error) {
 		fs.rmSync(work, { recursive: true, force: true });
 		throw error;

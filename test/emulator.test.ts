@@ -1034,13 +1034,11 @@ describe('Defender for Endpoint machines', () => {
 			firstSeen: expect.stringMatching(/\.\d{7}Z$/),
 			lastSeen: '2026-03-01T00:00:00.0000000Z',
 			osPlatform: 'Windows11',
-			osVersion: expect.any(String),
 			version: expect.any(String),
 			osProcessor: 'x64',
 			osBuild: expect.any(Number),
 			lastIpAddress: expect.any(String),
 			lastExternalIpAddress: expect.any(String),
-			agentVersion: expect.any(String),
 			healthStatus: 'Active',
 			onboardingStatus: 'Onboarded',
 			deviceValue: 'Normal',
@@ -1050,7 +1048,6 @@ describe('Defender for Endpoint machines', () => {
 			exposureLevel: 'Low',
 			isAadJoined: true,
 			aadDeviceId: expect.any(String),
-			defenderAvStatus: 'Updated',
 			machineTags: ['vip'],
 		});
 		expect(ws.id).toMatch(/^[0-9a-f]{40}$/);
@@ -1546,9 +1543,15 @@ describe('alerts on Defender for Endpoint and Graph', () => {
 			(
 				await apiCall(tenantId, 'graph', 'GET', `/v1.0/security/alerts_v2?${q(filter)}`)
 			).json.value.map((a: { title: string }) => a.title);
-		expect(await titles(`incidentId eq '${incidentId}' and severity eq 'low'`)).toEqual([
-			'with alerts',
-		]);
+		// alerts_v2 documents no incidentId filter (test/contracts/graph/endpoints.json): refused.
+		const byIncident = await apiCall(
+			tenantId,
+			'graph',
+			'GET',
+			`/v1.0/security/alerts_v2?${q(`incidentId eq '${incidentId}'`)}`,
+		);
+		expect(byIncident.status).toBe(400);
+		expect(byIncident.json.error.message).toContain("'incidentId'");
 		expect(await titles("status eq 'new'")).toEqual(['with alerts']);
 		expect(await titles('createdDateTime ge 2026-01-03T00:00:00Z')).toEqual(['Lonely alert']);
 		const page = await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2?$top=2');
@@ -1631,7 +1634,7 @@ describe('Defender for Endpoint indicators', () => {
 		const created = await apiCall(tenantId, 'mde', 'POST', '/api/indicators', {
 			indicatorValue: SHA1,
 			indicatorType: 'FileSha1',
-			action: 'AlertAndBlock',
+			action: 'BlockAndRemediate',
 			title: 'bad file',
 			description: 'seen in incident',
 			severity: 'High',
@@ -1645,7 +1648,7 @@ describe('Defender for Endpoint indicators', () => {
 			id: expect.stringMatching(/^\d+$/),
 			indicatorValue: SHA1,
 			indicatorType: 'FileSha1',
-			action: 'AlertAndBlock',
+			action: 'BlockAndRemediate',
 			title: 'bad file',
 			description: 'seen in incident',
 			severity: 'High',
@@ -1700,7 +1703,7 @@ describe('Defender for Endpoint indicators', () => {
 			tenantId,
 			'mde',
 			'GET',
-			`/api/indicators?${q("indicatorType eq 'DomainName' or action eq 'AlertAndBlock'")}`,
+			`/api/indicators?${q("indicatorType eq 'DomainName' or action eq 'BlockAndRemediate'")}`,
 		);
 		expect(filtered.json.value.map((i: { id: string }) => i.id)).toEqual([
 			created.json.id,
@@ -1777,7 +1780,8 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 
 	it('answers 403 naming the missing permission', async () => {
 		const tenantId = newTenant({
-			mde: ['Machine.Read.All', 'Alert.Read.All', 'Ti.Read.All'],
+			// Indicators have no read-only permission (get-ti-indicators-collection.md: Ti.ReadWrite, Ti.ReadWrite.All).
+			mde: ['Machine.Read.All', 'Alert.Read.All'],
 			graph: ['SecurityAlert.Read.All'],
 		});
 		const machine = emu.addMachine(tenantId);
@@ -1833,7 +1837,8 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 				'POST',
 				`/api/machineactions/${crypto.randomUUID()}/cancel`,
 				action,
-				'Machine.ReadWrite.All',
+				// cancel-machine-action.md: any response-action permission, not Machine.ReadWrite.All.
+				'Machine.CollectForensics or Machine.Isolate',
 			],
 			['mde', 'PATCH', `/api/alerts/${alert.id}`, { status: 'Resolved' }, 'Alert.ReadWrite.All'],
 			['mde', 'POST', '/api/indicators', {}, 'Ti.ReadWrite.All'],
@@ -1869,7 +1874,6 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 			'/api/machineactions',
 			'/api/alerts',
 			`/api/alerts/${alert.id}`,
-			'/api/indicators',
 		]) {
 			expect({ path, status: (await apiCall(tenantId, 'mde', 'GET', path)).status }).toEqual({
 				path,
@@ -1883,7 +1887,7 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 			['mde', '/api/machines', 'Machine.Read.All or Machine.ReadWrite.All'],
 			['mde', '/api/machineactions', 'Machine.Read.All or Machine.ReadWrite.All'],
 			['mde', '/api/alerts', 'Alert.Read.All or Alert.ReadWrite.All'],
-			['mde', '/api/indicators', 'Ti.Read.All or Ti.ReadWrite.All'],
+			['mde', '/api/indicators', 'Ti.ReadWrite or Ti.ReadWrite.All'],
 			[
 				'graph',
 				'/v1.0/security/alerts_v2',
@@ -1911,6 +1915,137 @@ describe('Defender for Endpoint and Graph alert permissions and quotas', () => {
 		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2')).status).toBe(200);
 		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/alerts_v2')).status).toBe(429);
 		expect((await apiCall(tenantId, 'graph', 'GET', '/v1.0/security/incidents')).status).toBe(200);
+	});
+});
+
+describe("Microsoft's contracts (test/contracts) decide what a request may carry", () => {
+	const EVERY_ROLE = {
+		xdr: ALL_ROLES.xdr,
+		graph: [...ALL_ROLES.graph, ...MDE_ROLES.graph],
+		mde: [...MDE_ROLES.mde, 'Library.Manage'],
+	};
+	it('refuses body members, values, filter fields and page sizes Microsoft does not list, in each API’s error shape', async () => {
+		const tenantId = newTenant(EVERY_ROLE);
+		const incident = emu.createIncident(tenantId, { devices: ['ws-1.contoso.local'] });
+		const alertId = (incident.alerts as Array<{ id: string }>)[0].id;
+		const cases: Array<[Api, string, string, unknown, RegExp]> = [
+			['xdr', 'PATCH', `/api/incidents/${incident.id}`, { severity: 'High' }, /member 'severity'/],
+			[
+				'xdr',
+				'PATCH',
+				`/api/incidents/${incident.id}`,
+				{ determination: 'NotEnoughDataToValidate' },
+				/'determination'/,
+			],
+			['xdr', 'GET', `/api/incidents?${q("severity eq 'High'")}`, undefined, /'severity'/],
+			['xdr', 'GET', '/api/incidents?$top=101', undefined, /limit of '100'/],
+			[
+				'xdr',
+				'POST',
+				'/api/advancedhunting/run',
+				{ Query: 'x', Timespan: 'P1D' },
+				/member 'Timespan'/,
+			],
+			[
+				'graph',
+				'PATCH',
+				`/v1.0/security/incidents/${incident.id}`,
+				{ determination: 'confirmedUserActivity' },
+				/'determination'/,
+			],
+			[
+				'graph',
+				'GET',
+				`/v1.0/security/alerts_v2?${q("incidentId eq '1'")}`,
+				undefined,
+				/'incidentId'/,
+			],
+			[
+				'graph',
+				'POST',
+				'/v1.0/security/runHuntingQuery',
+				{ Query: 'x', Timespan: 'last week' },
+				/Timespan/,
+			],
+			[
+				'mde',
+				'PATCH',
+				`/api/alerts/${alertId}`,
+				{ determination: 'CompromisedAccount' },
+				/'determination'/,
+			],
+			[
+				'mde',
+				'POST',
+				'/api/indicators',
+				{
+					indicatorValue: 'evil.example',
+					indicatorType: 'DomainName',
+					action: 'Audit',
+					title: 't',
+					description: 'd',
+				},
+				/'generateAlert' must be true/,
+			],
+			['mde', 'GET', '/api/libraryfiles?$top=5', undefined, /'\$top' is not supported/],
+			['mde', 'GET', '/api/machines?$top=10001', undefined, /limit of '10000'/],
+		];
+		for (const [api, method, path, body, message] of cases) {
+			const reply = await apiCall(tenantId, api, method, path, body);
+			expect({ path, status: reply.status }).toEqual({ path, status: 400 });
+			expect(reply.json.error).toEqual(
+				expect.objectContaining({
+					code: expect.any(String),
+					message: expect.stringMatching(message),
+				}),
+			);
+		}
+	});
+
+	it('takes what Microsoft lists, member names in any case and Graph annotations', async () => {
+		const tenantId = newTenant(EVERY_ROLE);
+		const incident = emu.createIncident(tenantId, {});
+		const ok: Array<[Api, string, string, unknown]> = [
+			[
+				'xdr',
+				'PATCH',
+				`/api/incidents/${incident.id}`,
+				{ Status: 'InProgress', classification: 'TruePositive' },
+			],
+			[
+				'graph',
+				'PATCH',
+				`/v1.0/security/incidents/${incident.id}`,
+				{ '@odata.type': '#microsoft.graph.security.incident', determination: 'confirmedActivity' },
+			],
+			[
+				'graph',
+				'POST',
+				'/v1.0/security/runHuntingQuery',
+				{ Query: 'DeviceInfo | take 1', Timespan: '2024-02-01T08:00:00Z/P30D' },
+			],
+			[
+				'mde',
+				'POST',
+				'/api/indicators',
+				{
+					indicatorValue: 'evil.example',
+					indicatorType: 'DomainName',
+					action: 'Audit',
+					generateAlert: true,
+					title: 't',
+					description: 'd',
+				},
+			],
+		];
+		for (const [api, method, path, body] of ok) {
+			const reply = await apiCall(tenantId, api, method, path, body);
+			expect({ path, status: reply.status, error: reply.json?.error?.message }).toEqual({
+				path,
+				status: 200,
+				error: undefined,
+			});
+		}
 	});
 });
 

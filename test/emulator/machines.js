@@ -9,10 +9,11 @@ const { listPage, enumValues } = require('./odata');
 
 /**
  * @typedef {{ id: string, computerDnsName: string, firstSeen: string, lastSeen: string, osPlatform: string,
- *   osVersion: string | null, version: string | null, osProcessor: string, osBuild: number | null, lastIpAddress: string,
- *   lastExternalIpAddress: string, agentVersion: string, healthStatus: string, onboardingStatus: string, deviceValue: string,
+ *   version: string | null, osProcessor: string, osBuild: number | null, lastIpAddress: string,
+ *   lastExternalIpAddress: string, healthStatus: string, onboardingStatus: string, deviceValue: string,
  *   rbacGroupId: number | null, rbacGroupName: string | null, riskScore: string, exposureLevel: string,
- *   isAadJoined: boolean, aadDeviceId: string | null, defenderAvStatus: string, machineTags: string[] }} Machine
+ *   isAadJoined: boolean, aadDeviceId: string | null, machineTags: string[] }} Machine the fields of
+ *   defender-endpoint/api/machine.md (test/contracts/defender-endpoint.json, shapes.machine)
  * @typedef {{ pendingMs: number, inProgressMs: number, outcome: string }} Timeline
  * @typedef {{ id: string, type: string, scope: string | null, requestor: string, requestorComment: string,
  *   machineId: string, computerDnsName: string, createdMs: number, creationDateTimeUtc: string, timeline: Timeline,
@@ -186,19 +187,16 @@ function createMachines({ apiBases, getTenant, deviceIdOf = () => undefined }) {
 		/** @type {Machine} */
 		const machine = {
 			osPlatform: 'Windows11',
-			osVersion: '10.0.22631',
 			version: '23H2',
 			osProcessor: 'x64',
 			osBuild: 22631,
 			lastIpAddress: `10.0.0.${(n % 250) + 1}`,
 			lastExternalIpAddress: '203.0.113.10',
-			agentVersion: '10.8760.22631.1000',
 			deviceValue: 'Normal',
 			rbacGroupId: null,
 			rbacGroupName: null,
 			isAadJoined: true,
 			aadDeviceId: crypto.randomUUID(),
-			defenderAvStatus: 'Updated',
 			...fields,
 			id,
 			computerDnsName,

@@ -28,24 +28,9 @@ import { createLab, runDefender, stopEmulator, type Lab } from '../support/lab';
 
 type ApiName = 'defenderXdr' | 'endpoint' | 'graph';
 
-/**
- * TEMPORARY — issue 22. What today's node still offers or sends although Microsoft's contract does
- * not list it; the i22-fixes branch changes each one. Every entry asserts the drift is STILL there,
- * so an entry fails — and must be deleted — once the fix lands (as does an entry no walk visits).
- */
-const KNOWN_DRIFT_ISSUE_22 = new Set([
-	// Found by this walk: device vulnerabilities are 50/min and 1,500/h (get-discovered-vulnerabilities.md);
-	// the node keeps only the minute.
-	'endpoint quota deviceVulnerabilities',
-]);
-const visitedDrift = new Set<string>();
-
-/** Asserts `ok` for a value Microsoft lists; for a known drift, that it is still not listed. */
+/** Asserts that Microsoft's contract lists what the node offers or sends (named by `key`). */
 function expectListed(key: string, ok: boolean): void {
-	if (KNOWN_DRIFT_ISSUE_22.has(key)) {
-		visitedDrift.add(key);
-		expect({ key, stillDrifting: !ok }).toEqual({ key, stillDrifting: true });
-	} else expect({ key, listedByMicrosoft: ok }).toEqual({ key, listedByMicrosoft: true });
+	expect({ key, listedByMicrosoft: ok }).toEqual({ key, listedByMicrosoft: true });
 }
 
 const contract = contracts() as {
@@ -372,9 +357,7 @@ describe("the node's options against Microsoft's contracts", () => {
 							w.limit * Math.ceil((minutes * 60_000) / w.windowMs) <= limit,
 					),
 				);
-				const key = `${api} quota ${category}`;
-				if (KNOWN_DRIFT_ISSUE_22.has(key) && !keeps) expectListed(key, keeps);
-				else expect({ category, id, keeps }).toEqual({ category, id, keeps: true });
+				expect({ category, id, keeps }).toEqual({ category, id, keeps: true });
 			}
 		}
 	});
@@ -617,10 +600,4 @@ describe('the node sends what Microsoft takes (end to end through the emulator)'
 			row('endpoint', 'machineAction.cancel').permissions.includes(named),
 		);
 	}, 60_000);
-});
-
-describe('the known-drift list (issue 22)', () => {
-	it('has no entry that no walk visits', () => {
-		expect([...KNOWN_DRIFT_ISSUE_22].filter((key) => !visitedDrift.has(key))).toEqual([]);
-	});
 });

@@ -41,7 +41,11 @@ const QUOTAS: Record<QuotaCategory, Array<{ limit: number; minutes: number }>> =
 		{ limit: 120, minutes: 60 },
 	],
 	startInvestigation: [{ limit: 50, minutes: 60 }],
-	deviceVulnerabilities: [{ limit: 50, minutes: 1 }],
+	// defender-endpoint/api/get-discovered-vulnerabilities.md: 50 calls per minute and 1,500 per hour.
+	deviceVulnerabilities: [
+		{ limit: 50, minutes: 1 },
+		{ limit: 1500, minutes: 60 },
+	],
 };
 
 /**

@@ -316,8 +316,9 @@ export const identityAccountLocator: INodeProperties = {
 };
 
 /**
- * A resource locator over a Defender list: From List (its search method) or the ID typed in. The field
- * keeps the name it had as a plain string, so saved workflows read the same.
+ * A resource locator over a Defender list: From List (its search method) or the value typed in (By ID
+ * unless `typed` names the mode otherwise). The field keeps the name it had as a plain string, so saved
+ * workflows read the same.
  */
 export function listLocator(field: {
 	displayName: string;
@@ -325,7 +326,9 @@ export function listLocator(field: {
 	description: string;
 	searchListMethod: string;
 	placeholder: string;
+	typed?: { displayName: string; name: string };
 }): INodeProperties {
+	const typed = field.typed ?? { displayName: 'By ID', name: 'id' };
 	return {
 		displayName: field.displayName,
 		name: field.name,
@@ -340,7 +343,7 @@ export function listLocator(field: {
 				type: 'list',
 				typeOptions: { searchListMethod: field.searchListMethod, searchable: true },
 			},
-			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: field.placeholder },
+			{ ...typed, type: 'string', placeholder: field.placeholder },
 		],
 	};
 }
@@ -355,23 +358,11 @@ export function libraryFileLocator(field: {
 	description: string;
 	placeholder: string;
 }): INodeProperties {
-	return {
-		displayName: field.displayName,
-		name: field.name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: field.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchLibraryFiles', searchable: true },
-			},
-			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: field.placeholder },
-		],
-	};
+	return listLocator({
+		...field,
+		searchListMethod: 'searchLibraryFiles',
+		typed: { displayName: 'By Name', name: 'name' },
+	});
 }
 
 export const returnAllFields: INodeProperties[] = [

@@ -60,6 +60,7 @@ const WF = {
 	mssp: 'E2eMsspReport001',
 	phishGraph: 'E2ePhishGraph001',
 	phishXdr: 'E2ePhishXdr00001',
+	vulnSla: 'E2eVulnSla000001',
 	isolateProtected: 'E2eIsolateProt01',
 	isolatePlain: 'E2eIsolatePlain1',
 };
@@ -106,6 +107,9 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 	// The phishing example, published, once per API, each in its own tenant with a user-reported message.
 	const phish = { graph: '', defenderXdr: '' };
 	const phished: Record<string, ReturnType<Emulator['seedPhishingIncident']>> = {};
+	// The vulnerability SLA example's tenant: exploitable CVEs on devices in two device groups and one in none.
+	let vulnSla: string;
+	const slaDevices: Record<string, string> = {};
 	const inc: Record<string, Incident> = {};
 	const execute = (id: string) =>
 		lab.executeWorkflow(home, id, { caFile: emu.caFile, timeoutMs: 3 * MINUTE });
@@ -329,6 +333,59 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 				url: `https://invoices-${api.toLowerCase()}.example/pay?id=7`,
 			});
 		}
+		vulnSla = emu.addTenant({ domains: ['adatum-vuln.example'] }).id;
+		emu.consent({ tenantId: vulnSla, clientId, roles: { mde: ['Vulnerability.Read.All'] } });
+		for (const [dnsName, rbacGroupName] of [
+			['srv-web01.adatum.local', 'Servers'],
+			['srv-db02.adatum.local', 'Servers'],
+			['ws-0201.adatum.local', 'Workstations'],
+			['ws-0202.adatum.local', 'Workstations'],
+			['kiosk-01.adatum.local', null],
+		] as const)
+			slaDevices[dnsName] = emu.addMachine(vulnSla, {
+				computerDnsName: dnsName,
+				rbacGroupName,
+				rbacGroupId: rbacGroupName === null ? null : rbacGroupName === 'Servers' ? 1 : 2,
+			}).id;
+		const daysAgo = (days: number) =>
+			new Date(Date.now() - days * 86_400_000 - 3_600_000).toISOString();
+		// Critical with a public exploit, 20 days old (SLA 15): past SLA.
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3001',
+			severity: 'Critical',
+			publishedOn: daysAgo(20),
+			publicExploit: true,
+			machineIds: [slaDevices['srv-web01.adatum.local'], slaDevices['ws-0201.adatum.local']],
+		});
+		// High with a verified exploit, 10 days old (SLA 30): within SLA.
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3002',
+			severity: 'High',
+			publishedOn: daysAgo(10),
+			exploitVerified: true,
+			machineIds: [slaDevices['srv-db02.adatum.local'], slaDevices['kiosk-01.adatum.local']],
+		});
+		// Left out: Critical without a known exploit, Medium with one, High with an exploit kit on no device.
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3003',
+			severity: 'Critical',
+			publishedOn: daysAgo(40),
+			machineIds: [slaDevices['srv-web01.adatum.local']],
+		});
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3004',
+			severity: 'Medium',
+			publishedOn: daysAgo(90),
+			publicExploit: true,
+			machineIds: [slaDevices['ws-0201.adatum.local']],
+		});
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3005',
+			severity: 'High',
+			publishedOn: daysAgo(5),
+			exploitInKit: true,
+		});
+
 		// An incident without email evidence: the phishing flow skips it.
 		inc.phishSkipped = emu.createIncident(phish.graph, {
 			title: 'E2E no email here',
@@ -531,6 +588,27 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 						{ name: 'Tailspin', tenantId: mssp.tailspin, webhookUrl: sink.urlFor('mssp-tailspin') },
 					];
 					node.parameters.assignments.assignments[0].value = `={{ ${JSON.stringify(tenants)} }}`;
+				},
+			}),
+			// The vulnerability SLA with three owners' channels (Servers, Workstations, the rest) in its own tenant.
+			lab.forImport(lab.manualVariant(lab.loadExample('vulnerability-sla.json')), {
+				id: WF.vulnSla,
+				name: 'E2E vulnerability SLA',
+				webhookUrl: sink.urlFor('vuln-summary'),
+				mutate: (node: Json) => {
+					if (node.type === lab.DEFENDER)
+						node.parameters.options = { ...node.parameters.options, tenantId: vulnSla };
+					if (node.name !== 'SLA and Owners') return;
+					const owners = [
+						{ owner: 'Server team', groups: ['Servers'], webhookUrl: sink.urlFor('vuln-servers') },
+						{
+							owner: 'Workplace team',
+							groups: ['Workstations'],
+							webhookUrl: sink.urlFor('vuln-workplace'),
+						},
+						{ owner: 'SOC', groups: ['*'], webhookUrl: sink.urlFor('vuln-soc') },
+					];
+					node.parameters.assignments.assignments[1].value = `={{ ${JSON.stringify(owners)} }}`;
 				},
 			}),
 			// The phishing example, published on each API: it waits for the decision on n8n's resume URL.
@@ -895,6 +973,71 @@ const progress = (message: string) => process.stderr.write(`[e2e] ${message}\n`)
 		expect(
 			emu.requests.filter((request) => request.tenant === mssp.contoso && request.api !== 'login'),
 		).toEqual([]);
+	});
+
+	it('vulnerability SLA: one message per device-group owner, a summary, and on the next run the trend; nothing changed in Defender', async () => {
+		const requestsBefore = emu.requests.length;
+		const first = await execute(WF.vulnSla);
+		expect(first.status).toBe('success');
+
+		const bodies = (name: string) => sink.received(name).map((message) => message.body);
+		const [servers] = bodies('vuln-servers');
+		expect(bodies('vuln-servers')).toHaveLength(1);
+		expect(servers.text).toBe(
+			'Vulnerability SLA for Server team: 2 exploitable exposure(s), 1 past SLA',
+		);
+		expect(servers.blocks[2].text.text).toBe(
+			'Servers:\n' +
+				'🔴 CVE-2026-3001 (Critical) on srv-web01.adatum.local: 20 day(s) open, SLA 15\n' +
+				'🟢 CVE-2026-3002 (High) on srv-db02.adatum.local: 10 day(s) open, SLA 30',
+		);
+		expect(bodies('vuln-workplace')).toEqual([
+			expect.objectContaining({
+				text: 'Vulnerability SLA for Workplace team: 1 exploitable exposure(s), 1 past SLA',
+			}),
+		]);
+		expect(bodies('vuln-workplace')[0].blocks[2].text.text).toBe(
+			'Workstations:\n🔴 CVE-2026-3001 (Critical) on ws-0201.adatum.local: 20 day(s) open, SLA 15',
+		);
+		expect(bodies('vuln-soc')).toHaveLength(1);
+		expect(bodies('vuln-soc')[0].blocks[2].text.text).toBe(
+			'Unassigned:\n🟢 CVE-2026-3002 (High) on kiosk-01.adatum.local: 10 day(s) open, SLA 30',
+		);
+		expect(bodies('vuln-summary')).toEqual([
+			{
+				text: 'Vulnerability SLA: 4 exploitable exposure(s) (2 CVE(s)) in 3 device group(s), 2 past SLA. Since the last run: 4 new, 0 still open.',
+			},
+		]);
+
+		// A week later one more workstation has the Critical CVE: the summary counts it as the only new exposure.
+		emu.addVulnerability(vulnSla, {
+			id: 'CVE-2026-3001',
+			severity: 'Critical',
+			publishedOn: new Date(Date.now() - 20 * 86_400_000 - 3_600_000).toISOString(),
+			publicExploit: true,
+			machineIds: [
+				slaDevices['srv-web01.adatum.local'],
+				slaDevices['ws-0201.adatum.local'],
+				slaDevices['ws-0202.adatum.local'],
+			],
+		});
+		const second = await execute(WF.vulnSla);
+		expect(second.status).toBe('success');
+		expect(bodies('vuln-summary')).toHaveLength(2);
+		expect(bodies('vuln-summary')[1]).toEqual({
+			text: 'Vulnerability SLA: 5 exploitable exposure(s) (2 CVE(s)) in 3 device group(s), 3 past SLA. Since the last run: 1 new, 4 still open.',
+		});
+		expect(bodies('vuln-workplace')).toHaveLength(2);
+		expect(bodies('vuln-workplace')[1].text).toBe(
+			'Vulnerability SLA for Workplace team: 2 exploitable exposure(s), 2 past SLA',
+		);
+
+		// Read only: every call to the tenant's Defender API was a GET.
+		const calls = emu.requests
+			.slice(requestsBefore)
+			.filter((request) => request.tenant === vulnSla && request.api !== 'login');
+		expect(calls.length).toBeGreaterThan(0);
+		expect(calls.filter((request) => request.method !== 'GET')).toEqual([]);
 	});
 
 	it('hunting report: the KQL rows reach the chat', async () => {

@@ -30,6 +30,7 @@ describe('examples', () => {
 			'phishing-triage.json',
 			'respond-to-incident.json',
 			'respond-with-approval.json',
+			'vulnerability-sla.json',
 		]);
 	});
 

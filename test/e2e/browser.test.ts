@@ -38,6 +38,7 @@ const UNREACHABLE_NODE = 'List Incidents';
 const GALLERY = [
 	{ file: 'phishing-triage.json', id: 'BrowserGallery01' },
 	{ file: 'mssp-morning-report.json', id: 'BrowserGallery02' },
+	{ file: 'vulnerability-sla.json', id: 'BrowserGallery03' },
 ];
 /** A workflow for pictures of Run Live Response's commands and a hunting template run. */
 const SHOWCASE_WORKFLOW_ID = 'BrowserShowcase1';

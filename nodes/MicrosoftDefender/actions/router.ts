@@ -9,8 +9,6 @@ import { toNodeError } from '../transport/request';
 /**
  * Runs the chosen operation once per input item; with Continue On Fail a failed item becomes `{ error }`,
  * beside what completed before the failure when the operation hands that over (PartialResultError).
- * The item also carries the error itself: n8n's "Continue (using error output)" routes an item by it, and
- * by its JSON only when that holds nothing but error, message and details (ours has a description too).
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -43,7 +41,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 						...(nodeError.description ? { description: nodeError.description } : {}),
 					},
 					...(partial?.binary ? { binary: partial.binary } : {}),
-					error: nodeError,
 					pairedItem: { item: index },
 				});
 				continue;

